@@ -1,0 +1,1 @@
+"""Portal users and their agency roles."""

@@ -1,0 +1,1 @@
+"""The domain app: consortia, proposals, their review by Commerce and EXIM."""

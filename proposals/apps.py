@@ -1,0 +1,8 @@
+"""App configuration for the proposals domain."""
+
+from django.apps import AppConfig
+
+
+class ProposalsConfig(AppConfig):
+    name = "proposals"
+    verbose_name = "ExportAI proposals"

@@ -1,0 +1,91 @@
+"""Choices used across the domain: states, layers, roles, products, and named groups of states."""
+
+from django.db import models
+
+
+class Layer(models.TextChoices):
+    CHIPS = "chips", "Chips"
+    SERVERS = "servers", "Servers"
+    STORAGE = "storage", "Storage"
+    CLOUD = "cloud", "Cloud services"
+    NETWORKING = "networking", "Networking"
+    APPLICATION = "application", "Application layer"
+
+
+# Physical goods: the layers whose US-origin share the program presumes (51% by value).
+HARDWARE_LAYERS = frozenset({Layer.CHIPS, Layer.SERVERS, Layer.STORAGE, Layer.NETWORKING})
+
+
+class MemberRole(models.TextChoices):
+    ANCHOR = "anchor", "Anchor (lead applicant)"
+    PARTNER = "partner", "Consortium partner"
+
+
+class ConsortiumUserRole(models.TextChoices):
+    LEAD = "lead", "Lead (may submit)"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted (automated intake)"
+    RETURNED = "returned", "Returned to consortium"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved (EXIM final commitment)"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+EDITABLE_STATUSES = frozenset({ProposalStatus.DRAFT, ProposalStatus.RETURNED})
+AUTOMATED_STATUSES = frozenset({ProposalStatus.SUBMITTED})
+FINAL_STATUSES = frozenset({ProposalStatus.APPROVED, ProposalStatus.DECLINED, ProposalStatus.WITHDRAWN})
+ACTIVE_STATUSES = frozenset(set(ProposalStatus) - FINAL_STATUSES)
+
+
+class PartyRole(models.TextChoices):
+    PURCHASER = "purchaser", "Purchaser"
+    INTERMEDIATE_CONSIGNEE = "intermediate_consignee", "Intermediate consignee"
+    ULTIMATE_CONSIGNEE = "ultimate_consignee", "Ultimate consignee"
+    END_USER = "end_user", "End user"
+
+
+# Parties a BIS-748P-style application cannot do without; an intermediate consignee is optional.
+REQUIRED_PARTY_ROLES = (PartyRole.PURCHASER, PartyRole.ULTIMATE_CONSIGNEE, PartyRole.END_USER)
+
+
+class EximProduct(models.TextChoices):
+    LOAN_GUARANTEE = "loan_guarantee", "Loan guarantee"
+    DIRECT_LOAN = "direct_loan", "Direct loan"
+    EXPORT_CREDIT_INSURANCE = "export_credit_insurance", "Export credit insurance"
+
+
+class DocumentCategory(models.TextChoices):
+    CORPORATE = "corporate", "Corporate and ownership documents"
+    FINANCIAL = "financial", "Financial statements"
+    SECURITY_PLAN = "security_plan", "Security and cybersecurity plan"
+    TECHNICAL = "technical", "Technical architecture"
+    END_USE = "end_use", "End-use and end-user statement"
+    OTHER = "other", "Other"
+
+
+class Severity(models.TextChoices):
+    BLOCKING = "blocking", "Must fix before submission"
+    WARNING = "warning", "Advisory"
+
+
+class OecdCategory(models.TextChoices):
+    CATEGORY_I = "I", "Category I (high-income OECD)"
+    CATEGORY_II = "II", "Category II (all other markets)"
+
+
+# Sections of a proposal, in the editor's order; also what the consortium can mark confidential.
+class Section(models.TextChoices):
+    OVERVIEW = "overview", "Overview"
+    CONSORTIUM = "consortium", "Consortium"
+    SITES = "sites", "Sites"
+    ITEMS = "items", "Line items"
+    PARTIES = "parties", "Parties and end use"
+    FINANCING = "financing", "Financing"
+    DOCUMENTS = "documents", "Documents"
+    SUBMIT = "submit", "Review and submit"

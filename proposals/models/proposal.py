@@ -1,0 +1,203 @@
+"""The proposal aggregate: the package by layer, its sites, parties, documents and frozen revisions."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from proposals.enums import (
+    EDITABLE_STATUSES,
+    DocumentCategory,
+    EximProduct,
+    Layer,
+    PartyRole,
+    ProposalStatus,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Proposal(models.Model):
+    consortium = models.ForeignKey("Consortium", on_delete=models.PROTECT, related_name="proposals")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    target_countries = models.ManyToManyField("Country", related_name="targeted_by", blank=True)
+    target_blocs = models.CharField(
+        "regional blocs", max_length=200, blank=True, help_text="For example: GCC, ASEAN."
+    )
+    use_cases = models.TextField(blank=True, help_text="Named use cases: healthcare, education, ...")
+    security_measures = models.TextField(blank=True)
+    end_use = models.TextField("end-use statement", blank=True)
+    # Federal support requested.
+    exim_product = models.CharField(max_length=32, choices=EximProduct.choices, blank=True)
+    financing_amount = models.DecimalField(
+        "amount requested (USD)",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    local_costs = models.DecimalField(
+        "local costs (USD)", **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    tenor_years = models.DecimalField(
+        "repayment tenor (years)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
+    dfc_support_requested = models.BooleanField("DFC support requested", default=False)
+    ustda_support_requested = models.BooleanField("USTDA support requested", default=False)
+    confidential_sections = models.JSONField(
+        default=list, blank=True, help_text="Sections the consortium marks business confidential."
+    )
+    status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    revision_number = models.PositiveIntegerField(
+        default=0, help_text="Latest frozen revision; 0 = never submitted."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["consortium", "-updated_at"], name="proposal_consortium_recent"),
+            models.Index(fields=["status", "status_changed_at"], name="proposal_status_age"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposal-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class Site(models.Model):
+    """A destination data-center site and who builds, owns and operates it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(max_length=200)
+    country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
+    city = models.CharField(max_length=100)
+    builder = models.CharField(max_length=200, blank=True)
+    owner = models.CharField(max_length=200, blank=True)
+    operator = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city}, {self.country_id})"
+
+
+class LineItem(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="line_items")
+    layer = models.CharField(max_length=16, choices=Layer.choices)
+    description = models.CharField(max_length=300)
+    manufacturer = models.CharField(max_length=200)
+    origin_country = models.ForeignKey(
+        "Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Where the item (or, for AI models, its developer) comes from.",
+    )
+    eccn = models.CharField(
+        "ECCN", max_length=16, blank=True, help_text="Export Control Classification Number, or EAR99."
+    )
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_value = models.DecimalField(
+        "unit value (USD)", **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    us_origin_value = models.DecimalField(
+        "US-origin value (USD, whole line)", **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="line_items"
+    )
+
+    class Meta:
+        ordering = ["layer", "pk"]
+        indexes = [models.Index(fields=["proposal", "layer"], name="lineitem_proposal_layer")]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def total_value(self) -> Decimal:
+        return self.unit_value * self.quantity
+
+
+class Party(models.Model):
+    """A party to the export, as Commerce's license application names them."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=32, choices=PartyRole.choices)
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "pk"]
+        verbose_name_plural = "parties"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+def document_upload_to(instance: "Document", filename: str) -> str:
+    # The stored name never comes from the user: only the checksum and a safe extension.
+    return f"proposals/{instance.proposal_id}/{instance.sha256[:32]}.{instance.extension}"
+
+
+class Document(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="documents")
+    category = models.CharField(max_length=32, choices=DocumentCategory.choices)
+    file = models.FileField(upload_to=document_upload_to)
+    original_name = models.CharField(max_length=200)
+    extension = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Revision(models.Model):
+    """A numbered, frozen snapshot of a proposal, taken at each submission."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} r{self.number}"

@@ -1,0 +1,49 @@
+"""Reads that depend on who asks: one visibility-scoped queryset per model, and derived views."""
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from proposals.enums import ProposalStatus
+from proposals.models import Country, ProgramSettings, Proposal
+from proposals.permissions import consortium_roles, is_agency_reviewer
+from proposals.policy.completeness import CompletenessRules, Finding, evaluate
+from proposals.policy.financing import FinancingRules
+from proposals.snapshot import Snapshot, proposal_snapshot
+
+
+def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
+    """Consortium users see their consortia's proposals; agency staff see everything once submitted."""
+    qs = Proposal.objects.select_related("consortium")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if is_agency_reviewer(user):
+        return qs.exclude(revision_number=0)
+    return qs.filter(consortium_id__in=list(consortium_roles(user)))
+
+
+def proposal_list_for(user: Any) -> QuerySet[Proposal]:
+    """The dashboard list: counts come from annotations, not per-row queries."""
+    return proposals_visible_to(user).annotate(item_count=Count("line_items", distinct=True))
+
+
+def completeness_rules() -> CompletenessRules:
+    program = ProgramSettings.current()
+    countries = Country.objects.values_list("code", "oecd_category", "is_country_of_concern")
+    return CompletenessRules(
+        hardware_us_content_min=program.hardware_us_content_min,
+        countries_of_concern=frozenset(code for code, _, concern in countries if concern),
+        oecd_category={code: category for code, category, _ in countries},
+        financing=FinancingRules.from_program(program),
+    )
+
+
+def proposal_findings(proposal: Proposal, *, snapshot: Snapshot | None = None) -> list[Finding]:
+    return evaluate(snapshot or proposal_snapshot(proposal), rules=completeness_rules())
+
+
+def status_counts_for(user: Any) -> dict[str, int]:
+    rows = proposals_visible_to(user).order_by().values_list("status").annotate(n=Count("pk"))
+    counts = {status: 0 for status in ProposalStatus.values}
+    counts.update(dict(rows))
+    return counts

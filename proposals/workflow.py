@@ -1,0 +1,99 @@
+"""The proposal lifecycle as data: which transitions exist, who may take them, what they trigger.
+
+`services.transitions.proposal_transition` is the one function that reads this table and writes a
+state; the Commerce and EXIM tracks declare their own tables in the same shape.
+"""
+
+from dataclasses import dataclass
+
+from proposals.enums import ProposalStatus as S
+
+
+class Actor:
+    """Who takes a transition. Consortium roles come from membership; agency roles from the user."""
+
+    LEAD = "lead"  # the anchor's lead for the proposal's consortium
+    EDITOR = "editor"
+    COMMERCE = "commerce"
+    EXIM = "exim"
+    PROGRAM = "program"
+    SYSTEM = "system"  # workers and beat
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    actors: frozenset[str]
+    reason_required: bool = False
+    # Follow-up tasks enqueued on commit, by dotted task name; each takes proposal_id.
+    then: tuple[str, ...] = ()
+    label: str = ""
+
+
+def _t(action: str, sources: set[str], target: str, actors: set[str], **kw: object) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(actors), **kw)  # type: ignore[arg-type]
+
+
+PROPOSAL_TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        _t(
+            "submit",
+            {S.DRAFT, S.RETURNED},
+            S.SUBMITTED,
+            {Actor.LEAD},
+            then=("proposals.tasks.intake_check_proposal",),
+            label="Submit",
+        ),
+        _t(
+            "accept_for_review",
+            {S.SUBMITTED},
+            S.IN_REVIEW,
+            {Actor.SYSTEM},
+            then=("proposals.tasks.commerce_start_review", "proposals.tasks.exim_start_review"),
+            label="Accept for review",
+        ),
+        _t(
+            "return_incomplete",
+            {S.SUBMITTED},
+            S.RETURNED,
+            {Actor.SYSTEM},
+            reason_required=True,
+            label="Return as incomplete",
+        ),
+        _t(
+            "request_information",
+            {S.IN_REVIEW},
+            S.RETURNED,
+            {Actor.COMMERCE, Actor.EXIM},
+            reason_required=True,
+            label="Request information",
+        ),
+        _t(
+            "approve",
+            {S.IN_REVIEW},
+            S.APPROVED,
+            {Actor.EXIM, Actor.SYSTEM},
+            reason_required=True,
+            label="Approve (final commitment)",
+        ),
+        _t(
+            "decline",
+            {S.IN_REVIEW},
+            S.DECLINED,
+            {Actor.COMMERCE, Actor.EXIM},
+            reason_required=True,
+            label="Decline",
+        ),
+        _t(
+            "withdraw",
+            {S.DRAFT, S.SUBMITTED, S.RETURNED, S.IN_REVIEW},
+            S.WITHDRAWN,
+            {Actor.LEAD},
+            reason_required=True,
+            label="Withdraw",
+        ),
+    )
+}
