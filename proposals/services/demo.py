@@ -4,6 +4,7 @@ Everything is written through the same services the web and API use, so the demo
 real revisions and audit trails. Idempotent: running it again leaves existing demo data alone.
 """
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -254,13 +255,15 @@ def build_complete_proposal(
             proposal_id=proposal.pk,
             actor=lead,
             category=category,
-            upload=ContentFile(_demo_pdf(f"{title}: {category}"), name=f"{category}.pdf"),
+            upload=ContentFile(_demo_pdf(f"Demonstration {category} document"), name=f"{category}.pdf"),
         )
     proposal.refresh_from_db()
     return proposal
 
 
+@functools.cache
 def _demo_pdf(text: str) -> bytes:
+    """A real PDF with the given heading (cached: WeasyPrint takes about a second per render)."""
     from weasyprint import HTML
 
     return HTML(string=f"<h1>{text}</h1><p>Demonstration document.</p>").write_pdf()

@@ -1,0 +1,51 @@
+# The commands README.md shows. `make run` and `make test` work on a fresh machine with Python and Node.
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+
+.PHONY: run test bench lint fmt deps assets migrate seed clean
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet uv==0.13.9
+	$(UV) sync --frozen --quiet
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+static/vendor/.copied: node_modules/.installed scripts/vendor_assets.sh
+	./scripts/vendor_assets.sh
+	touch $@
+
+deps: $(VENV)/.synced
+assets: static/vendor/.copied
+
+migrate: deps
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_reference_data
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: deps assets seed
+	./scripts/run.sh
+
+test: deps assets
+	$(PY) scripts/test_env.py $(PYTEST_ARGS)
+
+bench: deps
+	$(PY) scripts/test_env.py bench -o python_files="bench_*.py" -s -q $(BENCH_ARGS)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var db.sqlite3 db.sqlite3-* staticfiles

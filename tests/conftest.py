@@ -1,0 +1,97 @@
+"""Shared fixtures: reference data, the three kinds of user, a consortium and proposals in known states."""
+
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from proposals.enums import ConsortiumUserRole, Layer, MemberRole
+from proposals.models import Country, Proposal
+from proposals.services.demo import build_complete_proposal
+from proposals.services.reference import reference_data_load
+from tests.factories import (
+    CommerceReviewerFactory,
+    ConsortiumFactory,
+    ConsortiumUserFactory,
+    EximOfficerFactory,
+    MemberFactory,
+    UserFactory,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """PBKDF2 costs ~0.5 s per user; tests are not about hashing strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """Countries and EAR country groups from data/ (reloaded after a transactional test's flush)."""
+    if not Country.objects.exists():
+        reference_data_load(groups_csv=DATA / "country_groups.csv", countries_csv=DATA / "countries.csv")
+
+
+@pytest.fixture
+def consortium(reference_data: None):
+    consortium = ConsortiumFactory(name="Test Consortium")
+    MemberFactory(consortium=consortium, role=MemberRole.ANCHOR, layers=[Layer.CHIPS, Layer.SERVERS])
+    MemberFactory(
+        consortium=consortium, layers=[Layer.CLOUD, Layer.STORAGE, Layer.NETWORKING, Layer.APPLICATION]
+    )
+    return consortium
+
+
+@pytest.fixture
+def lead(consortium):
+    return ConsortiumUserFactory(
+        consortium=consortium, role=ConsortiumUserRole.LEAD, user__username="lead"
+    ).user
+
+
+@pytest.fixture
+def editor(consortium):
+    return ConsortiumUserFactory(
+        consortium=consortium, role=ConsortiumUserRole.EDITOR, user__username="editor"
+    ).user
+
+
+@pytest.fixture
+def viewer(consortium):
+    return ConsortiumUserFactory(
+        consortium=consortium, role=ConsortiumUserRole.VIEWER, user__username="viewer"
+    ).user
+
+
+@pytest.fixture
+def outsider(reference_data: None):
+    """A user of another consortium."""
+    return ConsortiumUserFactory(role=ConsortiumUserRole.LEAD, user__username="outsider").user
+
+
+@pytest.fixture
+def commerce_reviewer(db: None):
+    return CommerceReviewerFactory(username="commerce")
+
+
+@pytest.fixture
+def exim_officer(db: None):
+    return EximOfficerFactory(username="exim")
+
+
+@pytest.fixture
+def stranger(db: None):
+    return UserFactory(username="stranger")
+
+
+@pytest.fixture
+def complete_proposal(consortium, lead) -> Proposal:
+    """A draft that passes every completeness check (UAE destination, direct loan, 10 years)."""
+    return build_complete_proposal(consortium=consortium, lead=lead, title="UAE AI Cluster")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
