@@ -3,11 +3,16 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exportai.settings")
 
 app = Celery("exportai")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("intake", "commerce", "exim", "documents", "notify")]
+# Each queue gets its own direct exchange and routing key: with one shared default exchange every
+# queue would be bound to the same key and receive a copy of every task.
+app.conf.task_queues = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("intake", "commerce", "exim", "documents", "notify")
+]
 app.autodiscover_tasks()

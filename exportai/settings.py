@@ -163,6 +163,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
+for _folder in (
+    CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
+    CELERY_BROKER_TRANSPORT_OPTIONS.get("processed_folder", ""),
+):
+    if _folder:  # the filesystem transport expects its folders to exist before the first message
+        Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
