@@ -1,4 +1,4 @@
-"""The Commerce track: screening lists and hits, licensing policy versions, license gates, RFIs, assignment."""
+"""The Commerce track: screening lists and hits, licensing policy, license gates, RFIs, assignment."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
