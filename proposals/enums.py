@@ -89,3 +89,54 @@ class Section(models.TextChoices):
     FINANCING = "financing", "Financing"
     DOCUMENTS = "documents", "Documents"
     SUBMIT = "submit", "Review and submit"
+
+
+# --- Commerce track ------------------------------------------------------------------------------
+
+
+class GateStatus(models.TextChoices):
+    OPEN = "open", "Open (awaiting decision)"
+    APPROVED = "approved", "Approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+    DENIED = "denied", "Denied"
+    RETURNED_WITHOUT_ACTION = "returned_without_action", "Returned without action"
+    NOT_REQUIRED = "not_required", "Closed (no longer required by policy)"
+
+
+# Gates that stop EXIM's final commitment: no license is in place for the item and destination.
+BLOCKING_GATE_STATUSES = frozenset({GateStatus.OPEN, GateStatus.DENIED, GateStatus.RETURNED_WITHOUT_ACTION})
+DECIDED_GATE_STATUSES = frozenset(
+    {
+        GateStatus.APPROVED,
+        GateStatus.APPROVED_WITH_CONDITIONS,
+        GateStatus.DENIED,
+        GateStatus.RETURNED_WITHOUT_ACTION,
+    }
+)
+
+
+class HitStatus(models.TextChoices):
+    UNRESOLVED = "unresolved", "Unresolved"
+    FALSE_POSITIVE = "false_positive", "False positive"
+    CONFIRMED = "confirmed", "Confirmed match"
+
+
+BLOCKING_HIT_STATUSES = frozenset({HitStatus.UNRESOLVED, HitStatus.CONFIRMED})
+
+
+class ScreenedSubject(models.TextChoices):
+    MEMBER = "member", "Consortium member"
+    PARENT = "parent", "Member's ultimate parent"
+    PARTY = "party", "Party to the export"
+
+
+class LicenseRequirement(models.TextChoices):
+    LICENSE_REQUIRED = "license_required", "License required"
+    NO_LICENSE = "no_license", "No license required"
+
+
+class ReviewClockFlag(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    NEAR_DEADLINE = "near_deadline", "Near a deadline"
+    OVERDUE = "overdue", "Overdue"
+    PAUSED = "paused", "Paused (waiting on applicant)"

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from proposals.enums import ProposalStatus
-from proposals.models import Country, ProgramSettings, Proposal
+from proposals.enums import BLOCKING_GATE_STATUSES, BLOCKING_HIT_STATUSES, HitStatus, ProposalStatus
+from proposals.models import Country, LicenseGate, ProgramSettings, Proposal, ScreeningHit
 from proposals.permissions import consortium_roles, is_agency_reviewer
 from proposals.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.policy.financing import FinancingRules
@@ -47,3 +47,31 @@ def status_counts_for(user: Any) -> dict[str, int]:
     counts = {status: 0 for status in ProposalStatus.values}
     counts.update(dict(rows))
     return counts
+
+
+def commerce_clearance_blockers(*, proposal_id: int) -> list[str]:
+    """Why Commerce has not cleared the proposal for EXIM's final commitment; empty when it has.
+
+    Blocks on license gates that are open, denied or returned without action (no license in place),
+    and on screening hits that are unresolved or confirmed.
+    """
+    reasons: list[str] = []
+    gates = (
+        LicenseGate.objects.filter(proposal_id=proposal_id, status__in=BLOCKING_GATE_STATUSES)
+        .select_related("destination")
+        .order_by("eccn", "destination__name")
+    )
+    for gate in gates:
+        reasons.append(
+            f"License gate {gate.eccn} to {gate.destination.name} is {gate.get_status_display().lower()}."
+        )
+    hits = ScreeningHit.objects.filter(proposal_id=proposal_id, status__in=BLOCKING_HIT_STATUSES).order_by(
+        "screened_name", "matched_name", "pk"
+    )
+    for hit in hits:
+        state = "a confirmed match" if hit.status == HitStatus.CONFIRMED else "unresolved"
+        reasons.append(
+            f'Screening hit: "{hit.screened_name}" ({hit.get_subject_type_display().lower()}) matches '
+            f'"{hit.matched_name}" on {hit.source}; {state}.'
+        )
+    return reasons

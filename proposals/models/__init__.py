@@ -4,9 +4,22 @@ from .audit import AuditEvent
 from .consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
 from .proposal import Document, LineItem, Party, Proposal, Revision, Site
 from .reference import Country, CountryGroup, ProgramSettings
+from .review import (
+    CommerceReview,
+    CommerceSettings,
+    InformationRequest,
+    LicenseGate,
+    LicensingPolicyVersion,
+    LicensingRule,
+    ScreeningEntry,
+    ScreeningHit,
+    ScreeningListVersion,
+)
 
 __all__ = [
     "AuditEvent",
+    "CommerceReview",
+    "CommerceSettings",
     "Company",
     "Consortium",
     "ConsortiumMember",
@@ -14,10 +27,17 @@ __all__ = [
     "Country",
     "CountryGroup",
     "Document",
+    "InformationRequest",
+    "LicenseGate",
+    "LicensingPolicyVersion",
+    "LicensingRule",
     "LineItem",
     "Party",
     "ProgramSettings",
     "Proposal",
     "Revision",
+    "ScreeningEntry",
+    "ScreeningHit",
+    "ScreeningListVersion",
     "Site",
 ]
