@@ -1,3 +1,43 @@
-"""API routes."""
+"""API routes: a router for reference data, then one path per operation."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from proposals.api import (
+    documents,
+    findings,
+    history,
+    line_items,
+    parties,
+    proposals,
+    reference,
+    sites,
+    transitions,
+)
+
+router = SimpleRouter()
+router.register("countries", reference.CountryViewSet, basename="api-country")
+
+P = "proposals/<int:proposal_id>/"
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("proposals/", proposals.ProposalListCreateApi.as_view(), name="api-proposal-list"),
+    path(P, proposals.ProposalDetailApi.as_view(), name="api-proposal-detail"),
+    path(P + "sites/", sites.SiteListCreateApi.as_view(), name="api-site-list"),
+    path(P + "sites/<int:pk>/", sites.SiteDetailApi.as_view(), name="api-site-detail"),
+    path(P + "line-items/", line_items.LineItemListCreateApi.as_view(), name="api-item-list"),
+    path(P + "line-items/<int:pk>/", line_items.LineItemDetailApi.as_view(), name="api-item-detail"),
+    path(P + "parties/", parties.PartyListCreateApi.as_view(), name="api-party-list"),
+    path(P + "parties/<int:pk>/", parties.PartyDetailApi.as_view(), name="api-party-detail"),
+    path(P + "documents/", documents.DocumentListCreateApi.as_view(), name="api-document-list"),
+    path(P + "documents/<int:pk>/", documents.DocumentDetailApi.as_view(), name="api-document-detail"),
+    path(P + "findings/", findings.FindingsApi.as_view(), name="api-proposal-findings"),
+    path(P + "submit/", transitions.SubmitApi.as_view(), name="api-proposal-submit"),
+    path(P + "withdraw/", transitions.WithdrawApi.as_view(), name="api-proposal-withdraw"),
+    path(P + "revisions/", history.RevisionListApi.as_view(), name="api-revision-list"),
+    path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
+    path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
+    *router.urls,
+]

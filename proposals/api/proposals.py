@@ -1,0 +1,163 @@
+"""/api/proposals/: list (filtered, paginated), create, read and change a proposal's own fields."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from proposals.api.base import ProposalScoped, parse
+from proposals.api.errors import error_responses
+from proposals.enums import ProposalStatus, Section
+from proposals.models import Consortium, Proposal
+from proposals.permissions import consortium_roles
+from proposals.selectors import proposal_list_for
+from proposals.services.drafting import PROPOSAL_FIELDS, proposal_create, proposal_update
+
+
+def proposals_for_api(user: Any) -> QuerySet[Proposal]:
+    """The caller's proposals with what the output needs, in a fixed number of queries."""
+    return proposal_list_for(user).prefetch_related("target_countries")
+
+
+class ProposalFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=ProposalStatus.choices, help_text="One or more states; repeat the parameter for several."
+    )
+    country = django_filters.CharFilter(
+        field_name="target_countries",
+        distinct=True,
+        help_text="Proposals targeting this country (ISO 3166-1 alpha-2 code, upper case).",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["status", "country"]
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class ProposalFieldsInput(serializers.ModelSerializer):
+    """The proposal's own fields as a consortium edits them (types and limits come from the model)."""
+
+    confidential_sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=Section.choices), required=False
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [*PROPOSAL_FIELDS, "target_countries"]
+
+
+class ProposalCreateInput(ProposalFieldsInput):
+    consortium = serializers.PrimaryKeyRelatedField(
+        queryset=Consortium.objects.none(), help_text="One of your consortia (its id)."
+    )
+
+    class Meta(ProposalFieldsInput.Meta):
+        fields = ["consortium", *ProposalFieldsInput.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the caller's consortia are valid choices; another consortium's id reads as unknown.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        self.fields["consortium"].queryset = Consortium.objects.filter(pk__in=list(consortium_roles(user)))
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class ConsortiumRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ProposalListOutput(serializers.ModelSerializer):
+    consortium = ConsortiumRef(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    target_countries = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    item_count = serializers.IntegerField(read_only=True, help_text="Number of line items.")
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "title",
+            "consortium",
+            "status",
+            "status_display",
+            "status_changed_at",
+            "revision_number",
+            "target_countries",
+            "item_count",
+            "financing_amount",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProposalOutput(ProposalListOutput):
+    class Meta(ProposalListOutput.Meta):
+        fields = [*ProposalListOutput.Meta.fields, *(f for f in PROPOSAL_FIELDS if f != "financing_amount")]
+        read_only_fields = fields
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+def proposal_output(request: Request, proposal_id: int) -> dict[str, Any]:
+    """The proposal as the caller now sees it (re-read after a write, with the list's annotations)."""
+    return ProposalOutput(get_object_or_404(proposals_for_api(request.user), pk=proposal_id)).data
+
+
+class ProposalListCreateApi(generics.ListAPIView):
+    """The caller's proposals (consortium users: their consortia's; agency staff: submitted ones)."""
+
+    serializer_class = ProposalListOutput
+    filterset_class = ProposalFilter
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        return proposals_for_api(self.request.user)
+
+    @extend_schema(
+        summary="Start a proposal",
+        description="Lead and editors of the consortium only. The draft may be incomplete.",
+        request=ProposalCreateInput,
+        responses={201: ProposalOutput, **error_responses(400, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(ProposalCreateInput, request)
+        proposal = proposal_create(
+            consortium=data.pop("consortium"), actor=request.user, title=data.pop("title"), **data
+        )
+        return Response(proposal_output(request, proposal.pk), status=status.HTTP_201_CREATED)
+
+
+class ProposalDetailApi(ProposalScoped, generics.GenericAPIView):
+    """One proposal: read it, or change its own fields (PATCH)."""
+
+    serializer_class = ProposalOutput
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(responses={200: ProposalOutput, **error_responses(404)})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        return Response(proposal_output(request, self.get_proposal().pk))
+
+    @extend_schema(
+        summary="Change a draft",
+        description="Partial update of the proposal's own fields. Drafts and returned proposals only.",
+        request=ProposalFieldsInput,
+        responses={200: ProposalOutput, **error_responses(400, 403, 404, 409)},
+    )
+    def patch(self, request: Request, proposal_id: int) -> Response:
+        proposal = self.get_proposal()
+        data = parse(ProposalFieldsInput, request, partial=True)
+        proposal_update(proposal_id=proposal.pk, actor=request.user, data=data)
+        return Response(proposal_output(request, proposal.pk))
