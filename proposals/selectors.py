@@ -24,7 +24,12 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
 
 def proposal_list_for(user: Any) -> QuerySet[Proposal]:
     """The dashboard list: counts come from annotations, not per-row queries."""
-    return proposals_visible_to(user).annotate(item_count=Count("line_items", distinct=True))
+    # An aggregate query drops Meta.ordering (GROUP BY), so the order is restated for stable pages.
+    return (
+        proposals_visible_to(user)
+        .annotate(item_count=Count("line_items", distinct=True))
+        .order_by(*Proposal._meta.ordering)
+    )
 
 
 def completeness_rules() -> CompletenessRules:
