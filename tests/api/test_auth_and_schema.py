@@ -56,6 +56,9 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     html = docs.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+    script = client.get("/api/docs/?script=")  # the start-up script, a file rather than inline (CSP)
+    assert (script.status_code, script["Content-Type"]) == (200, "application/javascript")
+    assert "/api/schema/" in script.content.decode()
     redoc = client.get("/api/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in redoc
 
