@@ -64,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "proposals.web.context.nav_items",
             ],
         },
     },
@@ -119,6 +120,8 @@ STORAGES = {
 
 # Uploads: the size limit and the content types accepted (checked from the bytes, not the name).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Line items one bill-of-materials file may carry (the whole file is checked before anything is saved).
+BOM_IMPORT_MAX_ROWS = env.int("BOM_IMPORT_MAX_ROWS", default=5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

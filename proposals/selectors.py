@@ -5,7 +5,15 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from proposals.enums import BLOCKING_GATE_STATUSES, BLOCKING_HIT_STATUSES, HitStatus, ProposalStatus
-from proposals.models import Country, LicenseGate, ProgramSettings, Proposal, ScreeningHit
+from proposals.models import (
+    AuditEvent,
+    Consortium,
+    Country,
+    LicenseGate,
+    ProgramSettings,
+    Proposal,
+    ScreeningHit,
+)
 from proposals.permissions import consortium_roles, is_agency_reviewer
 from proposals.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.policy.financing import FinancingRules
@@ -80,3 +88,15 @@ def commerce_clearance_blockers(*, proposal_id: int) -> list[str]:
             f'"{hit.matched_name}" on {hit.source}; {state}.'
         )
     return reasons
+
+
+def consortia_for_new_proposal(user: Any) -> list[Consortium]:
+    """The consortia in which this user may start a proposal (their lead and editor roles)."""
+    consortia = Consortium.objects.filter(pk__in=list(consortium_roles(user))).order_by("name")
+    return [c for c in consortia if user.has_perm("proposals.change_proposal", Proposal(consortium=c))]
+
+
+def proposal_timeline_for(user: Any, proposal: Proposal) -> QuerySet[AuditEvent]:
+    """The audit events a user may read: the proposal's own lifecycle, and every track for agency staff."""
+    events = AuditEvent.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")
+    return events if is_agency_reviewer(user) else events.filter(subject="proposal")

@@ -1,6 +1,6 @@
 """API routes: a router for reference data, then one path per operation."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
@@ -39,5 +39,6 @@ urlpatterns = [
     path(P + "revisions/", history.RevisionListApi.as_view(), name="api-revision-list"),
     path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
     path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
+    path("", include("proposals.api.bom")),
     *router.urls,
 ]

@@ -1,8 +1,40 @@
-"""Web routes."""
+"""Web routes: the dashboard and the consortium's proposal editor."""
 
 from django.urls import path
-from django.views.generic import TemplateView
+
+from proposals.web import bom, children, dashboard, documents, editor, review
+
+P = "proposals/<int:pk>/"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", dashboard.dashboard, name="home"),
+    path("proposals/new/", dashboard.proposal_new, name="proposal-create"),
+    path("proposals/bom-template.csv", bom.bom_template, name="bom-template"),
+    path(P, editor.overview, name="proposal-detail"),
+    path(P + "consortium/", editor.consortium, name="proposal-consortium"),
+    path(P + "financing/", editor.financing, name="proposal-financing"),
+    path(P + "sites/", children.sites, name="proposal-sites"),
+    path(P + "items/", children.items, name="proposal-items"),
+    path(P + "items/import/", bom.bom_upload, name="proposal-items-import"),
+    path(P + "parties/", children.parties, name="proposal-parties"),
+    path(P + "parties/end-use/", children.end_use, name="proposal-end-use"),
+    path(P + "documents/", documents.documents, name="proposal-documents"),
+    path(P + "documents/<int:doc_pk>/", documents.document_download, name="proposal-document"),
+    path(P + "documents/<int:doc_pk>/delete/", documents.document_remove, name="proposal-document-delete"),
+    path(P + "submit/", review.submit, name="proposal-submit"),
+    path(P + "withdraw/", review.withdraw, name="proposal-withdraw"),
+    path(P + "timeline/", review.timeline, name="proposal-timeline"),
+    path(P + "checklist/", review.checklist, name="proposal-checklist"),
+    path(P + "status/", review.status, name="proposal-status"),
 ]
+
+for plural, kind in (("sites", "site"), ("items", "item"), ("parties", "party")):
+    urlpatterns += [
+        path(f"{P}{plural}/<int:child_pk>/", children.child_edit, {"kind": kind}, name=f"proposal-{kind}"),
+        path(
+            f"{P}{plural}/<int:child_pk>/delete/",
+            children.child_remove,
+            {"kind": kind},
+            name=f"proposal-{kind}-delete",
+        ),
+    ]

@@ -1,0 +1,54 @@
+"""The signed-in landing page: a consortium's proposals, or (for now) agency staff's submitted list."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from proposals.enums import ProposalStatus
+from proposals.permissions import is_agency_reviewer
+from proposals.selectors import consortia_for_new_proposal, proposal_list_for, status_counts_for
+from proposals.services.drafting import proposal_create
+from proposals.web.access import run_service
+from proposals.web.forms import ProposalCreateForm
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    proposals = proposal_list_for(request.user).order_by("-updated_at", "-pk")
+    if is_agency_reviewer(request.user):
+        return render(request, "proposals/agency_list.html", {"proposals": proposals})
+    counts = status_counts_for(request.user)
+    return render(
+        request,
+        "proposals/dashboard.html",
+        {
+            "proposals": proposals,
+            "status_counts": [(ProposalStatus(s).label, n) for s, n in counts.items() if n],
+            "can_create": bool(consortia_for_new_proposal(request.user)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    consortia = consortia_for_new_proposal(request.user)
+    if not consortia:
+        raise PermissionDenied("Only a consortium's lead and editors can start a proposal.")
+    form = ProposalCreateForm(request.POST or None, consortia=consortia)
+    created = []
+    if request.method == "POST" and run_service(
+        form,
+        lambda: created.append(
+            proposal_create(
+                consortium=form.cleaned_data["consortium"],
+                actor=request.user,
+                title=form.cleaned_data["title"],
+            )
+        ),
+    ):
+        return redirect(created[0].get_absolute_url())
+    return render(request, "proposals/create.html", {"form": form})

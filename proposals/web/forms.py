@@ -1,0 +1,142 @@
+"""The consortium's forms: they parse input for the drafting services, which have the last word.
+
+Field ids are `f-<name>` so a checklist finding that points at a field (`title`, `product`, ...)
+can link straight to it.
+"""
+
+from typing import Any
+
+from django import forms
+
+from proposals.enums import DocumentCategory, Section
+from proposals.models import Consortium, Country, LineItem, Party, Proposal, Site
+from proposals.services.drafting import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
+
+AUTO_ID = "f-%s"
+
+
+class PortalForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", AUTO_ID)
+        super().__init__(*args, **kwargs)
+
+
+class PortalModelForm(forms.ModelForm):
+    """A model form that never saves: views pass `service_data()` to a service instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", AUTO_ID)
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class ProposalCreateForm(PortalForm):
+    consortium = forms.ModelChoiceField(queryset=Consortium.objects.none(), empty_label=None)
+    title = forms.CharField(max_length=200, help_text="You can change it later.")
+
+    def __init__(self, *args: Any, consortia: list[Consortium], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consortium"].queryset = Consortium.objects.filter(pk__in=[c.pk for c in consortia])
+        if len(consortia) == 1:
+            self.fields["consortium"].widget = forms.HiddenInput()
+            self.fields["consortium"].initial = consortia[0].pk
+
+
+class OverviewForm(PortalModelForm):
+    target_countries = forms.ModelMultipleChoiceField(
+        queryset=Country.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Hold Ctrl (or Cmd) to choose several.",
+    )
+    confidential_sections = forms.MultipleChoiceField(
+        choices=[(s.value, s.label) for s in Section if s != Section.SUBMIT],
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        label="Business-confidential sections",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "title",
+            "summary",
+            "target_countries",
+            "target_blocs",
+            "use_cases",
+            "security_measures",
+            "confidential_sections",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "use_cases": forms.Textarea(attrs={"rows": 3}),
+            "security_measures": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+class EndUseForm(PortalModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["end_use"]
+        widgets = {"end_use": forms.Textarea(attrs={"rows": 4})}
+
+
+class FinancingForm(PortalModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "exim_product",
+            "financing_amount",
+            "local_costs",
+            "tenor_years",
+            "dfc_support_requested",
+            "ustda_support_requested",
+        ]
+        # The checklist names these two by their snapshot keys (product, amount).
+        widgets = {
+            "exim_product": forms.Select(attrs={"id": "f-product"}),
+            "financing_amount": forms.NumberInput(attrs={"id": "f-amount", "step": "0.01"}),
+        }
+
+
+class SiteForm(PortalModelForm):
+    class Meta:
+        model = Site
+        fields = list(SITE_FIELDS)
+
+
+class LineItemForm(PortalModelForm):
+    class Meta:
+        model = LineItem
+        fields = list(ITEM_FIELDS)
+
+    def __init__(self, *args: Any, proposal: Proposal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = proposal.sites.order_by("pk")
+        self.fields["origin_country"].queryset = Country.objects.order_by("name")
+
+
+class PartyForm(PortalModelForm):
+    class Meta:
+        model = Party
+        fields = list(PARTY_FIELDS)
+
+
+class DocumentForm(PortalForm):
+    category = forms.ChoiceField(choices=DocumentCategory.choices)
+    file = forms.FileField(help_text="PDF, PNG, JPEG, DOCX or XLSX.")
+
+
+class BomImportForm(PortalForm):
+    file = forms.FileField(label="Bill of materials (CSV or XLSX)")
+
+
+class WithdrawForm(PortalForm):
+    # Not required here: the workflow table says which actions need a reason, and the service enforces it.
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Reviewers and the program see this reason.",
+    )
