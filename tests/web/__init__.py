@@ -1,0 +1,1 @@
+"""Browser journey tests: Django test client against PostgreSQL."""
