@@ -38,7 +38,12 @@ def test_add_site_saves_and_returns_to_the_list(lead_client, draft):
     )
     assert response.status_code == 302
     site = Site.objects.get(proposal=draft)
-    assert (site.name, site.country_id, site.city, site.operator) == ("Riyadh Campus", "SA", "Riyadh", "Operator Co")
+    assert (site.name, site.country_id, site.city, site.operator) == (
+        "Riyadh Campus",
+        "SA",
+        "Riyadh",
+        "Operator Co",
+    )
     html = lead_client.get(url).content.decode()
     assert f'id="f-sites-{site.pk}"' in html
     assert "Site added." in html
@@ -112,7 +117,15 @@ def test_edit_site_page_saves(lead_client, draft, site):
     url = reverse("proposal-site", kwargs={"pk": draft.pk, "child_pk": site.pk})
     assert lead_client.get(url).status_code == 200
     response = lead_client.post(
-        url, {"name": "Nairobi Campus 2", "country": "KE", "city": "Nairobi", "builder": "B", "owner": "O", "operator": "P"}
+        url,
+        {
+            "name": "Nairobi Campus 2",
+            "country": "KE",
+            "city": "Nairobi",
+            "builder": "B",
+            "owner": "O",
+            "operator": "P",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("proposal-sites", kwargs={"pk": draft.pk})
@@ -144,12 +157,19 @@ def test_add_party_and_end_use(lead_client, draft):
     url = reverse("proposal-parties", kwargs={"pk": draft.pk})
     response = lead_client.post(
         url,
-        {"party-role": PartyRole.END_USER, "party-name": "Ministry of Health", "party-address": "1 Road", "party-country": "AE"},
+        {
+            "party-role": PartyRole.END_USER,
+            "party-name": "Ministry of Health",
+            "party-address": "1 Road",
+            "party-country": "AE",
+        },
     )
     assert response.status_code == 302
     party = Party.objects.get(proposal=draft)
     assert (party.role, party.country_id) == ("end_user", "AE")
-    response = lead_client.post(reverse("proposal-end-use", kwargs={"pk": draft.pk}), {"end_use": "Civil health AI."})
+    response = lead_client.post(
+        reverse("proposal-end-use", kwargs={"pk": draft.pk}), {"end_use": "Civil health AI."}
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.end_use == "Civil health AI."
@@ -180,7 +200,9 @@ def test_child_of_another_proposal_is_404(lead_client, draft, complete_proposal)
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_items_page_query_count_does_not_grow_with_items(lead_client, draft, site, lead, count, django_assert_num_queries):
+def test_items_page_query_count_does_not_grow_with_items(
+    lead_client, draft, site, lead, count, django_assert_num_queries
+):
     for n in range(count):
         child_save(
             proposal_id=draft.pk,

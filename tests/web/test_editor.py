@@ -62,7 +62,9 @@ def test_overview_with_errors_keeps_input_shows_field_errors_and_saves_nothing(l
     html = response.content.decode()
     assert "Nothing was saved" in html
     assert "usa-form-group--error" in html
-    assert re.search(r'<span class="usa-error-message" id="f-title-error" role="alert">This field is required', html)
+    assert re.search(
+        r'<span class="usa-error-message" id="f-title-error" role="alert">This field is required', html
+    )
     assert re.search(r'<span class="usa-error-message" id="f-target_countries-error"', html)
     assert "My unsaved summary text" in html  # what the user typed is still in the form
     draft.refresh_from_db()
@@ -73,7 +75,12 @@ def test_htmx_save_returns_only_the_section_and_signals_the_checklist(lead_clien
     url = reverse("proposal-financing", kwargs={"pk": draft.pk})
     response = lead_client.post(
         url,
-        {"exim_product": EximProduct.DIRECT_LOAN, "financing_amount": "5000000", "local_costs": "0", "tenor_years": "7"},
+        {
+            "exim_product": EximProduct.DIRECT_LOAN,
+            "financing_amount": "5000000",
+            "local_costs": "0",
+            "tenor_years": "7",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -180,7 +187,7 @@ def test_submitted_proposal_is_read_only_with_its_revision(lead_client, complete
     html = lead_client.get(reverse("proposal-detail", kwargs={"pk": complete_proposal.pk})).content.decode()
     assert "Revision 1" in html
     assert "read-only" in html
-    assert "<form class=\"usa-form" not in html
+    assert '<form class="usa-form' not in html
     assert 'id="f-title"' in html
     response = lead_client.post(
         reverse("proposal-detail", kwargs={"pk": complete_proposal.pk}), {"title": "Changed after submission"}
@@ -222,7 +229,9 @@ def test_timeline_lists_audit_events_in_order(lead_client, complete_proposal, le
     from proposals.services.transitions import proposal_transition
 
     proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
-    proposal_transition(proposal_id=complete_proposal.pk, action="withdraw", actor=lead, reason="Scope changed")
+    proposal_transition(
+        proposal_id=complete_proposal.pk, action="withdraw", actor=lead, reason="Scope changed"
+    )
     html = lead_client.get(reverse("proposal-timeline", kwargs={"pk": complete_proposal.pk})).content.decode()
     assert AuditEvent.objects.filter(proposal=complete_proposal).count() == 2
     assert html.index("Submit: Draft → Submitted (automated intake)") < html.index(
