@@ -1,4 +1,4 @@
-"""Bill-of-materials import: a good file adds every row; a file with any bad row adds nothing and lists all errors."""
+"""Bill-of-materials import: a good file adds every row; any bad row means nothing is added, all errors listed."""
 
 import csv
 import io
@@ -62,7 +62,8 @@ EXPECTED_BAD = [
     {
         "row": 3,
         "column": "layer",
-        "message": "“quantum” is not a layer; use one of: chips, servers, storage, cloud, networking, application.",
+        "message": "“quantum” is not a layer; use one of: "
+        "chips, servers, storage, cloud, networking, application.",
     },
     {"row": 3, "column": "description", "message": "Required."},
     {

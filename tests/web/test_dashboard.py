@@ -16,7 +16,7 @@ def test_anonymous_visitor_sees_the_landing_page(client):
     response = client.get("/")
     assert response.status_code == 200
     assert "Sign in" in response.content.decode()
-    assert [t.name for t in response.templates][0] == "home.html"
+    assert response.templates[0].name == "home.html"
 
 
 def test_dashboard_lists_own_proposals_with_status_and_last_change(lead_client, consortium, outsider):
@@ -56,7 +56,7 @@ def test_agency_staff_see_only_submitted_proposals(client, commerce_reviewer, co
     client.force_login(commerce_reviewer)
     response = client.get("/")
     html = response.content.decode()
-    assert [t.name for t in response.templates][0] == "proposals/agency_list.html"
+    assert response.templates[0].name == "proposals/agency_list.html"
     assert "UAE AI Cluster" in html
     assert "Bare draft" not in html
 

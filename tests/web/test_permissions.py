@@ -1,4 +1,4 @@
-"""Who may do what in the browser: another consortium gets 404s, viewers cannot edit, editors cannot submit."""
+"""Who may do what in the browser: other consortia get 404s, viewers cannot edit, editors cannot submit."""
 
 import pytest
 from django.urls import reverse
