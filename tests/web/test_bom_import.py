@@ -1,4 +1,4 @@
-"""Bill-of-materials import: a good file adds every row; any bad row means nothing is added, all errors listed."""
+"""BOM import: a good file adds every row; with any bad row, nothing is added and every error is listed."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""Sites, line items and parties: add, edit and remove through the drafting service; bad input saves nothing."""
+"""Sites, line items and parties: add, edit and remove through the drafting service; bad input saves none."""
 
 import pytest
 from django.urls import reverse
