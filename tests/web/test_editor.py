@@ -238,3 +238,18 @@ def test_timeline_lists_audit_events_in_order(lead_client, complete_proposal, le
         "Withdraw: Submitted (automated intake) → Withdrawn"
     )
     assert "Scope changed" in html
+
+
+def test_htmx_save_on_a_submitted_proposal_redirects_the_page_with_the_reason(
+    lead_client, complete_proposal, lead
+):
+    from proposals.services.transitions import proposal_transition
+
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+    url = reverse("proposal-financing", kwargs={"pk": complete_proposal.pk})
+    response = lead_client.post(url, {"exim_product": "loan_guarantee"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == url
+    assert "can no longer be edited" in lead_client.get(url).content.decode()
+    complete_proposal.refresh_from_db()
+    assert complete_proposal.exim_product == "direct_loan"

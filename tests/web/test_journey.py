@@ -62,14 +62,24 @@ def test_new_proposal_can_be_created_completed_and_submitted(lead_client, consor
         ok(
             lead_client.post(
                 url("proposal-parties"),
-                {"party-role": role, "party-name": f"{role} Ltd", "party-address": "1 Road", "party-country": "KE"},
+                {
+                    "party-role": role,
+                    "party-name": f"{role} Ltd",
+                    "party-address": "1 Road",
+                    "party-country": "KE",
+                },
             )
         )
     ok(lead_client.post(url("proposal-end-use"), {"end_use": "Crop-yield forecasting for farmers."}))
     ok(
         lead_client.post(
             url("proposal-financing"),
-            {"exim_product": "direct_loan", "financing_amount": "5000000", "local_costs": "0", "tenor_years": "8"},
+            {
+                "exim_product": "direct_loan",
+                "financing_amount": "5000000",
+                "local_costs": "0",
+                "tenor_years": "8",
+            },
         )
     )
     for category in ("security_plan", "financial"):
