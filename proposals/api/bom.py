@@ -1,15 +1,14 @@
 """API: bill-of-materials import (multipart upload -> the same service the web uses)."""
 
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from proposals.selectors import proposals_visible_to
+from proposals.api.base import ProposalScoped, parse
+from proposals.api.errors import error_responses
 from proposals.services.bom_import import bom_import
 
 
@@ -18,10 +17,10 @@ class BomImportInput(serializers.Serializer):
 
 
 class BomImportOutput(serializers.Serializer):
-    imported = serializers.IntegerField()
+    imported = serializers.IntegerField(help_text="How many line items were added.")
 
 
-BomErrorBody = inline_serializer(
+BomImportError = inline_serializer(
     "BomImportError",
     fields={
         "message": serializers.CharField(),
@@ -32,8 +31,8 @@ BomErrorBody = inline_serializer(
                 "rows": inline_serializer(
                     "BomRowError",
                     fields={
-                        "row": serializers.IntegerField(),
-                        "column": serializers.CharField(),
+                        "row": serializers.IntegerField(help_text="Spreadsheet row; 1 is the header."),
+                        "column": serializers.CharField(help_text='A template column, or "" for the file.'),
                         "message": serializers.CharField(),
                     },
                     many=True,
@@ -45,30 +44,31 @@ BomErrorBody = inline_serializer(
 )
 
 
-class BomImportView(APIView):
+class BomImportApi(ProposalScoped, generics.GenericAPIView):
     """Add every line item in the file, or none: a 400 lists every error by row and column."""
 
     parser_classes = [MultiPartParser]
+    serializer_class = BomImportInput
 
     @extend_schema(
         operation_id="proposal_line_items_import",
+        summary="Import line items from a CSV or XLSX bill of materials",
         request=BomImportInput,
         responses={
             201: BomImportOutput,
-            400: OpenApiResponse(BomErrorBody, description="Nothing imported; each error by row and column."),
-            404: OpenApiResponse(description="Not one of your consortium's proposals."),
-            409: OpenApiResponse(description="The proposal is not editable now."),
+            **error_responses(403, 404, 409),
+            400: OpenApiResponse(
+                BomImportError, description="Nothing imported; each error by row and column."
+            ),
         },
-        tags=["line items"],
     )
-    def post(self, request: Request, pk: int) -> Response:
-        get_object_or_404(proposals_visible_to(request.user), pk=pk)
-        data = BomImportInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        count = bom_import(proposal_id=pk, actor=request.user, upload=data.validated_data["file"])
+    def post(self, request: Request, proposal_id: int) -> Response:
+        proposal = self.get_proposal()
+        data = parse(BomImportInput, request)
+        count = bom_import(proposal_id=proposal.pk, actor=request.user, upload=data["file"])
         return Response(BomImportOutput({"imported": count}).data, status=201)
 
 
 urlpatterns = [
-    path("proposals/<int:pk>/line-items/import/", BomImportView.as_view(), name="api-bom-import"),
+    path("proposals/<int:proposal_id>/line-items/import/", BomImportApi.as_view(), name="api-bom-import"),
 ]
