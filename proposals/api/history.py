@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from proposals.api.base import ProposalScoped
 from proposals.api.errors import error_responses
 from proposals.models import AuditEvent, Revision
+from proposals.selectors import proposal_timeline_for
 
 
 class RevisionOutput(serializers.ModelSerializer):
@@ -76,11 +77,11 @@ class RevisionDetailApi(ProposalScoped, generics.GenericAPIView):
 
 @extend_schema_view(get=extend_schema(responses={200: AuditEventOutput(many=True), **error_responses(404)}))
 class TimelineApi(ProposalScoped, generics.ListAPIView):
-    """Every recorded change to the proposal and its review tracks, oldest first."""
+    """The recorded changes the caller may read, oldest first (agency staff see every track)."""
 
     serializer_class = AuditEventOutput
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         if self.schema_only:
             return AuditEvent.objects.none()
-        return self.get_proposal().audit_events.select_related("actor").order_by("created_at", "pk")
+        return proposal_timeline_for(self.request.user, self.get_proposal())
