@@ -238,5 +238,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.sweep_stale_work",
         "schedule": EXPORTAI_SWEEPER_INTERVAL_SECONDS,
     },
+    "commerce-check-clocks": {
+        "task": "proposals.tasks.commerce_check_clocks",
+        "schedule": env.int("EXPORTAI_COMMERCE_CLOCK_INTERVAL_SECONDS", default=3600),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

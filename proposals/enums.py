@@ -119,6 +119,8 @@ class HitStatus(models.TextChoices):
     UNRESOLVED = "unresolved", "Unresolved"
     FALSE_POSITIVE = "false_positive", "False positive"
     CONFIRMED = "confirmed", "Confirmed match"
+    # The screened name has left the proposal (edited out and resubmitted): nothing left to decide.
+    REMOVED = "removed", "Name no longer on the proposal"
 
 
 BLOCKING_HIT_STATUSES = frozenset({HitStatus.UNRESOLVED, HitStatus.CONFIRMED})

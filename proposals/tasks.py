@@ -25,8 +25,49 @@ def intake_check_proposal(*, proposal_id: int) -> str | None:
 
 @shared_task
 def commerce_start_review(*, proposal_id: int) -> None:
-    """Screening and license determination (built out by the Commerce review work)."""
-    log.info("commerce review queued for proposal %s", proposal_id)
+    """Open Commerce's track, then fan out: screening, license determination, reviewer assignment."""
+    from proposals.services.commerce import commerce_review_start
+
+    if commerce_review_start(proposal_id=proposal_id) is None:
+        log.info("commerce review of proposal %s: no longer in review, nothing to do", proposal_id)
+        return
+    for task in (commerce_screen_proposal, commerce_determine_licenses, commerce_assign_reviewer):
+        task.apply_async(kwargs={"proposal_id": proposal_id})
+
+
+@shared_task
+def commerce_screen_proposal(*, proposal_id: int) -> int:
+    """Screen every member, parent and party against the newest Consolidated Screening List."""
+    from proposals.services.screening import proposal_screen
+
+    return proposal_screen(proposal_id=proposal_id)
+
+
+@shared_task
+def commerce_determine_licenses(*, proposal_id: int) -> dict[str, int]:
+    """Open or close license gates under the licensing policy in force."""
+    from proposals.services.licensing import licenses_determine
+
+    return licenses_determine(proposal_id=proposal_id)
+
+
+@shared_task
+def commerce_assign_reviewer(*, proposal_id: int) -> None:
+    """Give an unassigned review to the least-loaded Commerce reviewer."""
+    from proposals.services.commerce import review_auto_assign
+
+    review_auto_assign(proposal_id=proposal_id)
+
+
+@shared_task
+def commerce_check_clocks() -> int:
+    """Beat: refresh every review clock; flag (in the audit trail) work near a mark or overdue."""
+    from proposals.services.commerce import review_clock_refresh
+
+    changed = review_clock_refresh()
+    if changed:
+        log.info("commerce clocks: %d flag(s) changed", len(changed))
+    return len(changed)
 
 
 @shared_task
