@@ -1,0 +1,36 @@
+"""Commerce fixtures: a proposal in review, a small screening list in the official format, reviewers."""
+
+import pytest
+
+from proposals.services.transitions import proposal_transition
+from tests.commerce.csl_fixture import SDN, csl_row, write_csl_csv
+from tests.factories import CommerceReviewerFactory
+
+
+@pytest.fixture
+def in_review(complete_proposal, lead):
+    """The complete UAE proposal, submitted and accepted for review (follow-up tasks not run)."""
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+    proposal_transition(proposal_id=complete_proposal.pk, action="accept_for_review", actor=None, reason="ok")
+    complete_proposal.refresh_from_db()
+    return complete_proposal
+
+
+@pytest.fixture
+def csl_rows():
+    return [
+        csl_row("e-acme", "ACME PRECISION CO LTD", alt_names="Acme Precision Machinery; ACME PREC"),
+        csl_row("e-naic", "NATIONAL AI INFRASTRUCTURE COMPANY", source=SDN, alt_names="NAIC"),
+        csl_row("e-person", "IVAN PETROV", type="Individual", citizenships="RU"),
+        csl_row("e-ros", "ROSOBORONEXPORT OAO", alt_names="ROSOBORONEKSPORT; ROE"),
+    ]
+
+
+@pytest.fixture
+def csl_file(tmp_path, csl_rows):
+    return write_csl_csv(tmp_path / "consolidated.csv", csl_rows)
+
+
+@pytest.fixture
+def reviewer_b(db):
+    return CommerceReviewerFactory(username="commerce_b")
