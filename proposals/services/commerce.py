@@ -6,7 +6,7 @@ audit event appended), the same shape as `services.transitions.proposal_transiti
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -235,6 +235,7 @@ def information_request_create(
             asked_by=actor,
             asked_revision=proposal.revision_number,
         )
+        CommerceReview.objects.get_or_create(proposal=proposal)
         audit_record(
             proposal=proposal,
             action="rfi_sent",
@@ -378,12 +379,14 @@ def clock_marks() -> ClockMarks:
 CLOCK_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
 
 
-def review_clock_refresh(*, proposal_ids: list[int] | None = None) -> list[tuple[int, str]]:
+def review_clock_refresh(
+    *, proposal_ids: list[int] | None = None, now: datetime | None = None
+) -> list[tuple[int, str]]:
     """Recompute stored clocks from the audit trail; flag (audit) work that turned near-deadline or overdue.
 
     Returns (proposal_id, new flag) for each review whose flag changed.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     marks = clock_marks()
     reviews = CommerceReview.objects.select_related("proposal").filter(proposal__status__in=CLOCK_STATUSES)
     if proposal_ids is not None:
