@@ -103,3 +103,6 @@ rules.add_perm("proposals.submit_proposal", is_consortium_lead & is_editable)
 rules.add_perm("proposals.withdraw_proposal", is_consortium_lead)
 rules.add_perm("proposals.review_commerce", is_commerce & was_submitted)
 rules.add_perm("proposals.review_exim", is_exim & was_submitted)
+
+# Commerce workspace: the queue and its bulk actions need the role; each proposal also needs a submission.
+rules.add_perm("proposals.commerce_workspace", is_commerce)

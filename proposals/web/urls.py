@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from proposals.web import bom, children, dashboard, documents, editor, review
+from proposals.web import bom, children, commerce, dashboard, documents, editor, review
 
 P = "proposals/<int:pk>/"
 
@@ -26,6 +26,14 @@ urlpatterns = [
     path(P + "timeline/", review.timeline, name="proposal-timeline"),
     path(P + "checklist/", review.checklist, name="proposal-checklist"),
     path(P + "status/", review.status, name="proposal-status"),
+    # Commerce reviewer's workspace
+    path("commerce/", commerce.queue, name="commerce-queue"),
+    path("commerce/proposals/<int:pk>/", commerce.proposal_detail, name="commerce-proposal"),
+    path("commerce/proposals/<int:pk>/assign/", commerce.assign, name="commerce-assign"),
+    path("commerce/proposals/<int:pk>/rfi/", commerce.information_request, name="commerce-rfi"),
+    path("commerce/proposals/<int:pk>/gates/bulk/", commerce.bulk_decision, name="commerce-bulk"),
+    path("commerce/gates/<int:pk>/decide/", commerce.gate_decision, name="commerce-gate-decide"),
+    path("commerce/hits/<int:pk>/adjudicate/", commerce.hit_adjudication, name="commerce-hit-adjudicate"),
 ]
 
 for plural, kind in (("sites", "site"), ("items", "item"), ("parties", "party")):

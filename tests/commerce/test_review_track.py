@@ -111,7 +111,9 @@ def test_beat_flags_overdue_work_once(complete_proposal, lead):
     review = CommerceReview.objects.get(proposal=complete_proposal)
     assert (review.clock_days, review.clock_flag) == (95, ReviewClockFlag.OVERDUE)
     assert (
-        AuditEvent.objects.filter(proposal=complete_proposal, action="clock_flagged", to_state="overdue").count()
+        AuditEvent.objects.filter(
+            proposal=complete_proposal, action="clock_flagged", to_state="overdue"
+        ).count()
         == 1
     )
 
@@ -144,7 +146,9 @@ def test_assign_refuses_non_commerce_reviewer(in_review, commerce_reviewer, exim
         review_assign(proposal_id=in_review.pk, reviewer_id=commerce_reviewer.pk, actor=exim_officer)
 
 
-def test_auto_assign_picks_the_least_loaded_reviewer(in_review, consortium, lead, commerce_reviewer, reviewer_b):
+def test_auto_assign_picks_the_least_loaded_reviewer(
+    in_review, consortium, lead, commerce_reviewer, reviewer_b
+):
     from proposals.services.demo import build_complete_proposal
 
     other = build_complete_proposal(consortium=consortium, lead=lead, title="Second")

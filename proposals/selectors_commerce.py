@@ -1,0 +1,286 @@
+"""Reads for the Commerce workspace: the reviewer's queue (filters, sorting), one proposal's track, the diff."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import django_filters
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from proposals.enums import (
+    BLOCKING_GATE_STATUSES,
+    GateStatus,
+    HitStatus,
+    ProposalStatus,
+)
+from proposals.models import (
+    AuditEvent,
+    Country,
+    InformationRequest,
+    LicenseGate,
+    LineItem,
+    Proposal,
+    Revision,
+    ScreeningHit,
+    Site,
+)
+from proposals.permissions import is_commerce
+from proposals.policy.eccn import normalize_eccn
+
+# What a Commerce reviewer works on: anything submitted and not yet finished.
+QUEUE_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
+
+AGE_BANDS = {
+    # Clock days, matching the EO 12981 marks' default values; the labels say which mark.
+    "under_9": (None, 9),
+    "9_to_30": (9, 30),
+    "30_to_90": (30, 90),
+    "over_90": (90, None),
+}
+
+SORTS: dict[str, tuple[Any, ...]] = {
+    "clock": (F("commerce_review__clock_days").desc(nulls_last=True), "pk"),
+    "-clock": (F("commerce_review__clock_days").asc(nulls_first=True), "pk"),
+    "updated": ("-updated_at", "-pk"),
+    "title": ("title", "pk"),
+}
+
+
+def commerce_proposals_for(user: Any) -> QuerySet[Proposal]:
+    """Every submitted proposal, for Commerce reviewers; nothing for anyone else."""
+    if not is_commerce(user):
+        return Proposal.objects.none()
+    return Proposal.objects.exclude(revision_number=0)
+
+
+def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
+    """The queue's rows with everything a row shows, in a fixed number of queries."""
+    return (
+        commerce_proposals_for(user)
+        .select_related("consortium", "commerce_review", "commerce_review__reviewer")
+        .annotate(
+            open_gates=Count("license_gates", filter=Q(license_gates__status=GateStatus.OPEN), distinct=True),
+            blocking_gates=Count(
+                "license_gates", filter=Q(license_gates__status__in=BLOCKING_GATE_STATUSES), distinct=True
+            ),
+            unresolved_hits=Count(
+                "screening_hits", filter=Q(screening_hits__status=HitStatus.UNRESOLVED), distinct=True
+            ),
+            open_rfis=Count(
+                "information_requests",
+                filter=Q(information_requests__answered_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(
+            Prefetch("sites", queryset=Site.objects.select_related("country").order_by("pk")),
+            Prefetch(
+                "line_items", queryset=LineItem.objects.only("pk", "proposal_id", "eccn").order_by("pk")
+            ),
+        )
+    )
+
+
+class CommerceQueueFilter(django_filters.FilterSet):
+    """The queue's filters, shared by the web page and the API."""
+
+    status = django_filters.MultipleChoiceFilter(
+        choices=[(s.value, s.label) for s in QUEUE_STATUSES], method="filter_status"
+    )
+    destination = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(), method="filter_destination", label="Destination"
+    )
+    eccn = django_filters.CharFilter(method="filter_eccn", label="ECCN starts with")
+    assignee = django_filters.CharFilter(method="filter_assignee", label="Assignee (me, none, or user id)")
+    age = django_filters.ChoiceFilter(
+        choices=[
+            ("under_9", "Under 9 days"),
+            ("9_to_30", "9 to 30 days"),
+            ("30_to_90", "30 to 90 days"),
+            ("over_90", "90 days or more"),
+        ],
+        method="filter_age",
+        label="Clock",
+    )
+    flag = django_filters.CharFilter(field_name="commerce_review__clock_flag")
+    sort = django_filters.ChoiceFilter(
+        choices=[
+            ("clock", "Oldest clock first"),
+            ("-clock", "Newest clock first"),
+            ("updated", "Recently updated"),
+            ("title", "Title"),
+        ],
+        method="filter_sort",
+        empty_label="Oldest clock first",
+    )
+
+    class Meta:
+        model = Proposal
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.form.fields.values():
+            select = hasattr(f, "choices")
+            f.widget.attrs.setdefault("class", "usa-select" if select else "usa-input")
+
+    def filter_queryset(self, queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=QUEUE_STATUSES)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["clock"])
+        return super().filter_queryset(queryset)
+
+    def filter_status(self, queryset: QuerySet[Proposal], name: str, value: list[str]) -> QuerySet[Proposal]:
+        return queryset.filter(status__in=value) if value else queryset
+
+    def filter_destination(
+        self, queryset: QuerySet[Proposal], name: str, value: Country
+    ) -> QuerySet[Proposal]:
+        ids = Site.objects.filter(country=value).values("proposal_id")
+        return queryset.filter(Q(pk__in=ids) | Q(target_countries=value)).distinct()
+
+    def filter_eccn(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        code = normalize_eccn(value)
+        ids = LineItem.objects.filter(eccn__istartswith=code).values("proposal_id")
+        return queryset.filter(pk__in=ids) if code else queryset
+
+    def filter_assignee(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        value = value.strip().lower()
+        if value == "me":
+            return queryset.filter(commerce_review__reviewer=self.request.user if self.request else None)
+        if value == "none":
+            return queryset.filter(
+                Q(commerce_review__isnull=True) | Q(commerce_review__reviewer__isnull=True)
+            )
+        if value.isdigit():
+            return queryset.filter(commerce_review__reviewer_id=int(value))
+        return queryset
+
+    def filter_age(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        low, high = AGE_BANDS[value]
+        if low is not None:
+            queryset = queryset.filter(commerce_review__clock_days__gte=low)
+        if high is not None:
+            queryset = queryset.filter(
+                Q(commerce_review__clock_days__lt=high) | Q(commerce_review__isnull=True)
+            )
+        return queryset
+
+    def filter_sort(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        return queryset.order_by(*SORTS.get(value, SORTS["clock"]))
+
+
+def queue_row_destinations(proposal: Proposal) -> list[str]:
+    """Destination country codes from the prefetched sites (no query)."""
+    return sorted({site.country_id for site in proposal.sites.all()})
+
+
+def queue_row_eccns(proposal: Proposal) -> list[str]:
+    return sorted({normalize_eccn(item.eccn) for item in proposal.line_items.all() if item.eccn})
+
+
+@dataclass
+class CommerceTrack:
+    """Everything the Commerce proposal page shows, read in a fixed number of queries."""
+
+    proposal: Proposal
+    sites: list[Site]
+    items: list[LineItem]
+    parties: list[Any]
+    members: list[Any]
+    gates: list[LicenseGate]
+    hits: list[ScreeningHit]
+    rfis: list[InformationRequest]
+    events: list[AuditEvent]
+    diff: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def review(self) -> Any:
+        return getattr(self.proposal, "commerce_review", None)
+
+
+def commerce_track(*, proposal: Proposal) -> CommerceTrack:
+    items = list(proposal.line_items.select_related("site__country").order_by("layer", "pk"))
+    return CommerceTrack(
+        proposal=proposal,
+        sites=list(proposal.sites.select_related("country").order_by("pk")),
+        items=items,
+        parties=list(proposal.parties.select_related("country").order_by("role", "pk")),
+        members=list(
+            proposal.consortium.members.select_related(
+                "company__principal_place_of_business", "company__ultimate_parent_country"
+            ).order_by("-role", "pk")
+        ),
+        gates=list(
+            proposal.license_gates.select_related("destination", "policy_version", "decided_by").order_by(
+                "eccn", "destination_id"
+            )
+        ),
+        hits=list(
+            proposal.screening_hits.select_related("entry", "adjudicated_by")
+            .exclude(status=HitStatus.REMOVED)
+            .order_by(F("status").desc(), "-score", "pk")
+        ),
+        rfis=list(proposal.information_requests.select_related("asked_by").order_by("-asked_at", "-pk")),
+        events=list(
+            proposal.audit_events.select_related("actor")
+            .exclude(subject="proposal", action="edit")
+            .order_by("-created_at", "-pk")[:50]
+        ),
+        diff=revision_diff_latest(proposal=proposal),
+    )
+
+
+def _rows_by_id(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    return {row.get("id", n): row for n, row in enumerate(rows)}
+
+
+def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """What changed between two frozen snapshots: one entry per changed field, added or removed row."""
+    changes: list[dict[str, Any]] = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if isinstance(a, list) and isinstance(b, list) and all(isinstance(r, dict) for r in a + b):
+            rows_a, rows_b = _rows_by_id(a), _rows_by_id(b)
+            for rid in rows_a.keys() - rows_b.keys():
+                changes.append({"section": key, "change": "removed", "row": rows_a[rid]})
+            for rid in rows_b.keys() - rows_a.keys():
+                changes.append({"section": key, "change": "added", "row": rows_b[rid]})
+            for rid in rows_a.keys() & rows_b.keys():
+                for col in sorted(set(rows_a[rid]) | set(rows_b[rid])):
+                    if rows_a[rid].get(col) != rows_b[rid].get(col):
+                        changes.append(
+                            {
+                                "section": key,
+                                "change": "changed",
+                                "field": col,
+                                "row_id": rid,
+                                "old": rows_a[rid].get(col),
+                                "new": rows_b[rid].get(col),
+                            }
+                        )
+        elif isinstance(a, dict) and isinstance(b, dict):
+            for col in sorted(set(a) | set(b)):
+                if a.get(col) != b.get(col):
+                    changes.append(
+                        {
+                            "section": key,
+                            "change": "changed",
+                            "field": col,
+                            "old": a.get(col),
+                            "new": b.get(col),
+                        }
+                    )
+        else:
+            changes.append({"section": key, "change": "changed", "field": key, "old": a, "new": b})
+    return changes
+
+
+def revision_diff_latest(*, proposal: Proposal) -> list[dict[str, Any]]:
+    """The latest revision against the one before it (empty for a first submission)."""
+    revisions = list(Revision.objects.filter(proposal=proposal).order_by("-number")[:2])
+    if len(revisions) < 2:
+        return []
+    return snapshot_diff(revisions[1].snapshot, revisions[0].snapshot)

@@ -1,0 +1,199 @@
+"""The Commerce workspace pages: queue (filters, sorting, N+1 guard), proposal page, decision forms."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals.enums import GateStatus, HitStatus, ProposalStatus
+from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.services.demo import build_complete_proposal
+from proposals.services.licensing import licenses_determine
+from proposals.services.screening import proposal_screen, screening_list_load
+from proposals.services.transitions import proposal_transition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewing(client, commerce_reviewer):
+    client.force_login(commerce_reviewer)
+    return client
+
+
+@pytest.fixture
+def worked(in_review, csl_file):
+    """The proposal with gates open and one screening hit, as the workers leave it."""
+    screening_list_load(source=str(csl_file))
+    proposal_screen(proposal_id=in_review.pk)
+    licenses_determine(proposal_id=in_review.pk)
+    return in_review
+
+
+def _submit_more(consortium, lead, n):
+    proposals = []
+    for i in range(n):
+        p = build_complete_proposal(
+            consortium=consortium, lead=lead, title=f"Extra {i}", country="SA", city="Riyadh"
+        )
+        proposal_transition(proposal_id=p.pk, action="submit", actor=lead)
+        proposal_transition(proposal_id=p.pk, action="accept_for_review", actor=None, reason="ok")
+        licenses_determine(proposal_id=p.pk)
+        CommerceReview.objects.filter(proposal=p).update(clock_days=10 * (i + 1))
+        proposals.append(p)
+    return proposals
+
+
+def test_queue_refused_to_non_commerce_users(client, exim_officer, lead):
+    for user in (exim_officer, lead):
+        client.force_login(user)
+        assert client.get(reverse("commerce-queue")).status_code == 403
+    client.logout()
+    assert client.get(reverse("commerce-queue")).status_code == 302
+
+
+def test_queue_lists_submitted_work_sorted_by_clock(reviewing, worked, consortium, lead):
+    _submit_more(consortium, lead, 2)
+    response = reviewing.get(reverse("commerce-queue"))
+    assert response.status_code == 200
+    titles = [p.title for p, _, _ in response.context["rows"]]
+    assert titles == ["Extra 1", "Extra 0", "UAE AI Cluster"]
+    proposal, destinations, eccns = response.context["rows"][2]
+    assert (destinations, eccns, proposal.open_gates, proposal.unresolved_hits) == (
+        ["AE"],
+        ["3A090.A", "4A090.A", "5A992.C", "5D992.C", "EAR99"],
+        2,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("destination=AE", ["UAE AI Cluster"]),
+        ("destination=SA", ["Extra 0"]),
+        ("eccn=3a090", ["Extra 0", "UAE AI Cluster"]),
+        ("eccn=9A610", []),
+        ("assignee=me", ["UAE AI Cluster"]),
+        ("assignee=none", ["Extra 0"]),
+        ("age=9_to_30", ["Extra 0"]),
+        ("age=under_9", ["UAE AI Cluster"]),
+        ("status=returned", []),
+        ("sort=-clock", ["UAE AI Cluster", "Extra 0"]),
+    ],
+)
+def test_queue_filters(reviewing, worked, consortium, lead, commerce_reviewer, query, expected):
+    from proposals.services.commerce import review_assign
+
+    _submit_more(consortium, lead, 1)
+    review_assign(proposal_id=worked.pk, reviewer_id=commerce_reviewer.pk, actor=commerce_reviewer)
+    response = reviewing.get(reverse("commerce-queue") + "?" + query)
+    assert [p.title for p, _, _ in response.context["rows"]] == expected
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_queue_query_count_does_not_grow_with_rows(
+    reviewing, consortium, lead, count, django_assert_num_queries
+):
+    _submit_more(consortium, lead, count)
+    # session, user, destination choices, count, rows, sites prefetch, items prefetch
+    with django_assert_num_queries(7):
+        response = reviewing.get(reverse("commerce-queue"))
+    assert len(response.context["rows"]) == count
+
+
+def test_proposal_page_shows_items_parties_hits_and_gates(reviewing, worked):
+    response = reviewing.get(reverse("commerce-proposal", args=[worked.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        "3A090.A",
+        "Ministry of Health and Prevention",
+        "NATIONAL AI INFRASTRUCTURE COMPANY",
+        "advanced-computing-destination",
+        "Civil AI services for the national health ministry",
+    ):
+        assert text in body
+
+
+def test_proposal_page_refused_to_exim(client, exim_officer, worked):
+    client.force_login(exim_officer)
+    assert client.get(reverse("commerce-proposal", args=[worked.pk])).status_code == 403
+
+
+def test_gate_decision_form_records_decision(reviewing, worked, commerce_reviewer):
+    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
+    response = reviewing.post(
+        reverse("commerce-gate-decide", args=[gate.pk]),
+        {"action": "approve_with_conditions", "reason": "Acceptable.", "conditions": "No re-export."},
+    )
+    assert response.status_code == 302
+    gate.refresh_from_db()
+    assert (gate.status, gate.conditions, gate.decided_by) == (
+        GateStatus.APPROVED_WITH_CONDITIONS,
+        "No re-export.",
+        commerce_reviewer,
+    )
+
+
+def test_gate_decision_form_without_reason_shows_field_error_and_saves_nothing(reviewing, worked):
+    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
+    response = reviewing.post(
+        reverse("commerce-gate-decide", args=[gate.pk]), {"action": "deny", "reason": ""}
+    )
+    assert response.status_code == 400
+    assert response.context["decision_form"].errors == {"reason": ["This field is required."]}
+    gate.refresh_from_db()
+    assert gate.status == GateStatus.OPEN
+
+
+def test_bulk_preview_then_confirm(reviewing, worked):
+    ids = list(LicenseGate.objects.filter(proposal=worked).values_list("pk", flat=True))
+    data = {"gates": ids, "action": "approve", "reason": "Batch approval.", "conditions": ""}
+    preview = reviewing.post(reverse("commerce-bulk", args=[worked.pk]), data)
+    assert preview.status_code == 200
+    assert [r.ok for r in preview.context["rows"]] == [True, True]
+    assert set(LicenseGate.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"open"}
+    done = reviewing.post(reverse("commerce-bulk", args=[worked.pk]), {**data, "confirm": "1"})
+    assert done.status_code == 302
+    assert set(LicenseGate.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"approved"}
+
+
+def test_hit_adjudication_form(reviewing, worked):
+    hit = ScreeningHit.objects.get(proposal=worked)
+    response = reviewing.post(
+        reverse("commerce-hit-adjudicate", args=[hit.pk]),
+        {"action": "false_positive", "reason": "Other firm."},
+    )
+    assert response.status_code == 302
+    hit.refresh_from_db()
+    assert (hit.status, hit.adjudication_reason) == (HitStatus.FALSE_POSITIVE, "Other firm.")
+
+
+def test_rfi_form_returns_the_proposal(reviewing, worked):
+    due = (timezone.localdate() + timedelta(days=10)).isoformat()
+    response = reviewing.post(
+        reverse("commerce-rfi", args=[worked.pk]), {"question": "Who operates?", "due_date": due}
+    )
+    assert response.status_code == 302
+    worked.refresh_from_db()
+    assert worked.status == ProposalStatus.RETURNED
+    assert InformationRequest.objects.get(proposal=worked).question == "Who operates?"
+
+
+def test_rfi_form_with_past_due_date_saves_nothing(reviewing, worked):
+    response = reviewing.post(
+        reverse("commerce-rfi", args=[worked.pk]), {"question": "Q?", "due_date": "2020-01-01"}
+    )
+    assert response.status_code == 400
+    assert response.context["rfi_form"].errors == {"due_date": ["The due date must be in the future."]}
+    assert InformationRequest.objects.count() == 0
+
+
+def test_self_assign_and_auto_assign_buttons(reviewing, worked, commerce_reviewer, reviewer_b):
+    reviewing.post(reverse("commerce-assign", args=[worked.pk]), {"who": "auto"})
+    assert CommerceReview.objects.get(proposal=worked).reviewer == commerce_reviewer  # lowest id, both idle
+    reviewing.force_login(reviewer_b)
+    reviewing.post(reverse("commerce-assign", args=[worked.pk]), {"who": "me"})
+    assert CommerceReview.objects.get(proposal=worked).reviewer == reviewer_b
