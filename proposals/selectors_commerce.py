@@ -1,4 +1,4 @@
-"""Reads for the Commerce workspace: the reviewer's queue (filters, sorting), one proposal's track, the diff."""
+"""Reads for the Commerce workspace: the queue (filters, sorting), one proposal's track, the diff."""
 
 from dataclasses import dataclass, field
 from typing import Any

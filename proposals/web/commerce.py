@@ -167,13 +167,14 @@ def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
     form = GateDecisionForm(request.POST)
     if form.is_valid():
         try:
+            action = form.cleaned_data["action"]
             gate_decide(gate_id=gate.pk, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(
                 request,
-                f"{gate.eccn} to {gate.destination.name}: {form.cleaned_data['action'].replace('_', ' ')} recorded.",
+                f"{gate.eccn} to {gate.destination.name}: {GATE_TRANSITIONS[action].label.lower()} recorded.",
             )
             return _back(proposal, "#gates")
     return _render_proposal(request, proposal, 400, decision_form=form, decision_gate_id=gate.pk)
@@ -220,13 +221,14 @@ def hit_adjudication(request: HttpRequest, pk: int) -> HttpResponse:
     form = HitAdjudicationForm(request.POST)
     if form.is_valid():
         try:
+            action = form.cleaned_data["action"]
             hit_adjudicate(hit_id=hit.pk, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(
                 request,
-                f'Screening hit "{hit.screened_name}": {HIT_TRANSITIONS[form.cleaned_data["action"]].label.lower()}.',
+                f'Screening hit "{hit.screened_name}": {HIT_TRANSITIONS[action].label.lower()}.',
             )
             return _back(proposal, "#screening")
     return _render_proposal(request, proposal, 400, hit_form=form, hit_id=hit.pk)
