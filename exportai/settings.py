@@ -158,7 +158,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One schema name per choice set used by several fields.
-    "ENUM_NAME_OVERRIDES": {"SectionEnum": "proposals.enums.Section"},
+    "ENUM_NAME_OVERRIDES": {
+        "SectionEnum": "proposals.enums.Section",
+        "GateDecisionEnum": "proposals.workflow_commerce.GATE_DECISIONS",
+        "HitActionEnum": "proposals.workflow_commerce.HIT_ACTIONS",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------

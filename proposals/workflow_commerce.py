@@ -78,3 +78,5 @@ HIT_TRANSITIONS: dict[str, TrackTransition] = {
 }
 
 HIT_DECISIONS = ("false_positive", "confirm")
+# What a reviewer may do to a hit through the API: decide it, or reopen a decision.
+HIT_ACTIONS = ("false_positive", "confirm", "reopen")

@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from proposals.api import (
+    commerce,
     documents,
     findings,
     history,
@@ -20,6 +21,20 @@ router = SimpleRouter()
 router.register("countries", reference.CountryViewSet, basename="api-country")
 
 P = "proposals/<int:proposal_id>/"
+
+# Commerce review (proposals/api/commerce.py).
+commerce_urls = [
+    path("queue/", commerce.QueueView.as_view(), name="api-commerce-queue"),
+    path("proposals/<int:pk>/", commerce.TrackView.as_view(), name="api-commerce-proposal"),
+    path("proposals/<int:pk>/assign/", commerce.AssignView.as_view(), name="api-commerce-assign"),
+    path("proposals/<int:pk>/rfis/", commerce.RfiCreateView.as_view(), name="api-commerce-rfi"),
+    path("rfis/<int:pk>/answer/", commerce.RfiAnswerView.as_view(), name="api-commerce-rfi-answer"),
+    path("gates/<int:pk>/decide/", commerce.GateDecideView.as_view(), name="api-commerce-gate-decide"),
+    path("gates/bulk/", commerce.GateBulkView.as_view(), name="api-commerce-gate-bulk"),
+    path(
+        "hits/<int:pk>/adjudicate/", commerce.HitAdjudicateView.as_view(), name="api-commerce-hit-adjudicate"
+    ),
+]
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -40,5 +55,6 @@ urlpatterns = [
     path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
     path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
     path("", include("proposals.api.bom")),
+    path("commerce/", include(commerce_urls)),
     *router.urls,
 ]

@@ -1,0 +1,421 @@
+"""The Commerce review API: the queue, a proposal's Commerce track, decisions, adjudication, RFIs, assignment.
+
+One view per operation: parse the input, call the service, serialize the output. Application errors
+become the stable JSON body through `proposals.api.errors.exception_handler`.
+"""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from proposals.models import InformationRequest, LicenseGate, Proposal, ScreeningHit
+from proposals.selectors_commerce import (
+    CommerceQueueFilter,
+    commerce_proposals_for,
+    commerce_queue_for,
+    commerce_track,
+    queue_row_destinations,
+    queue_row_eccns,
+)
+from proposals.services.commerce import (
+    gate_decide,
+    gates_decide_bulk,
+    hit_adjudicate,
+    information_request_answer,
+    information_request_create,
+    review_assign,
+    review_auto_assign,
+)
+from proposals.workflow_commerce import GATE_DECISIONS, HIT_ACTIONS
+
+
+class IsCommerceReviewer(permissions.BasePermission):
+    message = "Commerce reviewers only."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm("proposals.commerce_workspace"))
+
+
+def _proposal(request: Request, pk: int) -> Proposal:
+    proposal = get_object_or_404(commerce_proposals_for(request.user), pk=pk)
+    if not request.user.has_perm("proposals.review_commerce", proposal):
+        raise permissions.exceptions.PermissionDenied("Commerce reviewers only.")
+    return proposal
+
+
+# --- Output serializers ---------------------------------------------------------------------------
+
+
+class ClockSerializer(serializers.Serializer):
+    days = serializers.IntegerField(source="clock_days")
+    paused = serializers.BooleanField(source="clock_paused")
+    flag = serializers.CharField(source="clock_flag")
+    next_mark = serializers.CharField(source="clock_next_mark")
+    days_to_mark = serializers.IntegerField(source="clock_days_to_mark", allow_null=True)
+    registered_at = serializers.DateTimeField(allow_null=True)
+
+
+class QueueRowSerializer(serializers.ModelSerializer):
+    consortium = serializers.CharField(source="consortium.name")
+    destinations = serializers.SerializerMethodField()
+    eccns = serializers.SerializerMethodField()
+    open_gates = serializers.IntegerField()
+    blocking_gates = serializers.IntegerField()
+    unresolved_hits = serializers.IntegerField()
+    open_rfis = serializers.IntegerField()
+    reviewer = serializers.SerializerMethodField()
+    clock = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "title",
+            "consortium",
+            "status",
+            "revision_number",
+            "destinations",
+            "eccns",
+            "open_gates",
+            "blocking_gates",
+            "unresolved_hits",
+            "open_rfis",
+            "reviewer",
+            "clock",
+        ]
+
+    def get_destinations(self, obj: Proposal) -> list[str]:
+        return queue_row_destinations(obj)
+
+    def get_eccns(self, obj: Proposal) -> list[str]:
+        return queue_row_eccns(obj)
+
+    def get_reviewer(self, obj: Proposal) -> str | None:
+        review = getattr(obj, "commerce_review", None)
+        return review.reviewer.get_username() if review and review.reviewer_id else None
+
+    @extend_schema_field(ClockSerializer(allow_null=True))
+    def get_clock(self, obj: Proposal) -> dict[str, Any] | None:
+        review = getattr(obj, "commerce_review", None)
+        return ClockSerializer(review).data if review else None
+
+
+class GateSerializer(serializers.ModelSerializer):
+    destination_name = serializers.CharField(source="destination.name")
+    policy_version = serializers.IntegerField(source="policy_version.number")
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = LicenseGate
+        fields = [
+            "id",
+            "proposal",
+            "eccn",
+            "destination",
+            "destination_name",
+            "line_item_ids",
+            "status",
+            "rule_code",
+            "rule_description",
+            "policy_version",
+            "conditions",
+            "reason",
+            "decided_by",
+            "decided_at",
+            "opened_at",
+        ]
+
+
+class HitSerializer(serializers.ModelSerializer):
+    adjudicated_by = serializers.CharField(source="adjudicated_by.username", default=None)
+    entry_name = serializers.CharField(source="entry.name")
+    entry_type = serializers.CharField(source="entry.type")
+    entry_addresses = serializers.CharField(source="entry.addresses")
+
+    class Meta:
+        model = ScreeningHit
+        fields = [
+            "id",
+            "proposal",
+            "subject_type",
+            "subject_label",
+            "screened_name",
+            "matched_name",
+            "entry_key",
+            "entry_name",
+            "entry_type",
+            "entry_addresses",
+            "source",
+            "score",
+            "exact",
+            "list_version",
+            "status",
+            "adjudication_reason",
+            "adjudicated_by",
+            "adjudicated_at",
+        ]
+
+
+class RfiSerializer(serializers.ModelSerializer):
+    asked_by = serializers.CharField(source="asked_by.username", default=None)
+    is_open = serializers.BooleanField()
+
+    class Meta:
+        model = InformationRequest
+        fields = [
+            "id",
+            "proposal",
+            "question",
+            "due_date",
+            "asked_by",
+            "asked_at",
+            "asked_revision",
+            "answer",
+            "answered_at",
+            "answered_revision",
+            "is_open",
+        ]
+
+
+class TrackSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="proposal.pk")
+    title = serializers.CharField(source="proposal.title")
+    consortium = serializers.CharField(source="proposal.consortium.name")
+    status = serializers.CharField(source="proposal.status")
+    revision_number = serializers.IntegerField(source="proposal.revision_number")
+    end_use = serializers.CharField(source="proposal.end_use")
+    reviewer = serializers.SerializerMethodField()
+    clock = serializers.SerializerMethodField()
+    sites = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
+    parties = serializers.SerializerMethodField()
+    members = serializers.SerializerMethodField()
+    gates = GateSerializer(many=True)
+    hits = HitSerializer(many=True)
+    rfis = RfiSerializer(many=True)
+    diff = serializers.ListField(child=serializers.DictField())
+
+    def get_reviewer(self, track: Any) -> str | None:
+        review = track.review
+        return review.reviewer.get_username() if review and review.reviewer_id else None
+
+    @extend_schema_field(ClockSerializer(allow_null=True))
+    def get_clock(self, track: Any) -> dict[str, Any] | None:
+        return ClockSerializer(track.review).data if track.review else None
+
+    def get_sites(self, track: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "city": s.city,
+                "country": s.country_id,
+                "builder": s.builder,
+                "owner": s.owner,
+                "operator": s.operator,
+            }
+            for s in track.sites
+        ]
+
+    def get_items(self, track: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": i.pk,
+                "layer": i.layer,
+                "description": i.description,
+                "manufacturer": i.manufacturer,
+                "eccn": i.eccn,
+                "quantity": i.quantity,
+                "destination": i.site.country_id if i.site else None,
+            }
+            for i in track.items
+        ]
+
+    def get_parties(self, track: Any) -> list[dict[str, Any]]:
+        return [{"id": p.pk, "role": p.role, "name": p.name, "country": p.country_id} for p in track.parties]
+
+    def get_members(self, track: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "company": m.company.legal_name,
+                "role": m.role,
+                "headquarters": m.company.principal_place_of_business_id,
+                "ultimate_parent": m.company.ultimate_parent,
+                "ultimate_parent_country": m.company.ultimate_parent_country_id,
+            }
+            for m in track.members
+        ]
+
+
+# --- Input serializers ----------------------------------------------------------------------------
+
+
+class GateDecisionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(GATE_DECISIONS))
+    reason = serializers.CharField(max_length=4000)
+    conditions = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class BulkDecisionInput(GateDecisionInput):
+    gates = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=500)
+    preview = serializers.BooleanField(default=True)
+
+
+class HitInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(HIT_ACTIONS))
+    reason = serializers.CharField(max_length=4000)
+
+
+class RfiInput(serializers.Serializer):
+    question = serializers.CharField(max_length=4000)
+    due_date = serializers.DateField()
+
+
+class RfiAnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+
+
+class AssignInput(serializers.Serializer):
+    reviewer = serializers.CharField(help_text='"me", "auto", or a Commerce reviewer\'s user id.')
+
+
+class BulkRowSerializer(serializers.Serializer):
+    gate_id = serializers.IntegerField()
+    label = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+# --- Views ----------------------------------------------------------------------------------------
+
+
+class QueueView(generics.ListAPIView):
+    """Proposals awaiting Commerce, filtered and sorted by review clock (oldest first)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    serializer_class = QueueRowSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CommerceQueueFilter
+
+    def get_queryset(self) -> Any:
+        return commerce_queue_for(self.request.user)
+
+
+class TrackView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+
+    @extend_schema(responses=TrackSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = _proposal(request, pk)
+        return Response(TrackSerializer(commerce_track(proposal=proposal)).data)
+
+
+class GateDecideView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+
+    @extend_schema(request=GateDecisionInput, responses=GateSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        gate = get_object_or_404(LicenseGate, pk=pk)
+        _proposal(request, gate.proposal_id)
+        data = GateDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        gate = gate_decide(gate_id=gate.pk, actor=request.user, **data.validated_data)
+        return Response(GateSerializer(gate).data)
+
+
+class GateBulkView(APIView):
+    """One decision on many gates. `preview` (default true) shows what would change and writes nothing."""
+
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+
+    @extend_schema(request=BulkDecisionInput, responses=BulkRowSerializer(many=True))
+    def post(self, request: Request) -> Response:
+        data = BulkDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        visible = set(
+            LicenseGate.objects.filter(
+                pk__in=v["gates"], proposal__in=commerce_proposals_for(request.user)
+            ).values_list("pk", flat=True)
+        )
+        rows = gates_decide_bulk(
+            gate_ids=[g for g in v["gates"] if g in visible],
+            action=v["action"],
+            actor=request.user,
+            reason=v["reason"],
+            conditions=v["conditions"],
+            commit=not v["preview"],
+        )
+        return Response(BulkRowSerializer(rows, many=True).data)
+
+
+class HitAdjudicateView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+
+    @extend_schema(request=HitInput, responses=HitSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        hit = get_object_or_404(ScreeningHit, pk=pk)
+        _proposal(request, hit.proposal_id)
+        data = HitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        hit = hit_adjudicate(hit_id=hit.pk, actor=request.user, **data.validated_data)
+        return Response(HitSerializer(hit).data)
+
+
+class RfiCreateView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+
+    @extend_schema(request=RfiInput, responses={201: RfiSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = _proposal(request, pk)
+        data = RfiInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rfi = information_request_create(proposal_id=proposal.pk, actor=request.user, **data.validated_data)
+        return Response(RfiSerializer(rfi).data, status=status.HTTP_201_CREATED)
+
+
+class RfiAnswerView(APIView):
+    """The consortium's note on an open question (editors of the proposal's consortium)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=RfiAnswerInput, responses=RfiSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        rfi = get_object_or_404(InformationRequest.objects.select_related("proposal"), pk=pk)
+        if not request.user.has_perm("proposals.view_proposal", rfi.proposal):
+            raise permissions.exceptions.NotFound()
+        data = RfiAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rfi = information_request_answer(request_id=rfi.pk, actor=request.user, **data.validated_data)
+        return Response(RfiSerializer(rfi).data)
+
+
+class AssignView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+
+    @extend_schema(
+        request=AssignInput,
+        responses=inline_serializer("Assignment", {"reviewer": serializers.CharField(allow_null=True)}),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = _proposal(request, pk)
+        data = AssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        who = data.validated_data["reviewer"].strip().lower()
+        if who == "auto":
+            review = review_auto_assign(proposal_id=proposal.pk)
+        else:
+            if who != "me" and not who.isdigit():
+                raise serializers.ValidationError({"reviewer": ['Give "me", "auto" or a user id.']})
+            reviewer_id = request.user.pk if who == "me" else int(who)
+            review = review_assign(proposal_id=proposal.pk, reviewer_id=reviewer_id, actor=request.user)
+        name = review.reviewer.get_username() if review and review.reviewer_id else None
+        return Response({"reviewer": name})
