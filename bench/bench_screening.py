@@ -60,12 +60,14 @@ def test_bench_screening(tmp_path):
     # The machine is shared: CPU time says what the work costs when wall time includes waiting for a core.
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; CPU seconds in brackets")
     print(
-        f"screening list: {len(rows):,} entries, {len(index):,} names incl. aliases ({path.stat().st_size / 1e6:.1f} MB CSV)"
+        f"screening list: {len(rows):,} entries, {len(index):,} names incl. aliases, "
+        f"{path.stat().st_size / 1e6:.1f} MB CSV"
     )
     print(f"parse CSV                          {t1 - t0:7.3f} s ({c1 - c0:.3f})")
     print(f"build index (once per list version) {t2 - t1:7.3f} s ({c2 - c1:.3f})")
     print(
-        f"match {len(queries):,} names, exact + fuzzy     {t3 - t2:7.3f} s ({c3 - c2:.3f}) -> {len(matches)} hits"
+        f"match {len(queries):,} names, exact + fuzzy     {t3 - t2:7.3f} s ({c3 - c2:.3f})"
+        f" -> {len(matches)} hits"
     )
     print(f"screen total (index + match)       {screened:7.3f} s ({c3 - c1:.3f})  goal < 2 s")
     print(f"baseline: exact dict build+lookup  {baseline:7.3f} s ({d1 - d0:.3f}) -> {baseline_hits} hits")
