@@ -67,3 +67,88 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Commerce track -------------------------------------------------------------------------------
+# Settings are edited here; lists and policies come from their loader commands (each load is a new,
+# immutable version); gates and hits change only through the Commerce services, so they are read-only.
+
+
+@admin.register(models.CommerceSettings)
+class CommerceSettingsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):  # one row only
+        return not models.CommerceSettings.objects.exists()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LicensingRuleInline(admin.TabularInline):
+    model = models.LicensingRule
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.LicensingPolicyVersion)
+class LicensingPolicyVersionAdmin(ReadOnlyAdmin):
+    list_display = ("number", "name", "effective_date", "loaded_at")
+    inlines = [LicensingRuleInline]
+
+
+@admin.register(models.ScreeningListVersion)
+class ScreeningListVersionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "source", "entry_count", "loaded_at")
+
+
+@admin.register(models.ScreeningEntry)
+class ScreeningEntryAdmin(ReadOnlyAdmin):
+    list_display = ("name", "source", "type", "entry_key", "list_version")
+    list_filter = ("type",)
+    search_fields = ("name", "entry_key")
+
+
+@admin.register(models.LicenseGate)
+class LicenseGateAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "eccn", "destination", "status", "rule_code", "policy_version", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("proposal", "destination", "policy_version", "decided_by")
+
+
+@admin.register(models.ScreeningHit)
+class ScreeningHitAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "screened_name", "matched_name", "score", "source", "status")
+    list_filter = ("status",)
+    list_select_related = ("proposal",)
+
+
+@admin.register(models.InformationRequest)
+class InformationRequestAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "question", "due_date", "asked_by", "answered_at")
+    list_select_related = ("proposal", "asked_by")
+
+
+@admin.register(models.CommerceReview)
+class CommerceReviewAdmin(ReadOnlyAdmin):
+    list_display = (
+        "proposal",
+        "reviewer",
+        "clock_days",
+        "clock_flag",
+        "screened_at",
+        "licenses_determined_at",
+    )
+    list_select_related = ("proposal", "reviewer")
