@@ -162,6 +162,9 @@ SPECTACULAR_SETTINGS = {
         "SectionEnum": "proposals.enums.Section",
         "GateDecisionEnum": "proposals.workflow_commerce.GATE_DECISIONS",
         "HitActionEnum": "proposals.workflow_commerce.HIT_ACTIONS",
+        "GateStatusEnum": "proposals.enums.GateStatus",
+        "HitStatusEnum": "proposals.enums.HitStatus",
+        "ProposalStatusEnum": "proposals.enums.ProposalStatus",
     },
 }
 
