@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from proposals.enums import HitStatus, ScreenedSubject
+from proposals.enums import HitStatus, ProposalStatus, ScreenedSubject
 from proposals.errors import InvalidInput
 from proposals.models import (
     CommerceReview,
@@ -25,7 +25,7 @@ from proposals.models import (
     ScreeningListVersion,
 )
 from proposals.policy.screening import ScreeningIndex
-from proposals.services.transitions import audit_record
+from proposals.services.transitions import audit_record, enqueue_on_commit
 from proposals.workflow_commerce import HIT_TRANSITIONS
 
 # The 29 columns of ITA's published CSV, in order (DOMAIN.md).
@@ -146,6 +146,11 @@ def screening_list_load(*, source: str, actor: Any = None) -> ScreeningListVersi
         ScreeningEntry.objects.bulk_create(entries, batch_size=2000)
         version.entry_count = len(entries)
         version.save(update_fields=["entry_count"])
+        # A new list applies to work in progress: every proposal in review is screened again.
+        for proposal_id in Proposal.objects.filter(status=ProposalStatus.IN_REVIEW).values_list(
+            "pk", flat=True
+        ):
+            enqueue_on_commit("proposals.tasks.commerce_screen_proposal", proposal_id=proposal_id)
     return version
 
 

@@ -142,6 +142,15 @@ def test_screening_marks_hits_removed_when_the_name_leaves_the_proposal(in_revie
     assert AuditEvent.objects.filter(subject=f"hit:{hit.pk}", action="hit_remove").count() == 1
 
 
+def test_loading_a_new_list_rescreens_proposals_in_review(
+    in_review, csl_file, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        screening_list_load(source=str(csl_file))
+    assert ScreeningHit.objects.filter(proposal=in_review).count() == 1
+
+
 def test_screening_without_a_list_records_nothing(in_review):
     assert proposal_screen(proposal_id=in_review.pk) == 0
     assert ScreeningHit.objects.count() == 0
