@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from proposals.permissions import consortium_roles, is_agency_reviewer, is_program_admin
+from proposals.permissions import consortium_roles, is_agency_reviewer, is_commerce, is_program_admin
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,21 @@ def _agency_links(user: Any) -> list[NavItem]:
     return links
 
 
+def _commerce_links(user: Any) -> list[NavItem]:
+    return [NavItem("Commerce queue", reverse("commerce-queue"))] if is_commerce(user) else []
+
+
 def _common_links(user: Any) -> list[NavItem]:
     return [NavItem("API", reverse("api-docs"))] if is_agency_reviewer(user) or consortium_roles(user) else []
 
 
 # Each provider takes the signed-in user and returns its links, in the order shown.
-NAV_PROVIDERS: list[Callable[[Any], list[NavItem]]] = [_consortium_links, _agency_links, _common_links]
+NAV_PROVIDERS: list[Callable[[Any], list[NavItem]]] = [
+    _consortium_links,
+    _agency_links,
+    _commerce_links,
+    _common_links,
+]
 
 
 def nav_items(request: HttpRequest) -> dict[str, list[NavItem]]:

@@ -114,4 +114,7 @@ def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, vie
         ("API", "/api/docs/"),
     ]
     client.force_login(commerce_reviewer)
-    assert [(i.label, i.url) for i in client.get("/").context["nav_items"]] == [("API", "/api/docs/")]
+    assert [(i.label, i.url) for i in client.get("/").context["nav_items"]] == [
+        ("Commerce queue", "/commerce/"),
+        ("API", "/api/docs/"),
+    ]
