@@ -204,6 +204,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting logs every step at INFO
+        "weasyprint": {"level": "WARNING"},
     },
 }
 

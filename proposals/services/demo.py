@@ -8,6 +8,7 @@ import functools
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -273,6 +274,7 @@ def _demo_pdf(text: str) -> bytes:
 def demo_seed() -> dict[str, Any]:
     """Create the demo logins, consortia and proposals (once)."""
     from proposals.services.intake import intake_check
+    from proposals.services.screening import screening_list_current, screening_list_load
     from proposals.services.transitions import proposal_transition
 
     for username, first, last, agency, org in STAFF:
@@ -280,6 +282,9 @@ def demo_seed() -> dict[str, Any]:
         if agency == Agency.PROGRAM and not user.is_superuser:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
+    if screening_list_current() is None:
+        # A fictional list in the official CSV format, so the demo shows hits to adjudicate.
+        screening_list_load(source=str(settings.BASE_DIR / "data" / "screening_list_sample.csv"))
     atlas, atlas_users = _consortium(CONSORTIA[0])
     meridian, meridian_users = _consortium(CONSORTIA[1])
     if Proposal.objects.exists():
