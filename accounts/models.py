@@ -40,3 +40,8 @@ class User(AbstractUser):
     @property
     def is_agency_staff(self) -> bool:
         return bool(self.agency) or self.is_superuser
+
+    @property
+    def requires_two_factor(self) -> bool:
+        """Commerce, EXIM and program accounts, and anyone who can reach the admin, must use TOTP."""
+        return bool(self.agency) or self.is_staff or self.is_superuser

@@ -4,6 +4,7 @@ The defaults are the embedded ones `make run` uses: SQLite, a filesystem broker,
 Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_config.PortalAdminConfig",  # django.contrib.admin, two-factor admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,6 +35,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets served from our static files, no CDN
     "django_filters",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "accounts",
     "proposals",
@@ -46,9 +51,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After OTPMiddleware (needs user.is_verified) and htmx (answers htmx requests with HX-Redirect).
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    # Last, so it sees the lockout flag the login view's authenticate() call sets.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exportai.urls"
@@ -95,6 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "accounts.backends.ThrottledLoginBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -208,6 +221,45 @@ LOGGING = {
     },
 }
 
+# --- Security: two-factor, login throttling, content security policy (README "Security") --------
+# Two-factor (TOTP, django-otp) is required for agency and staff accounts: accounts.middleware.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ExportAI Portal")
+# A wrong code doubles the wait before the next attempt on that device: 1 s, 2 s, 4 s, ...
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+# The demo seed enrols each staff demo login with this base32 TOTP secret. Only with DEBUG (`make run`):
+# a published secret must never guard a real account.
+EXPORTAI_DEMO_TOTP_SECRET = env.str(
+    "EXPORTAI_DEMO_TOTP_SECRET", default="EXPORTAIPORTALDEMOSECRETTOTP2345" if DEBUG else ""
+)
+
+# Login throttling (django-axes), on the sign-in page, the admin and the API token endpoint.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Either limit locks: N failures for one username (from anywhere), or N from one address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# How many proxies in front of gunicorn append to X-Forwarded-For (0: use the socket address).
+EXPORTAI_TRUSTED_PROXY_COUNT = env.int("EXPORTAI_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
+# Content security policy (django-csp 4): our own origin only, no inline script, never framed.
+# htmx's indicator <style> is switched off in base.html (htmx-config meta) and lives in portal.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # USWDS and Swagger UI draw icons from data: SVGs in their CSS
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- Production hardening (DEBUG=false) --------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -215,9 +267,14 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
+    CSRF_COOKIE_SECURE = True
     X_FRAME_OPTIONS = "DENY"
 
 # --- Celery queues, routing and delivery guarantees (see README "Workers and queues") -----------

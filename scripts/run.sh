@@ -8,6 +8,9 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 mkdir -p var/broker var/broker-processed var/media
 
+# The fixed TOTP secret the demo seed enrolled the staff logins with (exportai/settings.py, README "Security").
+TOTP_SECRET=$($PY manage.py shell -v0 -c "from django.conf import settings; print(settings.EXPORTAI_DEMO_TOTP_SECRET)")
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -34,6 +37,11 @@ cat <<MSG
     commerce        Commerce reviewer (BIS)
     exim            EXIM officer
     admin           Program administrator (Django admin)
+
+  commerce, exim and admin then need a two-factor code (TOTP). Add this secret to any
+  authenticator app, or get the current code from the command line:
+    secret  $TOTP_SECRET
+    code    oathtool --totp -b $TOTP_SECRET   (or: .venv/bin/python manage.py demo_totp_code)
 
   Ctrl-C stops the web server, the worker and beat.
 

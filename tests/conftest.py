@@ -3,12 +3,14 @@
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from proposals.enums import ConsortiumUserRole, Layer, MemberRole
 from proposals.models import Country, Proposal
 from proposals.services.demo import build_complete_proposal
 from proposals.services.reference import reference_data_load
+from tests.twofactor import session_verify
 from tests.factories import (
     CommerceReviewerFactory,
     ConsortiumFactory,
@@ -25,6 +27,25 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 def _fast_password_hashing(settings) -> None:
     """PBKDF2 costs ~0.5 s per user; tests are not about hashing strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _test_logins_pass_two_factor(request, monkeypatch) -> None:
+    """client.login()/force_login() of an agency user also completes the TOTP step.
+
+    Those helpers skip the sign-in pages anyway; pages under test then behave as for a verified user.
+    tests/security marks its two-factor tests `unverified_login` to see the real enforcement.
+    """
+    if request.node.get_closest_marker("unverified_login"):
+        return
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if getattr(user, "requires_two_factor", False):
+            session_verify(self, user)
+
+    monkeypatch.setattr(Client, "_login", _login)
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """API routes: a router for reference data, then one path per operation."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
+from accounts.api import TokenObtainView
 from proposals.api import (
     commerce,
     documents,
@@ -37,7 +37,8 @@ commerce_urls = [
 ]
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    # Password, and a TOTP code for agency accounts; throttled with the sign-in page (accounts.api).
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("proposals/", proposals.ProposalListCreateApi.as_view(), name="api-proposal-list"),
     path(P, proposals.ProposalDetailApi.as_view(), name="api-proposal-detail"),
     path(P + "sites/", sites.SiteListCreateApi.as_view(), name="api-site-list"),

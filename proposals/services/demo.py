@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import Agency, User
+from accounts.services import totp_device_install
 from proposals.enums import ConsortiumUserRole, DocumentCategory, EximProduct, Layer, MemberRole, PartyRole
 from proposals.models import Company, Consortium, ConsortiumMember, ConsortiumUser, Proposal
 from proposals.services.drafting import child_save, proposal_create
@@ -76,6 +77,17 @@ def _user(username: str, first: str, last: str, **extra: Any) -> User:
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user
+
+
+def demo_staff_totp_enrol() -> list[str]:
+    """Enrol the staff demo logins with EXPORTAI_DEMO_TOTP_SECRET (README "Security"); [] if unset."""
+    secret = settings.EXPORTAI_DEMO_TOTP_SECRET
+    if not secret:
+        return []
+    usernames = [username for username, *_ in STAFF]
+    for user in User.objects.filter(username__in=usernames):
+        totp_device_install(user=user, secret_b32=secret)
+    return usernames
 
 
 def _consortium(spec: dict[str, Any]) -> tuple[Consortium, dict[str, User]]:
@@ -285,6 +297,7 @@ def demo_seed() -> dict[str, Any]:
     if screening_list_current() is None:
         # A fictional list in the official CSV format, so the demo shows hits to adjudicate.
         screening_list_load(source=str(settings.BASE_DIR / "data" / "screening_list_sample.csv"))
+    demo_staff_totp_enrol()
     atlas, atlas_users = _consortium(CONSORTIA[0])
     meridian, meridian_users = _consortium(CONSORTIA[1])
     if Proposal.objects.exists():
