@@ -10,7 +10,6 @@ from proposals.enums import ConsortiumUserRole, Layer, MemberRole
 from proposals.models import Country, Proposal
 from proposals.services.demo import build_complete_proposal
 from proposals.services.reference import reference_data_load
-from tests.twofactor import session_verify
 from tests.factories import (
     CommerceReviewerFactory,
     ConsortiumFactory,
@@ -19,6 +18,7 @@ from tests.factories import (
     MemberFactory,
     UserFactory,
 )
+from tests.twofactor import session_verify
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

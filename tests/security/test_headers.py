@@ -60,7 +60,9 @@ def test_pages_have_no_inline_script_or_style(client, url_name):
 def test_htmx_is_configured_not_to_inject_styles(client):
     html = client.get(reverse("home")).content.decode()
 
-    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false, "allowEval": false}\'>' in html
+    assert (
+        '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false, "allowEval": false}\'>' in html
+    )
 
 
 def test_production_settings_pass_check_deploy():

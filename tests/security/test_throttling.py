@@ -29,9 +29,7 @@ def editor(db):
 
 
 def _sign_in(client, username: str, password: str, ip: str = "10.0.0.1"):
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_sign_in_locks_after_the_failure_limit_with_a_clear_message(client, lead):

@@ -87,9 +87,21 @@ def test_oversized_file_message_names_the_limit_in_megabytes(draft, lead, media,
     [
         ("plan.pdf", PNG, "The file's content is PNG, not what its name says (.pdf)."),
         ("photo.png", PDF, "The file's content is PDF, not what its name says (.png)."),
-        ("plan.pdf", EXE, "Upload a PDF, PNG, JPEG, DOCX or XLSX file; this file's content is none of these."),
-        ("plan.pdf", HTML, "Upload a PDF, PNG, JPEG, DOCX or XLSX file; this file's content is none of these."),
-        ("budget.docx", ZIP, "Upload a PDF, PNG, JPEG, DOCX or XLSX file; this file's content is none of these."),
+        (
+            "plan.pdf",
+            EXE,
+            "Upload a PDF, PNG, JPEG, DOCX or XLSX file; this file's content is none of these.",
+        ),
+        (
+            "plan.pdf",
+            HTML,
+            "Upload a PDF, PNG, JPEG, DOCX or XLSX file; this file's content is none of these.",
+        ),
+        (
+            "budget.docx",
+            ZIP,
+            "Upload a PDF, PNG, JPEG, DOCX or XLSX file; this file's content is none of these.",
+        ),
     ],
     ids=["png-as-pdf", "pdf-as-png", "exe-as-pdf", "html-as-pdf", "bare-zip-as-docx"],
 )
@@ -109,7 +121,10 @@ def test_a_path_in_the_file_name_is_refused(draft, lead, media, name):
 
 
 def test_hidden_file_name_is_refused(draft, lead, media):
-    assert _refused(draft, lead, media, ContentFile(PDF, name=".pdf")) == "The file name must not contain a path."
+    assert (
+        _refused(draft, lead, media, ContentFile(PDF, name=".pdf"))
+        == "The file name must not contain a path."
+    )
 
 
 def test_empty_file_is_refused(draft, lead, media):

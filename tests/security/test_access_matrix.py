@@ -1,0 +1,432 @@
+"""Every URL pattern and API route, requested as every role: each answer must be an allowed one.
+
+The routes come from walking the URL resolver, so a route added anywhere is checked without editing
+this file. Path parameters are filled with real objects of one consortium's submitted proposal
+(`world`): `<proposal_id>` or `proposals/<pk>` with the proposal, `<gate_id>` or `gates/<pk>` with an
+object of the model whose name ends in "gate" that belongs to it, and so on. A parameter that cannot be
+filled fails the test with the route's name; teach it in PARAM_FILLERS, or create the object in a
+WORLD_BUILDERS function, rather than skipping the route.
+
+Rules (ROLES x route kind), checked for GET by every role, and for POST by the anonymous user and by
+the lead of another consortium (the two who must never change anything):
+- no role ever gets a server error;
+- anonymous: a redirect to the sign-in page, or 401/403 (405 only for a GET to a POST-only route);
+  routes in PUBLIC_ROUTES may answer;
+- another consortium's lead: 404 for any route that names the proposal or an object under it;
+- the admin site: staff only; everyone else is redirected to sign in;
+- routes under a `commerce` or `exim` path segment: the other agency and consortium users get 403/404;
+- the owning consortium's lead and the owning agency never get 401 or 404 for their own objects;
+- an HTML page that opens carries the content security policy and no inline script.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+from django.utils.regex_helper import normalize
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from exportai.celery import app as celery_app
+from proposals.models import Proposal
+from proposals.services.demo import build_complete_proposal
+from proposals.services.transitions import proposal_transition
+from tests.factories import UserFactory
+
+ROLES = ("anonymous", "lead", "outsider", "commerce", "exim", "admin")
+POST_ROLES = ("anonymous", "outsider")
+AGENCY_SEGMENTS = {"commerce": "commerce", "exim": "exim"}
+
+# Routes anyone may open (by URL name): the sign-in journey, the API's schema, docs and token endpoint.
+PUBLIC_ROUTES = {"login", "logout", "home", "api-schema", "api-docs", "api-token", "admin:login"}
+
+
+@dataclass
+class World:
+    """The objects the matrix fills route parameters with; all of `proposal` belongs to `lead`."""
+
+    proposal: Proposal
+    users: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# Functions run after the proposal is submitted, to create objects a route needs that the review
+# pipeline does not create by itself: def build(world: World) -> None.
+WORLD_BUILDERS: list[Callable[[World], None]] = []
+
+# Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
+PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
+    "proposal_id": lambda world: world.proposal.pk,
+    "proposal_pk": lambda world: world.proposal.pk,
+    "admin:app_label": lambda world: "proposals",
+    # The admin's "view on site" shortcut, for an object with no public page (a 404 for staff).
+    "admin:content_type_id": lambda world: ContentType.objects.get_for_model(world.users["lead"]).pk,
+    "admin:view_on_site:object_id": lambda world: world.users["lead"].pk,
+    "admin:url": lambda world: "no-such-admin-page/",
+    "admin:auth_user_password_change:id": lambda world: world.users["lead"].pk,
+}
+
+
+class RouteFillError(AssertionError):
+    """A route has a path parameter the matrix does not know how to fill."""
+
+
+@dataclass
+class Route:
+    segments: list[Any]  # the URLPattern/URLResolver patterns from the root to this route
+    namespace: str
+    name: str | None
+    callback: Any
+
+    @property
+    def qualified_name(self) -> str:
+        if not self.name:
+            return ""
+        return f"{self.namespace}:{self.name}" if self.namespace else self.name
+
+    @property
+    def pattern(self) -> str:
+        return "".join(str(segment) for segment in self.segments)
+
+    @property
+    def label(self) -> str:
+        return f"{self.qualified_name or '(unnamed)'} [{self.pattern}]"
+
+    @property
+    def literals(self) -> list[str]:
+        """The fixed words of the path, in order (parameters and regex syntax removed)."""
+        text = re.sub(r"<[^>]+>|\(\?P<[^>]+>[^)]*\)", "/", self.pattern)
+        return [word for word in re.split(r"[^A-Za-z0-9_-]+", text) if word]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.namespace.split(":")[0] == "admin"
+
+    @property
+    def is_api(self) -> bool:
+        return self.pattern.startswith("api/")
+
+    @property
+    def agency(self) -> str | None:
+        for word in self.literals:
+            if word in AGENCY_SEGMENTS:
+                return AGENCY_SEGMENTS[word]
+        return None
+
+
+def all_routes() -> list[Route]:
+    routes: list[Route] = []
+
+    def walk(resolver: URLResolver, segments: list[Any], namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry, [*segments, entry.pattern], inner)
+            elif isinstance(entry, URLPattern):
+                routes.append(Route([*segments, entry.pattern], namespace, entry.name, entry.callback))
+
+    walk(get_resolver(), [], "")
+    return routes
+
+
+# --- Filling parameters -------------------------------------------------------------------------
+
+
+def _singular(word: str) -> str:
+    word = word.lower().replace("-", "").replace("_", "")
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("ses"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def _model_named(word: str, route: Route) -> type[models.Model]:
+    """The model a path word names: exact model name first, then a unique one ending with it."""
+    key = _singular(word)
+    every = list(apps.get_models())
+    exact = [model for model in every if model._meta.model_name == key]
+    if len(exact) == 1:
+        return exact[0]
+    ending = [model for model in every if model._meta.model_name.endswith(key)]
+    if len(ending) == 1:
+        return ending[0]
+    found = ", ".join(model._meta.label for model in (exact or ending)) or "none"
+    raise RouteFillError(
+        f"Route {route.label}: cannot tell which model '{word}' names (matches: {found}). "
+        "Add a PARAM_FILLERS entry in tests/security/test_access_matrix.py."
+    )
+
+
+def _path_to_proposal(model: type[models.Model], depth: int = 3) -> str | None:
+    """The ORM lookup from `model` to its Proposal, following foreign keys (breadth first)."""
+    frontier: list[tuple[type[models.Model], str]] = [(model, "")]
+    for _ in range(depth):
+        following = []
+        for current, prefix in frontier:
+            for fk in current._meta.get_fields():
+                if not (fk.many_to_one or fk.one_to_one) or not fk.concrete or fk.related_model is None:
+                    continue
+                lookup = f"{prefix}{fk.name}"
+                if fk.related_model is Proposal:
+                    return lookup
+                following.append((fk.related_model, f"{lookup}__"))
+        frontier = following
+    return None
+
+
+def _instance_pk(model: type[models.Model], route: Route, param: str, world: World) -> Any:
+    if model is Proposal:
+        return world.proposal.pk
+    lookup = _path_to_proposal(model)
+    if lookup is not None:
+        instance = model._default_manager.filter(**{lookup: world.proposal}).order_by("pk").first()
+    elif route.is_admin:
+        instance = model._default_manager.order_by("pk").first()
+    else:
+        raise RouteFillError(
+            f"Route {route.label}: parameter '{param}' names {model._meta.label}, which does not lead "
+            "to a proposal; add a PARAM_FILLERS entry."
+        )
+    if instance is None:
+        if route.is_admin:
+            return 0  # staff then get the admin's own "does not exist" redirect
+        raise RouteFillError(
+            f"Route {route.label}: no {model._meta.label} belongs to the matrix's proposal, so "
+            f"'{param}' cannot be filled. Create one in a WORLD_BUILDERS function."
+        )
+    return instance.pk
+
+
+def _fill(route: Route, param: str, world: World) -> Any:
+    for key in (f"{route.qualified_name}:{param}", f"{route.namespace}:{param}", param):
+        if key in PARAM_FILLERS:
+            return PARAM_FILLERS[key](world)
+    model_admin = getattr(route.callback, "model_admin", None)
+    if model_admin is not None and param in ("object_id", "pk", "id"):
+        return _instance_pk(model_admin.model, route, param, world)
+    match = re.fullmatch(r"(?P<word>[a-z][a-z0-9_]*?)_(?:id|pk)", param)
+    if match:
+        return _instance_pk(_model_named(match["word"], route), route, param, world)
+    if param in ("pk", "id", "object_id"):
+        # The model is named by the path word just before the parameter: proposals/<int:pk>/.
+        found = re.search(rf"<(?:[^:>]+:)?{param}>|\(\?P<{param}>", route.pattern)
+        before = route.pattern[: found.start()] if found else route.pattern
+        words = [w for w in re.split(r"[^A-Za-z0-9_-]+", re.sub(r"<[^>]+>", "/", before)) if w]
+        if words:
+            return _instance_pk(_model_named(words[-1], route), route, param, world)
+    raise RouteFillError(
+        f"Route {route.label}: no way to fill the parameter '{param}'. Add a PARAM_FILLERS entry "
+        "('<route name>:<param>' or '<param>') in tests/security/test_access_matrix.py."
+    )
+
+
+def route_path(route: Route, world: World) -> tuple[str, bool]:
+    """The concrete path, and whether it names the world's proposal (or an object under it)."""
+    parts: list[str] = []
+    scoped = False
+    for segment in route.segments:
+        template, params = normalize(segment.regex.pattern)[0]
+        converters = getattr(segment, "converters", {})
+        values = {}
+        for param in params:
+            value = _fill(route, param, world)
+            if not route.is_admin and _names_proposal(route, param, value, world):
+                scoped = True
+            converter = converters.get(param)
+            values[param] = converter.to_url(value) if converter else str(value)
+        parts.append(template % values)
+    return "/" + "".join(parts), scoped
+
+
+def _names_proposal(route: Route, param: str, value: Any, world: World) -> bool:
+    # Every object-filled parameter of a non-admin route is the proposal or one of its own objects.
+    return isinstance(value, int) and route.qualified_name not in PUBLIC_ROUTES
+
+
+# --- What each role may get ---------------------------------------------------------------------
+
+SERVER_ERROR = "a server error"
+
+
+def _login_redirect(response: Any, route: Route) -> bool:
+    location = response.headers.get("Location", "")
+    if response.status_code != 302:
+        return False
+    if location.startswith(reverse("login")):
+        return True
+    # The admin sends non-staff to its login (which forwards to ours); its logout, to its index.
+    return route.is_admin and (
+        location.startswith("/admin/login/")
+        or (route.qualified_name == "admin:logout" and location == "/admin/")
+    )
+
+
+def verdict(route: Route, role: str, method: str, response: Any, scoped: bool) -> str | None:
+    """None if the answer is allowed, else why not."""
+    status = response.status_code
+    if status >= 500:
+        return SERVER_ERROR
+    public = route.qualified_name in PUBLIC_ROUTES
+    if route.is_admin and not public:
+        if role == "admin":  # 403: pages the admin itself forbids (adding a singleton, deleting audit)
+            return None if status in (200, 302, 403, 404, 405) else f"staff got {status}"
+        return None if _login_redirect(response, route) else "the admin must redirect non-staff to sign in"
+    if role == "anonymous":
+        if public:
+            return None
+        if status in (401, 403) or _login_redirect(response, route):
+            return None
+        if status == 405 and method == "GET":
+            return None
+        return "anonymous must be sent to sign in (or get 401/403)"
+    if role == "outsider" and scoped and not public:
+        allowed = {404, 403} if route.agency else {404}
+        if method == "POST":
+            allowed |= {405}
+        return None if status in allowed else f"another consortium's object must be 404, got {status}"
+    if route.agency and role not in (route.agency, "admin") and not public:
+        if status in (403, 404) or (status == 405 and method == "GET"):
+            return None
+        return f"a {route.agency}-only route must refuse {role} (403/404), got {status}"
+    owner = role == "lead" or role == route.agency
+    if status == 401 or (owner and scoped and status == 404):
+        return f"{role} must reach their own object, got {status}"
+    return None
+
+
+def _html_issues(response: Any) -> list[str]:
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    issues = []
+    policy = response.get("Content-Security-Policy", "")
+    if "default-src 'self'" not in policy or "frame-ancestors 'none'" not in policy:
+        issues.append("no content security policy")
+    html = response.content.decode(errors="replace")
+    if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html):
+        issues.append("an inline <script>")
+    if re.search(r"\son(?:click|load|submit|change|input|error|mouseover)=", html):
+        issues.append("an inline event handler")
+    return issues
+
+
+# --- The world and the test ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(consortium, lead, outsider, commerce_reviewer, exim_officer, django_capture_on_commit_callbacks):
+    admin = UserFactory(username="matrix-admin", agency="program", is_staff=True, is_superuser=True)
+    proposal = build_complete_proposal(consortium=consortium, lead=lead, title="Matrix proposal")
+    # Run the review pipeline's follow-up tasks in-process, so its objects (gates, deals...) exist.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
+    finally:
+        celery_app.conf.task_always_eager = eager
+    proposal.refresh_from_db()
+    users = {
+        "lead": lead,
+        "outsider": outsider,
+        "commerce": commerce_reviewer,
+        "exim": exim_officer,
+        "admin": admin,
+    }
+    for role in ("commerce", "exim", "admin"):  # enrolled authenticators: admin pages list them
+        TOTPDevice.objects.create(user=users[role], name="Matrix authenticator", confirmed=True)
+    built = World(proposal=proposal, users=users)
+    for build in WORLD_BUILDERS:
+        build(built)
+    return built
+
+
+def test_every_route_can_be_filled_and_is_seen(world):
+    routes = all_routes()
+    unfilled = []
+    for route in routes:
+        try:
+            route_path(route, world)
+        except RouteFillError as exc:
+            unfilled.append(str(exc))
+
+    assert unfilled == []
+    names = {route.qualified_name for route in routes}
+    assert {"login", "logout", "otp-verify", "otp-setup", "api-token", "api-schema", "admin:index"} <= names
+
+
+def test_every_route_answers_each_role_as_allowed(world, client):
+    client.raise_request_exception = False
+    routes = [(route, *route_path(route, world)) for route in all_routes()]
+    problems: list[str] = []
+    requests = 0
+    for role in ROLES:
+        client.logout()
+        for route, path, scoped in routes:
+            for method in ("GET", "POST") if role in POST_ROLES else ("GET",):
+                if role != "anonymous" and "_auth_user_id" not in client.session:
+                    client.force_login(world.users[role])  # agency logins complete two-factor (conftest)
+                response = client.get(path) if method == "GET" else client.post(path, {})
+                requests += 1
+                why = verdict(route, role, method, response, scoped)
+                if why:
+                    problems.append(
+                        f"{method} {path} as {role}: {response.status_code}, {why} ({route.label})"
+                    )
+                if method == "GET":
+                    problems += [f"GET {path} as {role}: {issue}" for issue in _html_issues(response)]
+
+    assert problems == [], f"{len(problems)} of {requests} answers not allowed:\n" + "\n".join(problems)
+
+
+def _route(*parts: str, name: str) -> Route:
+    """A made-up route, as if `path()` had declared it: for testing the matrix's own rules."""
+    return Route([RoutePattern(part) for part in parts], "", name, None)
+
+
+def test_verdicts_catch_a_leak(world):
+    """The rules themselves: a 200 for another consortium's object or for anonymous is reported."""
+
+    class Answer:
+        def __init__(self, status: int, location: str = "") -> None:
+            self.status_code = status
+            self.headers = {"Location": location} if location else {}
+
+    route = _route("proposals/<int:pk>/", name="proposal-detail")
+    admin_route = next(r for r in all_routes() if r.qualified_name == "admin:index")
+    commerce_route = _route("commerce/gates/<int:pk>/", name="gate-detail")
+
+    assert verdict(route, "outsider", "GET", Answer(200), scoped=True) is not None
+    assert verdict(route, "outsider", "GET", Answer(404), scoped=True) is None
+    assert verdict(route, "anonymous", "GET", Answer(200), scoped=True) is not None
+    assert verdict(route, "anonymous", "GET", Answer(302, "/accounts/login/?next=/x"), scoped=True) is None
+    assert verdict(route, "lead", "GET", Answer(404), scoped=True) is not None
+    assert verdict(route, "commerce", "GET", Answer(500), scoped=True) == SERVER_ERROR
+    assert verdict(admin_route, "commerce", "GET", Answer(200), scoped=False) is not None
+    assert verdict(admin_route, "admin", "GET", Answer(200), scoped=False) is None
+    assert verdict(commerce_route, "exim", "GET", Answer(200), scoped=True) is not None
+    assert verdict(commerce_route, "commerce", "GET", Answer(200), scoped=True) is None
+
+
+def test_a_parameter_it_cannot_fill_fails_naming_the_route(world):
+    route = _route("proposals/<int:pk>/items/", "<slug:kind>/", name="item-kind")
+
+    with pytest.raises(RouteFillError) as failed:
+        route_path(route, world)
+
+    assert str(failed.value).startswith("Route item-kind [proposals/<int:pk>/items/<slug:kind>/]: no way")
+
+
+def test_parameters_are_filled_with_the_proposal_and_its_own_objects(world):
+    document = world.proposal.documents.order_by("pk").first()
+    route = _route("proposals/<int:pk>/", "documents/<int:document_id>/", name="doc")
+
+    assert route_path(route, world) == (f"/proposals/{world.proposal.pk}/documents/{document.pk}/", True)
