@@ -64,6 +64,8 @@ WORLD_BUILDERS: list[Callable[[World], None]] = []
 PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "proposal_id": lambda world: world.proposal.pk,
     "proposal_pk": lambda world: world.proposal.pk,
+    "consortium_id": lambda world: world.proposal.consortium_id,
+    "consortium_pk": lambda world: world.proposal.consortium_id,
     "admin:app_label": lambda world: "proposals",
     # The admin's "view on site" shortcut, for an object with no public page (a 404 for staff).
     "admin:content_type_id": lambda world: ContentType.objects.get_for_model(world.users["lead"]).pk,
@@ -239,17 +241,12 @@ def route_path(route: Route, world: World) -> tuple[str, bool]:
         values = {}
         for param in params:
             value = _fill(route, param, world)
-            if not route.is_admin and _names_proposal(route, param, value, world):
-                scoped = True
+            # Every object a non-admin route is given is the proposal, its consortium or one of its own.
+            scoped = scoped or (not route.is_admin and route.qualified_name not in PUBLIC_ROUTES)
             converter = converters.get(param)
             values[param] = converter.to_url(value) if converter else str(value)
         parts.append(template % values)
     return "/" + "".join(parts), scoped
-
-
-def _names_proposal(route: Route, param: str, value: Any, world: World) -> bool:
-    # Every object-filled parameter of a non-admin route is the proposal or one of its own objects.
-    return isinstance(value, int) and route.qualified_name not in PUBLIC_ROUTES
 
 
 # --- What each role may get ---------------------------------------------------------------------
