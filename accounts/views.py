@@ -61,17 +61,14 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if device is None:
         return redirect(f"{reverse('otp-setup')}?{request.GET.urlencode()}")
     form = TokenForm(request.POST or None)
-    status = 200
     if request.method == "POST" and form.is_valid():
         verified = totp_verify(user=user, token=form.cleaned_data["token"])
         if verified is not None:
             return _verified(request, verified)
         device.refresh_from_db()
         _wrong_code(form, device)
-    if form.errors:
-        status = 400
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "accounts/otp_verify.html", context, status=status)
+    return render(request, "accounts/otp_verify.html", context)
 
 
 @never_cache
@@ -87,7 +84,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('otp-verify')}?{request.GET.urlencode()}")
     device = totp_enrol_start(user=user)
     form = TokenForm(request.POST or None)
-    status = 200
     if request.method == "POST" and form.is_valid():
         confirmed = totp_enrol_confirm(user=user, token=form.cleaned_data["token"])
         if confirmed is not None:
@@ -95,8 +91,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             return _verified(request, confirmed)
         device.refresh_from_db()
         _wrong_code(form, device)
-    if form.errors:
-        status = 400
     context = {
         "form": form,
         "next": _next_url(request),
@@ -104,4 +98,4 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "secret": totp_secret_b32(device),
         "issuer": settings.OTP_TOTP_ISSUER,
     }
-    return render(request, "accounts/otp_setup.html", context, status=status)
+    return render(request, "accounts/otp_setup.html", context)
