@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -42,7 +42,7 @@ class TokenObtainView(APIView):
         request=TokenInput,
         responses={
             200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
-            400: OpenApiResponse(description="Wrong credentials or a missing/wrong one-time code"),
+            400: OpenApiResponse(description="Wrong credentials, or a missing or wrong otp_token"),
             403: OpenApiResponse(description="Agency account without an enrolled authenticator"),
             429: OpenApiResponse(description="Locked out after too many failed attempts"),
         },
@@ -60,15 +60,20 @@ class TokenObtainView(APIView):
         if getattr(http_request, "axes_locked_out", False):
             return _error(lockout_message(), "locked_out", status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
-            return _error("Unable to sign in with those credentials.", "invalid_credentials", 400)
+            # The same refusal as DRF's stock token view, in the API's field-error shape.
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to log in with provided credentials."]}
+            )
         if user.requires_two_factor:
             if totp_confirmed_device(user=user) is None:
-                return _error(
+                raise exceptions.PermissionDenied(
                     "Set up two-factor authentication by signing in on the web first.",
-                    "two_factor_not_enrolled",
-                    status.HTTP_403_FORBIDDEN,
+                    code="two_factor_not_enrolled",
                 )
             if totp_verify(user=user, token=data.validated_data.get("otp_token", "")) is None:
-                return _error("A valid one-time code (otp_token) is required.", "two_factor_required", 400)
+                raise serializers.ValidationError(
+                    {"otp_token": ["Enter the current code from your authenticator app."]},
+                    code="two_factor_required",
+                )
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -44,7 +44,16 @@ POST_ROLES = ("anonymous", "outsider")
 AGENCY_SEGMENTS = {"commerce": "commerce", "exim": "exim"}
 
 # Routes anyone may open (by URL name): the sign-in journey, the API's schema, docs and token endpoint.
-PUBLIC_ROUTES = {"login", "logout", "home", "api-schema", "api-docs", "api-token", "admin:login"}
+PUBLIC_ROUTES = {
+    "login",
+    "logout",
+    "home",
+    "api-schema",
+    "api-docs",
+    "api-redoc",
+    "api-token",
+    "admin:login",
+}
 
 
 @dataclass
@@ -64,6 +73,7 @@ WORLD_BUILDERS: list[Callable[[World], None]] = []
 PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "proposal_id": lambda world: world.proposal.pk,
     "proposal_pk": lambda world: world.proposal.pk,
+    "number": lambda world: world.proposal.revision_number,  # revisions/<int:number>/: the submitted one
     "consortium_id": lambda world: world.proposal.consortium_id,
     "consortium_pk": lambda world: world.proposal.consortium_id,
     "admin:app_label": lambda world: "proposals",
@@ -72,6 +82,16 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "admin:view_on_site:object_id": lambda world: world.users["lead"].pk,
     "admin:url": lambda world: "no-such-admin-page/",
     "admin:auth_user_password_change:id": lambda world: world.users["lead"].pk,
+}
+
+
+# Fillers whose value is not the proposal's own (another consortium may see it too).
+UNSCOPED_FILLERS = {
+    "admin:app_label",
+    "admin:content_type_id",
+    "admin:view_on_site:object_id",
+    "admin:url",
+    "admin:auth_user_password_change:id",
 }
 
 
@@ -185,33 +205,31 @@ def _path_to_proposal(model: type[models.Model], depth: int = 3) -> str | None:
     return None
 
 
-def _instance_pk(model: type[models.Model], route: Route, param: str, world: World) -> Any:
+def _instance_pk(model: type[models.Model], route: Route, param: str, world: World) -> tuple[Any, bool]:
+    """(pk, whether it is the proposal's own object) for a route parameter that names `model`."""
     if model is Proposal:
-        return world.proposal.pk
+        return world.proposal.pk, True
     lookup = _path_to_proposal(model)
     if lookup is not None:
         instance = model._default_manager.filter(**{lookup: world.proposal}).order_by("pk").first()
-    elif route.is_admin:
+    else:  # reference data (countries...) or admin-only records: any one will do
         instance = model._default_manager.order_by("pk").first()
-    else:
-        raise RouteFillError(
-            f"Route {route.label}: parameter '{param}' names {model._meta.label}, which does not lead "
-            "to a proposal; add a PARAM_FILLERS entry."
-        )
     if instance is None:
         if route.is_admin:
-            return 0  # staff then get the admin's own "does not exist" redirect
+            return 0, False  # staff then get the admin's own "does not exist" redirect
+        owner = "belongs to the matrix's proposal" if lookup else "exists"
         raise RouteFillError(
-            f"Route {route.label}: no {model._meta.label} belongs to the matrix's proposal, so "
-            f"'{param}' cannot be filled. Create one in a WORLD_BUILDERS function."
+            f"Route {route.label}: no {model._meta.label} {owner}, so '{param}' cannot be filled. "
+            "Create one in a WORLD_BUILDERS function."
         )
-    return instance.pk
+    return instance.pk, lookup is not None
 
 
-def _fill(route: Route, param: str, world: World) -> Any:
+def _fill(route: Route, param: str, world: World) -> tuple[Any, bool]:
+    """(value, whether it names the proposal or one of its own objects) for one path parameter."""
     for key in (f"{route.qualified_name}:{param}", f"{route.namespace}:{param}", param):
         if key in PARAM_FILLERS:
-            return PARAM_FILLERS[key](world)
+            return PARAM_FILLERS[key](world), key not in UNSCOPED_FILLERS
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and param in ("object_id", "pk", "id"):
         return _instance_pk(model_admin.model, route, param, world)
@@ -240,9 +258,8 @@ def route_path(route: Route, world: World) -> tuple[str, bool]:
         converters = getattr(segment, "converters", {})
         values = {}
         for param in params:
-            value = _fill(route, param, world)
-            # Every object a non-admin route is given is the proposal, its consortium or one of its own.
-            scoped = scoped or (not route.is_admin and route.qualified_name not in PUBLIC_ROUTES)
+            value, own = _fill(route, param, world)
+            scoped = scoped or (own and not route.is_admin and route.qualified_name not in PUBLIC_ROUTES)
             converter = converters.get(param)
             values[param] = converter.to_url(value) if converter else str(value)
         parts.append(template % values)
@@ -286,9 +303,8 @@ def verdict(route: Route, role: str, method: str, response: Any, scoped: bool) -
             return None
         return "anonymous must be sent to sign in (or get 401/403)"
     if role == "outsider" and scoped and not public:
-        allowed = {404, 403} if route.agency else {404}
-        if method == "POST":
-            allowed |= {405}
+        # 405: a method the route never takes is refused before any lookup, revealing nothing.
+        allowed = {404, 403, 405} if route.agency else {404, 405}
         return None if status in allowed else f"another consortium's object must be 404, got {status}"
     if route.agency and role not in (route.agency, "admin") and not public:
         if status in (403, 404) or (status == 405 and method == "GET"):

@@ -34,6 +34,20 @@ def test_pages_carry_the_strict_policy(client, url_name):
     assert policy["object-src"] == {"'none'"}
 
 
+def test_redoc_alone_may_use_inline_style(client):
+    policy = _policy(client.get(reverse("api-redoc")))
+
+    assert policy["style-src"] == {"'self'", "'unsafe-inline'"}  # ReDoc injects <style> elements
+    assert policy["script-src"] == {"'self'"}
+    assert policy["frame-ancestors"] == {"'none'"}
+
+
+def test_docs_pages_request_nothing_from_outside(client):
+    for url_name in ("api-docs", "api-redoc"):
+        html = client.get(reverse(url_name)).content.decode()
+        assert re.findall(r'(?:src|href)="(?:https?:)?//', html) == []
+
+
 def test_api_responses_carry_the_policy(api_client):
     assert "frame-ancestors 'none'" in api_client.get("/api/schema/")["Content-Security-Policy"]
 
@@ -47,7 +61,7 @@ def test_swagger_init_script_is_served_from_our_origin(client):
     assert script["Content-Type"] == "application/javascript"
 
 
-@pytest.mark.parametrize("url_name", ["home", "login", "api-docs"])
+@pytest.mark.parametrize("url_name", ["home", "login", "api-docs", "api-redoc"])
 def test_pages_have_no_inline_script_or_style(client, url_name):
     html = client.get(reverse(url_name)).content.decode()
 

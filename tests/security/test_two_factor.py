@@ -239,7 +239,22 @@ def test_token_for_agency_user_requires_a_code(api_client, enrolled_commerce):
     )
 
     assert response.status_code == 400
-    assert response.json()["code"] == "two_factor_required"
+    assert response.json()["extra"] == {
+        "fields": {"otp_token": ["Enter the current code from your authenticator app."]}
+    }
+
+
+def test_token_for_agency_user_with_a_wrong_code_is_refused(api_client, enrolled_commerce):
+    user, _ = enrolled_commerce
+
+    response = api_client.post(
+        reverse("api-token"),
+        {"username": user.username, "password": TEST_PASSWORD, "otp_token": "000000"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["extra"]["fields"]) == ["otp_token"]
 
 
 def test_token_for_agency_user_with_code_is_issued_and_works(api_client, enrolled_commerce):
@@ -253,7 +268,7 @@ def test_token_for_agency_user_with_code_is_issued_and_works(api_client, enrolle
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
 
     assert response.status_code == 200
-    assert api_client.get("/api/schema/").status_code == 200
+    assert api_client.get("/api/proposals/").status_code == 200
 
 
 def test_token_for_agency_user_without_device_is_refused(api_client, exim_officer):
@@ -278,7 +293,9 @@ def test_token_with_wrong_password_is_refused(api_client, lead):
     response = api_client.post(reverse("api-token"), {"username": "lead", "password": "nope"}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_credentials"
+    assert response.json()["extra"] == {
+        "fields": {"non_field_errors": ["Unable to log in with provided credentials."]}
+    }
 
 
 # --- Demo enrolment -----------------------------------------------------------------------------
