@@ -171,9 +171,14 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") else word
 
 
-def _model_named(word: str, route: Route) -> type[models.Model]:
-    """The model a path word names: exact model name first, then a unique one ending with it."""
+# Short path words for long model names.
+MODEL_ALIASES = {"rfi": "informationrequest", "doc": "document", "bom": "lineitem"}
+
+
+def _model_named(word: str, route: Route) -> type[models.Model] | None:
+    """The model a path word names: exact model name first, then the one model ending with it."""
     key = _singular(word)
+    key = MODEL_ALIASES.get(key, key)
     every = list(apps.get_models())
     exact = [model for model in every if model._meta.model_name == key]
     if len(exact) == 1:
@@ -181,11 +186,21 @@ def _model_named(word: str, route: Route) -> type[models.Model]:
     ending = [model for model in every if model._meta.model_name.endswith(key)]
     if len(ending) == 1:
         return ending[0]
-    found = ", ".join(model._meta.label for model in (exact or ending)) or "none"
-    raise RouteFillError(
-        f"Route {route.label}: cannot tell which model '{word}' names (matches: {found}). "
-        "Add a PARAM_FILLERS entry in tests/security/test_access_matrix.py."
-    )
+    if len(exact) + len(ending) > 1:
+        found = ", ".join(model._meta.label for model in (exact or ending))
+        raise RouteFillError(
+            f"Route {route.label}: '{word}' could name several models ({found}). "
+            "Add a PARAM_FILLERS entry in tests/security/test_access_matrix.py."
+        )
+    return None
+
+
+def _word_before(route: Route, param: str) -> str | None:
+    """The path word just before a parameter: `documents` in proposals/<int:pk>/documents/<int:doc_pk>/."""
+    found = re.search(rf"<(?:[^:>]+:)?{param}>|\(\?P<{param}>", route.pattern)
+    before = route.pattern[: found.start()] if found else ""
+    words = [w for w in re.split(r"[^A-Za-z0-9_-]+", re.sub(r"<[^>]+>", "/", before)) if w]
+    return words[-1] if words else None
 
 
 def _path_to_proposal(model: type[models.Model], depth: int = 3) -> str | None:
@@ -233,16 +248,13 @@ def _fill(route: Route, param: str, world: World) -> tuple[Any, bool]:
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and param in ("object_id", "pk", "id"):
         return _instance_pk(model_admin.model, route, param, world)
+    # <gate_id>, <doc_pk>: the word in the name; else (or for <pk>, <child_pk>) the path word before it.
     match = re.fullmatch(r"(?P<word>[a-z][a-z0-9_]*?)_(?:id|pk)", param)
-    if match:
-        return _instance_pk(_model_named(match["word"], route), route, param, world)
-    if param in ("pk", "id", "object_id"):
-        # The model is named by the path word just before the parameter: proposals/<int:pk>/.
-        found = re.search(rf"<(?:[^:>]+:)?{param}>|\(\?P<{param}>", route.pattern)
-        before = route.pattern[: found.start()] if found else route.pattern
-        words = [w for w in re.split(r"[^A-Za-z0-9_-]+", re.sub(r"<[^>]+>", "/", before)) if w]
-        if words:
-            return _instance_pk(_model_named(words[-1], route), route, param, world)
+    if match or param in ("pk", "id", "object_id"):
+        for word in (match["word"] if match else None, _word_before(route, param)):
+            model = _model_named(word, route) if word else None
+            if model is not None:
+                return _instance_pk(model, route, param, world)
     raise RouteFillError(
         f"Route {route.label}: no way to fill the parameter '{param}'. Add a PARAM_FILLERS entry "
         "('<route name>:<param>' or '<param>') in tests/security/test_access_matrix.py."
