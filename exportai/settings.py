@@ -215,6 +215,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "axes": {"level": "WARNING"},  # every attempt is in its tables; lockouts are logged as warnings
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting logs every step at INFO
         "weasyprint": {"level": "WARNING"},

@@ -70,6 +70,28 @@ def test_correct_code_verifies_and_then_pages_open(client, enrolled_commerce):
     assert client.get("/").status_code == 200
 
 
+def test_verification_never_redirects_off_site(client, enrolled_commerce):
+    user, device = enrolled_commerce
+    _password_login(client, user)
+
+    response = client.post(
+        reverse("otp-verify"), {"token": totp_now(device), "next": "https://evil.example/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_verification_gives_a_new_session_key(client, enrolled_commerce):
+    user, device = enrolled_commerce
+    _password_login(client, user)
+    before = client.session.session_key
+
+    client.post(reverse("otp-verify"), {"token": totp_now(device)})
+
+    assert client.session.session_key != before
+
+
 def test_wrong_code_is_refused_and_pages_stay_closed(client, enrolled_commerce):
     user, device = enrolled_commerce
     _password_login(client, user)
