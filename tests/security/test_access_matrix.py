@@ -22,6 +22,7 @@ the lead of another consortium (the two who must never change anything):
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -30,11 +31,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exportai.celery import app as celery_app
-from proposals.models import Proposal
+from proposals.enums import HitStatus, ScreenedSubject
+from proposals.models import (
+    InformationRequest,
+    Proposal,
+    ScreeningEntry,
+    ScreeningHit,
+    ScreeningListVersion,
+)
 from proposals.services.demo import build_complete_proposal
 from proposals.services.transitions import proposal_transition
 from tests.factories import UserFactory
@@ -67,7 +76,36 @@ class World:
 
 # Functions run after the proposal is submitted, to create objects a route needs that the review
 # pipeline does not create by itself: def build(world: World) -> None.
-WORLD_BUILDERS: list[Callable[[World], None]] = []
+def _commerce_case(world: World) -> None:
+    """A screening hit and an information request on the proposal (the pipeline creates its gates)."""
+    version = ScreeningListVersion.objects.create(source="matrix.csv", sha256="0" * 64, entry_count=1)
+    entry = ScreeningEntry.objects.create(
+        list_version=version, entry_key="m1", source="Entity List (EL)", name="ACME PRECISION CO LTD"
+    )
+    ScreeningHit.objects.create(
+        proposal=world.proposal,
+        entry=entry,
+        list_version=version,
+        entry_key="m1",
+        subject_type=ScreenedSubject.PARTY,
+        subject_label="End user",
+        screened_name="Acme Precision Co., Ltd.",
+        matched_name="ACME PRECISION CO LTD",
+        source="Entity List (EL)",
+        score=100,
+        exact=True,
+        status=HitStatus.UNRESOLVED,
+    )
+    InformationRequest.objects.create(
+        proposal=world.proposal,
+        question="Who owns the ultimate consignee?",
+        due_date=timezone.localdate() + timedelta(days=30),
+        asked_by=world.users["commerce"],
+        asked_revision=world.proposal.revision_number,
+    )
+
+
+WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case]
 
 # Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
 PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
