@@ -1,0 +1,101 @@
+"""Baseline views: each list page answered by one hand-written SQL statement, and a bare page.
+
+They are the floor the portal's pages are measured against: the same authentication middleware, then
+one query and a plain HTML table (web) or JSON (API) of the same rows; no ORM, no templates, no
+permission framework. Used only by `make bench` (bench/urls.py).
+"""
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import path
+from django.utils.html import escape
+
+from bench.targets import BY_KEY
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    filters: dict[str, Any] = {
+        k: request.GET.getlist(k) for k in request.GET if k not in ("page", "page_size")
+    }
+    return {k: (v if k == "status" else v[0]) for k, v in filters.items()}
+
+
+@login_required
+def baseline_list(request: HttpRequest, key: str) -> HttpResponse:
+    target = BY_KEY.get(key)
+    if target is None:
+        raise Http404(key)
+    page = int(request.GET.get("page", 1))
+    size = int(request.GET.get("page_size", target.page_size))
+    answer = target.baseline_page(user=request.user, filters=_filters(request), page=page, size=size)
+    if target.kind == "api":
+        rows = [dict(zip(answer.columns, row, strict=True)) for row in answer.rows]
+        return JsonResponse({"count": answer.total, "results": rows}, json_dumps_params={"default": str})
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in answer.rows
+    )
+    return HttpResponse(
+        f"<!doctype html><title>{escape(target.label)}</title><p>{answer.total} results</p>"
+        f"<table>{cells}</table>"
+    )
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    """The cheapest Django page: no session, no database; the load test's ceiling."""
+    return HttpResponse("ok")
+
+
+EXPORT_SQL = """
+    SELECT p.id, c.name, p.title, p.status, p.revision_number, p.exim_product, p.financing_amount,
+           p.tenor_years, p.created_at, p.updated_at
+    FROM proposals_proposal p JOIN proposals_consortium c ON c.id = p.consortium_id
+    ORDER BY p.id
+"""
+EXPORT_HEADER = [
+    "id",
+    "consortium",
+    "title",
+    "status",
+    "revision",
+    "product",
+    "amount",
+    "tenor",
+    "created",
+    "updated",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_rows() -> Iterator[str]:
+    """Every proposal as CSV lines, read through a server-side cursor in chunks of 2,000 rows."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_HEADER)
+    # A named (server-side) cursor needs a transaction; the chunked fetch keeps memory flat.
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(EXPORT_SQL)
+        while chunk := cursor.fetchmany(2000):
+            for row in chunk:
+                yield writer.writerow(row)
+
+
+@login_required
+def baseline_export(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(export_rows(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="proposals.csv"'
+    return response
+
+
+urlpatterns = [
+    path("list/<slug:key>/", baseline_list, name="bench-baseline-list"),
+    path("export.csv", baseline_export, name="bench-baseline-export"),
+    path("bare/", bare, name="bench-bare"),
+]

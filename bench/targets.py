@@ -1,0 +1,163 @@
+"""What `make bench` measures: each role's main list page and API list, each with its baseline query.
+
+A target names the portal URL (by URL name; a target whose URL is not on this branch yet is reported
+as skipped), the bench user who reads it, a filtered variant, how to change its page size, and one
+hand-written SQL statement that answers the same page. The baseline views in bench/baseline.py run
+that statement and nothing else.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+
+# The bench users the seed creates, by role.
+USERS = {
+    "lead": "bench.lead00000",
+    "commerce": "bench.commerce",
+    "exim": "bench.exim",
+    "admin": "bench.admin",
+}
+
+
+@contextmanager
+def api_page_size(size: int) -> Iterator[None]:
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "PAGE_SIZE": size}):
+        yield
+
+
+def query_page_size(param: str) -> Callable[[int], AbstractContextManager[dict[str, Any]]]:
+    """For pages that take their size from a query parameter: the context yields the extra params."""
+
+    @contextmanager
+    def set_size(size: int) -> Iterator[dict[str, Any]]:
+        yield {param: size}
+
+    return set_size
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a baseline answer: the rows (as tuples) and the total the pager shows."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    total: int
+
+
+@dataclass(frozen=True)
+class ListTarget:
+    key: str
+    label: str
+    role: str
+    url_name: str
+    kind: str  # "web" or "api"
+    # Builds (sql, params) for: the user, filters (the query dict), limit, offset.
+    sql: Callable[[Any, dict[str, Any], int, int], tuple[str, list[Any]]]
+    filtered: dict[str, Any] = field(default_factory=dict)
+    page_size: int = 25
+    url_kwargs: dict[str, Any] = field(default_factory=dict)
+    # A context manager that sets the portal's page size; yields extra query params (or None).
+    set_page_size: Callable[[int], AbstractContextManager[Any]] = api_page_size
+
+    def baseline_page(
+        self, *, user: Any, filters: dict[str, Any], page: int, size: int | None = None
+    ) -> Page:
+        size = size or self.page_size
+        sql, params = self.sql(user, filters, size, (page - 1) * size)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            columns = [c.name for c in cursor.description]
+            rows = cursor.fetchall()
+        total = rows[0][columns.index("total")] if rows else 0
+        return Page(columns, rows, total)
+
+
+# --- Visibility, as the portal's selectors define it, in SQL ---------------------------------------
+
+
+def _visible(user: Any, alias: str = "p") -> tuple[str, list[Any]]:
+    """proposals_visible_to(user): consortium users see their consortia's; agency staff submitted ones."""
+    if user.agency or user.is_superuser:
+        return f"{alias}.revision_number > 0", []
+    return (
+        f"{alias}.consortium_id IN (SELECT consortium_id FROM proposals_consortiumuser WHERE user_id = %s)",
+        [user.pk],
+    )
+
+
+def _proposal_filters(filters: dict[str, Any], alias: str = "p") -> tuple[str, list[Any]]:
+    where, params = [], []
+    statuses = filters.get("status")
+    if statuses:
+        where.append(f"{alias}.status = ANY(%s)")
+        params.append(list(statuses) if isinstance(statuses, list | tuple) else [statuses])
+    if filters.get("country"):
+        where.append(
+            f"EXISTS (SELECT 1 FROM proposals_proposal_target_countries t WHERE t.proposal_id = {alias}.id "
+            "AND t.country_id = %s)"
+        )
+        params.append(filters["country"])
+    return " AND ".join(where) or "TRUE", params
+
+
+def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The proposals list (API /api/proposals/): the page's ids and total first, then its columns."""
+    visible, vparams = _visible(user)
+    where, fparams = _proposal_filters(filters)
+    sql = f"""
+        WITH page AS (
+            SELECT p.id, p.updated_at, count(*) OVER () AS total
+            FROM proposals_proposal p
+            WHERE {visible} AND {where}
+            ORDER BY p.updated_at DESC, p.id DESC
+            LIMIT %s OFFSET %s
+        )
+        SELECT p.id, p.title, c.id AS consortium_id, c.name AS consortium_name, p.status, p.status_changed_at,
+               p.revision_number, p.financing_amount, p.created_at, p.updated_at,
+               (SELECT count(*) FROM proposals_lineitem li WHERE li.proposal_id = p.id) AS item_count,
+               ARRAY(SELECT t.country_id FROM proposals_proposal_target_countries t
+                     WHERE t.proposal_id = p.id ORDER BY t.country_id) AS target_countries,
+               page.total
+        FROM page JOIN proposals_proposal p ON p.id = page.id
+        JOIN proposals_consortium c ON c.id = p.consortium_id
+        ORDER BY page.updated_at DESC, page.id DESC
+    """
+    return sql, [*vparams, *fparams, limit, offset]
+
+
+TARGETS: list[ListTarget] = [
+    ListTarget(
+        key="api-proposals-lead",
+        label="API proposals, consortium lead",
+        role="lead",
+        url_name="api-proposal-list",
+        kind="api",
+        sql=proposals_list_sql,
+        filtered={"status": "in_review", "country": "AE"},
+    ),
+    ListTarget(
+        key="api-proposals-commerce",
+        label="API proposals, Commerce reviewer",
+        role="commerce",
+        url_name="api-proposal-list",
+        kind="api",
+        sql=proposals_list_sql,
+        filtered={"status": "in_review", "country": "AE"},
+    ),
+    ListTarget(
+        key="api-proposals-exim",
+        label="API proposals, EXIM officer",
+        role="exim",
+        url_name="api-proposal-list",
+        kind="api",
+        sql=proposals_list_sql,
+        filtered={"status": "approved"},
+    ),
+]
+
+BY_KEY = {t.key: t for t in TARGETS}
