@@ -46,8 +46,14 @@ def baseline_list(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def bare(request: HttpRequest) -> HttpResponse:
-    """The cheapest Django page: no session, no database; the load test's ceiling."""
+    """The cheapest Django page: no session read, no database."""
     return HttpResponse("ok")
+
+
+@login_required
+def bare_signed_in(request: HttpRequest) -> HttpResponse:
+    """The cheapest page a signed-in user can get: the session and user reads, nothing else."""
+    return HttpResponse(f"ok {request.user.pk}")
 
 
 EXPORT_SQL = """
@@ -98,4 +104,5 @@ urlpatterns = [
     path("list/<slug:key>/", baseline_list, name="bench-baseline-list"),
     path("export.csv", baseline_export, name="bench-baseline-export"),
     path("bare/", bare, name="bench-bare"),
+    path("bare-signed-in/", bare_signed_in, name="bench-bare-signed-in"),
 ]

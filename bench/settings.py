@@ -12,7 +12,9 @@ BENCH_DATABASE_URL = env.str(
 )
 DATABASES = {"default": env.db_url_config(BENCH_DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Persistent connections, as in production (.env.example): otherwise every request, portal and
+# baseline alike, pays for a new PostgreSQL connection and the ratios measure that instead.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
