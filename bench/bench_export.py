@@ -13,7 +13,7 @@ from bench.harness import RESULTS
 GOAL_MB = 200
 ROOT = Path(__file__).resolve().parent.parent
 # The portal's export, once it is on the branch: (URL name, the role that may download it).
-PORTAL_EXPORTS = [("exim-export-csv", "bench.exim"), ("exim-pipeline-export", "bench.exim")]
+PORTAL_EXPORTS = [("exim-pipeline-csv", "bench.exim")]
 
 
 def _probe(path: str, username: str) -> dict:
@@ -62,7 +62,7 @@ def bench_export_csv(bench_db: dict) -> None:
             path = reverse(name)
         except NoReverseMatch:
             continue
-        _row("Portal CSV export of all proposals", _probe(path, username), base)
+        _row(f"Portal CSV export ({name}), all rows", _probe(path, username), base)
         _row("Baseline: one SQL query, server-side cursor, csv.writer", base)
         return
     _row("Baseline export (bench's own; the portal's export is not on this branch yet)", base)

@@ -936,43 +936,52 @@ def seed_deals(world: World, rng: random.Random) -> bool:
     deal_model = _model("Deal")
     if deal_model is None:
         return False
-    stage_field = deal_model._meta.get_field("stage")
-    valid = {value for value, _ in stage_field.choices}
-    columns = [f.attname for f in deal_model._meta.concrete_fields]
+    valid = {value for value, _ in deal_model._meta.get_field("stage").choices}
+    columns = {f.attname for f in deal_model._meta.concrete_fields}
+    wanted = [
+        "proposal_id",
+        "stage",
+        "stage_entered_at",
+        "amount",
+        "product",
+        "tenor_years",
+        "destination_id",
+        "terms",
+        "terms_revision",
+        "terms_computed_at",
+        "created_at",
+        "updated_at",
+    ]
+    names = [c for c in wanted if c in columns]
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for p in world.proposals:
             stages = [s for s in DEAL_STAGE_BY_STATUS.get(p.status, []) if s in valid]
             if not stages or p.revision == 0:
                 continue
+            long_term = p.amount > 10_000_000 or p.tenor > 7
             row = {
                 "proposal_id": p.id,
                 "stage": rng.choice(stages),
-                "stage_entered_at": p.updated,
+                "stage_entered_at": p.updated - timedelta(days=rng.randrange(0, 200)),
                 "amount": p.amount,
                 "product": p.product,
                 "tenor_years": p.tenor,
                 "destination_id": p.countries[0] if p.countries else None,
+                "terms": Jsonb(
+                    {
+                        "term_class": "long" if long_term else "medium",
+                        "financed_amount": str((p.amount * Decimal("0.85")).quantize(Decimal("1"))),
+                        "findings": [],
+                    }
+                ),
+                "terms_revision": p.revision,
+                "terms_computed_at": p.updated,
                 "created_at": p.created,
                 "updated_at": p.updated,
             }
             yield tuple(row[c] for c in names)
 
-    names = [
-        c
-        for c in (
-            "proposal_id",
-            "stage",
-            "stage_entered_at",
-            "amount",
-            "product",
-            "tenor_years",
-            "destination_id",
-            "created_at",
-            "updated_at",
-        )
-        if c in columns
-    ]
     n = copy_rows(deal_model, names, rows())
     _log(f"deals: {n}")
     return True
