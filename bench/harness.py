@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 REPEAT = int(os.environ.get("EXPORTAI_BENCH_REPEAT", "20"))
 WARMUP = 2
+# Wall-clock budget per measured pair: a page that takes seconds gets fewer samples, not a stalled bench.
+BUDGET_SECONDS = float(os.environ.get("EXPORTAI_BENCH_BUDGET_SECONDS", "30"))
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Timing:
     p95: float
     status: int
     size: int
+    samples: int
 
 
 def _get(client: Client, url: str, params: dict[str, Any]) -> tuple[float, int, int]:
@@ -92,15 +95,19 @@ def time_pair(
     """Median and p95 of `repeat` GETs of the portal page and its baseline, interleaved."""
     samples: dict[str, list[float]] = {"p": [], "b": []}
     last: dict[str, tuple[int, int]] = {}
+    deadline = time.monotonic() + BUDGET_SECONDS
     for i in range(WARMUP + repeat):
+        over = time.monotonic() > deadline
         for key, (url, params) in (("p", portal), ("b", baseline)):
             took, status, size = _get(client, url, params)
             last[key] = (status, size)
-            if i >= WARMUP:
+            if i >= WARMUP or over:  # past the budget, even a warm-up request counts as the sample
                 samples[key].append(took)
+        if over:
+            break
 
     def timing(key: str) -> Timing:
-        return Timing(statistics.median(samples[key]), p95(samples[key]), *last[key])
+        return Timing(statistics.median(samples[key]), p95(samples[key]), *last[key], len(samples[key]))
 
     return timing("p"), timing("b")
 

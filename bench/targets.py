@@ -130,7 +130,105 @@ def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     return sql, [*vparams, *fparams, limit, offset]
 
 
+def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The consortium dashboard: the proposals page plus the counts by status, in one statement."""
+    sql, params = proposals_list_sql(user, filters, limit, offset)
+    visible, vparams = _visible(user, alias="q")
+    counts = f"""(SELECT json_object_agg(status, n) FROM (
+        SELECT q.status, count(*) AS n FROM proposals_proposal q WHERE {visible} GROUP BY q.status) s)"""
+    sql = sql.replace("page.total\n", f"page.total, {counts} AS status_counts\n", 1)
+    return sql, [*params, *vparams]
+
+
+def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The EXIM pipeline (web and API): deals in stage order, then time in stage, with their rows' joins."""
+    from proposals.enums import DEAL_COMMITTED_STAGES, DEAL_END_STAGES, DEAL_PIPELINE_STAGES, DealStage
+
+    groups = {"pipeline": DEAL_PIPELINE_STAGES, "committed": DEAL_COMMITTED_STAGES, "closed": DEAL_END_STAGES}
+    where, params = ["TRUE"], []
+    if filters.get("group") in groups:
+        where.append("d.stage = ANY(%s)")
+        params.append([str(s) for s in groups[filters["group"]]])
+    if filters.get("product"):
+        where.append("d.product = %s")
+        params.append(filters["product"])
+    if filters.get("region"):
+        where.append("d.destination_id IN (SELECT code FROM proposals_country WHERE region = %s)")
+        params.append(filters["region"])
+    sql = f"""
+        WITH page AS (
+            SELECT d.id, array_position(%s::text[], d.stage::text) AS stage_order, d.stage_entered_at,
+                   count(*) OVER () AS total
+            FROM proposals_deal d
+            WHERE {" AND ".join(where)}
+            ORDER BY 2, 3, 1
+            LIMIT %s OFFSET %s
+        )
+        SELECT d.id, d.proposal_id, p.title, c.name AS consortium, d.stage, d.stage_entered_at, co.name AS
+               destination, co.region, d.product, d.amount, d.terms ->> 'financed_amount' AS financed_max,
+               d.tenor_years, d.terms ->> 'term_class' AS term_class, page.total
+        FROM page JOIN proposals_deal d ON d.id = page.id
+        JOIN proposals_proposal p ON p.id = d.proposal_id
+        JOIN proposals_consortium c ON c.id = p.consortium_id
+        LEFT JOIN proposals_country co ON co.code = d.destination_id
+        ORDER BY page.stage_order, page.stage_entered_at, page.id
+    """
+    return sql, [[str(s) for s in DealStage], *params, limit, offset]
+
+
+@contextmanager
+def module_page_size(module: str, size: int) -> Iterator[None]:
+    """For web views whose page size is a module constant (PAGE_SIZE)."""
+    import importlib
+    from unittest import mock
+
+    with mock.patch.object(importlib.import_module(module), "PAGE_SIZE", size):
+        yield
+
+
+def web_page_size(module: str) -> Callable[[int], AbstractContextManager[None]]:
+    return lambda size: module_page_size(module, size)
+
+
 TARGETS: list[ListTarget] = [
+    ListTarget(
+        key="web-dashboard-lead",
+        label="Web dashboard, consortium lead",
+        role="lead",
+        url_name="home",
+        kind="web",
+        sql=dashboard_sql,
+        set_page_size=web_page_size("proposals.web.dashboard"),
+    ),
+    ListTarget(
+        key="web-dashboard-commerce",
+        label="Web submitted list, Commerce reviewer",
+        role="commerce",
+        url_name="home",
+        kind="web",
+        sql=proposals_list_sql,
+        set_page_size=web_page_size("proposals.web.dashboard"),
+    ),
+    ListTarget(
+        key="web-exim-pipeline",
+        label="Web EXIM pipeline, EXIM officer",
+        role="exim",
+        url_name="exim-pipeline",
+        kind="web",
+        sql=deals_list_sql,
+        filtered={"group": "pipeline", "product": "direct_loan"},
+        page_size=50,
+        set_page_size=web_page_size("proposals.web.exim"),
+    ),
+    ListTarget(
+        key="api-exim-deals",
+        label="API EXIM deals, EXIM officer",
+        role="exim",
+        url_name="api-exim-deals",
+        kind="api",
+        sql=deals_list_sql,
+        filtered={"group": "pipeline", "product": "direct_loan"},
+    ),
     ListTarget(
         key="api-proposals-lead",
         label="API proposals, consortium lead",
