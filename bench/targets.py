@@ -11,9 +11,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
-from django.test import override_settings
 
 # The bench users the seed creates, by role.
 USERS = {
@@ -26,7 +24,12 @@ USERS = {
 
 @contextmanager
 def api_page_size(size: int) -> Iterator[None]:
-    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "PAGE_SIZE": size}):
+    """DRF's paginator copies PAGE_SIZE into a class attribute at import; set that attribute."""
+    from unittest import mock
+
+    from rest_framework.pagination import PageNumberPagination
+
+    with mock.patch.object(PageNumberPagination, "page_size", size):
         yield
 
 
