@@ -27,7 +27,9 @@ def test_agency_list_queries_same_at_page_size_10_and_100(
     client, commerce_reviewer, consortium, monkeypatch, django_assert_num_queries, page_size
 ):
     for n in range(page_size + 1):
-        ProposalFactory(consortium=consortium, title=f"Queued proposal {n}", revision_number=1, status="submitted")
+        ProposalFactory(
+            consortium=consortium, title=f"Queued proposal {n}", revision_number=1, status="submitted"
+        )
     monkeypatch.setattr(dashboard, "PAGE_SIZE", page_size)
     client.force_login(commerce_reviewer)
     # session, user, count, the page's keys, its rows, their item counts, roles (navigation)
