@@ -179,6 +179,51 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
     return sql, [[str(s) for s in DealStage], *params, limit, offset]
 
 
+def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The Commerce queue (web and API): proposals awaiting Commerce, oldest clock first, with each
+    row's open gates, blocking gates, unresolved hits, open RFIs, destinations and ECCNs."""
+    from proposals.enums import BLOCKING_GATE_STATUSES
+    from proposals.selectors_commerce import QUEUE_STATUSES
+
+    statuses = filters.get("status") or [str(s) for s in QUEUE_STATUSES]
+    where, params = ["p.revision_number <> 0", "p.status = ANY(%s)"], [list(statuses)]
+    if filters.get("eccn"):
+        where.append(
+            "p.id IN (SELECT li.proposal_id FROM proposals_lineitem li WHERE UPPER(li.eccn) LIKE UPPER(%s))"
+        )
+        params.append(filters["eccn"] + "%")
+    sql = f"""
+        WITH page AS (
+            SELECT p.id, r.clock_days, count(*) OVER () AS total
+            FROM proposals_proposal p LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
+            WHERE {" AND ".join(where)}
+            ORDER BY r.clock_days DESC NULLS LAST, p.id
+            LIMIT %s OFFSET %s
+        )
+        SELECT p.id, p.title, c.name AS consortium, p.status, r.clock_days, r.clock_flag, r.clock_next_mark,
+               r.clock_days_to_mark, u.username AS reviewer,
+               (SELECT count(*) FROM proposals_licensegate g WHERE g.proposal_id = p.id AND g.status = 'open')
+                   AS open_gates,
+               (SELECT count(*) FROM proposals_licensegate g WHERE g.proposal_id = p.id
+                   AND g.status = ANY(%s)) AS blocking_gates,
+               (SELECT count(*) FROM proposals_screeninghit h WHERE h.proposal_id = p.id
+                   AND h.status = 'unresolved') AS unresolved_hits,
+               (SELECT count(*) FROM proposals_informationrequest q WHERE q.proposal_id = p.id
+                   AND q.answered_at IS NULL) AS open_rfis,
+               ARRAY(SELECT DISTINCT s.country_id FROM proposals_site s WHERE s.proposal_id = p.id ORDER BY 1)
+                   AS destinations,
+               ARRAY(SELECT DISTINCT UPPER(li.eccn) FROM proposals_lineitem li WHERE li.proposal_id = p.id
+                   AND li.eccn <> '' ORDER BY 1) AS eccns,
+               page.total
+        FROM page JOIN proposals_proposal p ON p.id = page.id
+        JOIN proposals_consortium c ON c.id = p.consortium_id
+        LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
+        LEFT JOIN accounts_user u ON u.id = r.reviewer_id
+        ORDER BY page.clock_days DESC NULLS LAST, page.id
+    """
+    return sql, [*params, limit, offset, [str(s) for s in BLOCKING_GATE_STATUSES]]
+
+
 @contextmanager
 def module_page_size(module: str, size: int) -> Iterator[None]:
     """For web views whose page size is a module constant (PAGE_SIZE)."""
@@ -194,6 +239,25 @@ def web_page_size(module: str) -> Callable[[int], AbstractContextManager[None]]:
 
 
 TARGETS: list[ListTarget] = [
+    ListTarget(
+        key="web-commerce-queue",
+        label="Web Commerce queue, Commerce reviewer",
+        role="commerce",
+        url_name="commerce-queue",
+        kind="web",
+        sql=commerce_queue_sql,
+        filtered={"status": "in_review", "eccn": "3A090"},
+        set_page_size=web_page_size("proposals.web.commerce"),
+    ),
+    ListTarget(
+        key="api-commerce-queue",
+        label="API Commerce queue, Commerce reviewer",
+        role="commerce",
+        url_name="api-commerce-queue",
+        kind="api",
+        sql=commerce_queue_sql,
+        filtered={"status": "in_review", "eccn": "3A090"},
+    ),
     ListTarget(
         key="web-dashboard-lead",
         label="Web dashboard, consortium lead",

@@ -97,8 +97,9 @@ def test_queue_query_count_does_not_grow_with_rows(
     reviewing, consortium, lead, count, django_assert_num_queries
 ):
     _submit_more(consortium, lead, count)
-    # session, user, destination choices, count, rows, sites prefetch, items prefetch, nav (consortium roles)
-    with django_assert_num_queries(8):
+    # session, user, destination choices, count, the page's keys, its rows, sites and items
+    # prefetches, roles (navigation)
+    with django_assert_num_queries(9):
         response = reviewing.get(reverse("commerce-queue"))
     assert len(response.context["rows"]) == count
 
