@@ -1,5 +1,6 @@
 """`make bench` fixtures: the seeded bench database, logged-in clients per role, and the final table."""
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,5 +56,6 @@ def clients(users: dict[str, Any]) -> dict[str, Client]:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if RESULTS.rows:
+        RESULTS.note(f"Load average at end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}.")
         terminalreporter.write_sep("=", "ExportAI Portal at scale (make bench)")
         terminalreporter.write_line(RESULTS.table())
