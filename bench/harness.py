@@ -15,10 +15,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-REPEAT = int(os.environ.get("EXPORTAI_BENCH_REPEAT", "20"))
+REPEAT = int(os.environ.get("EXPORTAI_BENCH_REPEAT", "10"))
 WARMUP = 2
 # Wall-clock budget per measured pair: a page that takes seconds gets fewer samples, not a stalled bench.
-BUDGET_SECONDS = float(os.environ.get("EXPORTAI_BENCH_BUDGET_SECONDS", "30"))
+BUDGET_SECONDS = float(os.environ.get("EXPORTAI_BENCH_BUDGET_SECONDS", "20"))
 
 
 @dataclass
