@@ -35,8 +35,13 @@ run: deps assets seed
 test: deps assets
 	$(PY) scripts/test_env.py $(PYTEST_ARGS)
 
+# The bench's own database (never a test database); EXPORTAI_BENCH_PROPOSALS sets the size (100000).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exportai_bench
+
 bench: deps
-	$(PY) scripts/test_env.py bench -o python_files="bench_*.py" -s -q $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) EXPORTAI_BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+	$(PY) scripts/test_env.py bench --ds=bench.settings -o python_files="bench_*.py" \
+	-o python_functions="bench_*" -p no:cacheprovider -s -q $(BENCH_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .

@@ -31,13 +31,14 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
 
 
 def proposal_list_for(user: Any) -> QuerySet[Proposal]:
-    """The dashboard list: counts come from annotations, not per-row queries."""
-    # An aggregate query drops Meta.ordering (GROUP BY), so the order is restated for stable pages.
-    return (
-        proposals_visible_to(user)
-        .annotate(item_count=Count("line_items", distinct=True))
-        .order_by(*Proposal._meta.ordering)
-    )
+    """The dashboard list: each fetched row carries `item_count`, read for the page in one query.
+
+    Not Count() over a join (every page and the pager's COUNT grouped all the user's line items,
+    2M rows at program scale) nor a correlated subquery (computed for every row an OFFSET skips):
+    see ProposalQuerySet.with_item_counts and bench/ (issue 8).
+    """
+    # The order is restated so pages stay stable whatever a caller adds.
+    return proposals_visible_to(user).with_item_counts().order_by(*Proposal._meta.ordering)
 
 
 def completeness_rules() -> CompletenessRules:

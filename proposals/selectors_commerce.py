@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import django_filters
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from proposals.enums import (
     BLOCKING_GATE_STATUSES,
@@ -52,24 +53,33 @@ def commerce_proposals_for(user: Any) -> QuerySet[Proposal]:
     return Proposal.objects.exclude(revision_number=0)
 
 
+def _row_count(model: type[Any], **filters: Any) -> Coalesce:
+    """A per-row count as a correlated subquery: PostgreSQL runs it only for the rows it returns."""
+    rows = (
+        model.objects.filter(proposal=OuterRef("pk"), **filters)
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
-    """The queue's rows with everything a row shows, in a fixed number of queries."""
+    """The queue's rows with everything a row shows, in a fixed number of queries.
+
+    The counts are correlated subqueries, not Count() over joins: four aggregates over gates, hits
+    and RFIs grouped every queued proposal before LIMIT (seconds at 100,000 proposals). Page it with
+    DeferredJoinPaginator so the subqueries run for the page's rows only (bench/, issue 8).
+    """
     return (
         commerce_proposals_for(user)
         .select_related("consortium", "commerce_review", "commerce_review__reviewer")
         .annotate(
-            open_gates=Count("license_gates", filter=Q(license_gates__status=GateStatus.OPEN), distinct=True),
-            blocking_gates=Count(
-                "license_gates", filter=Q(license_gates__status__in=BLOCKING_GATE_STATUSES), distinct=True
-            ),
-            unresolved_hits=Count(
-                "screening_hits", filter=Q(screening_hits__status=HitStatus.UNRESOLVED), distinct=True
-            ),
-            open_rfis=Count(
-                "information_requests",
-                filter=Q(information_requests__answered_at__isnull=True),
-                distinct=True,
-            ),
+            open_gates=_row_count(LicenseGate, status=GateStatus.OPEN),
+            blocking_gates=_row_count(LicenseGate, status__in=BLOCKING_GATE_STATUSES),
+            unresolved_hits=_row_count(ScreeningHit, status=HitStatus.UNRESOLVED),
+            open_rfis=_row_count(InformationRequest, answered_at__isnull=True),
         )
         .prefetch_related(
             Prefetch("sites", queryset=Site.objects.select_related("country").order_by("pk")),
@@ -137,7 +147,9 @@ class CommerceQueueFilter(django_filters.FilterSet):
         self, queryset: QuerySet[Proposal], name: str, value: Country
     ) -> QuerySet[Proposal]:
         ids = Site.objects.filter(country=value).values("proposal_id")
-        return queryset.filter(Q(pk__in=ids) | Q(target_countries=value)).distinct()
+        # EXISTS rather than a join with DISTINCT, which would sort every queued row's columns.
+        targets = Proposal.target_countries.through.objects.filter(proposal_id=OuterRef("pk"), country=value)
+        return queryset.filter(Q(pk__in=ids) | Q(Exists(targets)))
 
     def filter_eccn(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
         code = normalize_eccn(value)

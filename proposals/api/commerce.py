@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.models import InformationRequest, LicenseGate, Proposal, ScreeningHit
+from proposals.pagination import DeferredJoinPagination
 from proposals.selectors_commerce import (
     CommerceQueueFilter,
     commerce_proposals_for,
@@ -304,6 +305,7 @@ class QueueView(generics.ListAPIView):
     serializer_class = QueueRowSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CommerceQueueFilter
+    pagination_class = DeferredJoinPagination
 
     def get_queryset(self) -> Any:
         return commerce_queue_for(self.request.user)

@@ -3,7 +3,7 @@
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -14,6 +14,7 @@ from proposals.api.base import ProposalScoped, parse
 from proposals.api.errors import error_responses
 from proposals.enums import ProposalStatus, Section
 from proposals.models import Consortium, Proposal
+from proposals.pagination import DeferredJoinPagination
 from proposals.permissions import consortium_roles
 from proposals.selectors import proposal_list_for
 from proposals.services.drafting import PROPOSAL_FIELDS, proposal_create, proposal_update
@@ -29,14 +30,21 @@ class ProposalFilter(django_filters.FilterSet):
         choices=ProposalStatus.choices, help_text="One or more states; repeat the parameter for several."
     )
     country = django_filters.CharFilter(
-        field_name="target_countries",
-        distinct=True,
+        method="filter_country",
         help_text="Proposals targeting this country (ISO 3166-1 alpha-2 code, upper case).",
     )
 
     class Meta:
         model = Proposal
         fields = ["status", "country"]
+
+    def filter_country(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        # EXISTS, not a join with DISTINCT: DISTINCT over the page's columns made PostgreSQL compute
+        # every matching row's item count before LIMIT (bench/, issue 8).
+        targets = Proposal.target_countries.through.objects.filter(
+            proposal_id=OuterRef("pk"), country_id=value
+        )
+        return queryset.filter(Exists(targets))
 
 
 # --- Input -------------------------------------------------------------------------------------
@@ -122,6 +130,7 @@ class ProposalListCreateApi(generics.ListAPIView):
 
     serializer_class = ProposalListOutput
     filterset_class = ProposalFilter
+    pagination_class = DeferredJoinPagination
 
     def get_queryset(self) -> QuerySet[Proposal]:
         return proposals_for_api(self.request.user)

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from proposals.enums import ProposalStatus
 from proposals.errors import ApplicationError, InvalidInput
 from proposals.models import LicenseGate, Proposal, ScreeningHit
+from proposals.pagination import DeferredJoinPaginator
 from proposals.selectors_commerce import (
     CommerceQueueFilter,
     commerce_proposals_for,
@@ -115,7 +115,7 @@ def _apply_errors(form: forms.Form, exc: ApplicationError) -> None:
 def queue(request: HttpRequest) -> HttpResponse:
     _require_workspace(request)
     filterset = CommerceQueueFilter(request.GET, queryset=commerce_queue_for(request.user), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -7,25 +7,31 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from proposals.enums import ProposalStatus
+from proposals.pagination import DeferredJoinPaginator
 from proposals.permissions import is_agency_reviewer
 from proposals.selectors import consortia_for_new_proposal, proposal_list_for, status_counts_for
 from proposals.services.drafting import proposal_create
 from proposals.web.access import run_service
 from proposals.web.forms import ProposalCreateForm
 
+# Rows per page: a program holds 100,000 proposals; an unpaged list rendered them all (issue 8).
+PAGE_SIZE = 25
+
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "home.html")
     proposals = proposal_list_for(request.user).order_by("-updated_at", "-pk")
+    page = DeferredJoinPaginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     if is_agency_reviewer(request.user):
-        return render(request, "proposals/agency_list.html", {"proposals": proposals})
+        return render(request, "proposals/agency_list.html", {"proposals": page.object_list, "page": page})
     counts = status_counts_for(request.user)
     return render(
         request,
         "proposals/dashboard.html",
         {
-            "proposals": proposals,
+            "proposals": page.object_list,
+            "page": page,
             "status_counts": [(ProposalStatus(s).label, n) for s, n in counts.items() if n],
             "can_create": bool(consortia_for_new_proposal(request.user)),
         },

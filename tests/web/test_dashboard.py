@@ -9,7 +9,8 @@ from tests.factories import ProposalFactory
 pytestmark = pytest.mark.django_db
 
 # Session, user, the list, status counts, creatable consortia, roles: the same whatever the list's length.
-DASHBOARD_QUERIES = 6
+# session, user, roles, count, the page's keys, its rows, their item counts, status counts, consortia
+DASHBOARD_QUERIES = 9
 
 
 def test_anonymous_visitor_sees_the_landing_page(client):
@@ -75,7 +76,9 @@ def test_agency_list_query_count_does_not_grow(
     assert response.content.decode().count("Submitted number") == count
 
 
-AGENCY_LIST_QUERIES = 5  # one more than a consortium user's: the verified TOTP device (django-otp)
+# session, user, TOTP device (two-factor), count, the page's keys, its rows, their item counts,
+# roles (navigation)
+AGENCY_LIST_QUERIES = 8
 
 
 def test_create_proposal_as_lead(lead_client, consortium):

@@ -1,0 +1,148 @@
+"""The Commerce queue under load: gunicorn on 127.0.0.1, a second process sending requests, a bare page.
+
+The ratio is the queue's requests per second over those of the cheapest signed-in Django page on the
+same server (session and user read, nothing else). Bounded: a fixed number of requests and a time cap.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from bench.harness import RESULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 0.5
+REQUESTS = int(os.environ.get("EXPORTAI_BENCH_LOAD_REQUESTS", "300"))
+CONCURRENCY = int(os.environ.get("EXPORTAI_BENCH_LOAD_CONCURRENCY", "4"))
+WORKERS = int(os.environ.get("EXPORTAI_BENCH_GUNICORN_WORKERS", "2"))
+QUEUE_URL_NAMES = ["commerce-queue", "commerce-review-queue"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "bench.settings"}
+
+
+def _wait_until_up(port: int, server: subprocess.Popen, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def _load(port: int, path: str, cookie: str) -> dict:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.loadgen",
+            "--port",
+            str(port),
+            "--path",
+            path,
+            "--cookie",
+            cookie,
+            "--requests",
+            str(REQUESTS),
+            "--concurrency",
+            str(CONCURRENCY),
+            "--max-seconds",
+            "90",
+        ],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _figure(run: dict) -> str:
+    errors = {k: v for k, v in run["statuses"].items() if k != "200"}
+    return f"{run['rps']:.1f} req/s (median {run['median_ms']:.0f} ms, p95 {run['p95_ms']:.0f} ms)" + (
+        f" errors {errors}" if errors else ""
+    )
+
+
+def bench_commerce_queue_under_load(users: dict) -> None:
+    for name in QUEUE_URL_NAMES:
+        try:
+            queue = reverse(name)
+            break
+        except NoReverseMatch:
+            continue
+    else:
+        RESULTS.add(
+            "Load", "Commerce queue under gunicorn", "skipped", met="no queue page on this branch yet"
+        )
+        return
+    client = Client()
+    client.force_login(users["commerce"])
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+            "exportai.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        if not _wait_until_up(port, server):
+            RESULTS.add("Load", "Commerce queue under gunicorn", "gunicorn did not start")
+            return
+        _load(port, queue, cookie)  # warm both workers (imports, templates, connections)
+        ours = _load(port, queue, cookie)
+        bare = _load(port, reverse("bench-bare-signed-in"), cookie)
+        anonymous = _load(port, reverse("bench-bare"), "")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
+    RESULTS.add(
+        "Load",
+        f"Commerce queue, gunicorn {WORKERS} workers, {CONCURRENCY} clients",
+        _figure(ours),
+        baseline=_figure(bare),
+        ratio=f"{ratio:.2f}",
+        goal=f">= {GOAL:g}",
+        met="yes" if ratio >= GOAL else "no",
+    )
+    RESULTS.note(
+        f"Load baseline is a signed-in bare page; an anonymous bare page served {_figure(anonymous)}."
+    )

@@ -1,0 +1,61 @@
+"""`make bench` fixtures: the seeded bench database, logged-in clients per role, and the final table."""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from bench.harness import RESULTS
+from bench.scale_seed import seed
+from bench.targets import USERS
+
+
+@pytest.fixture(scope="session")
+def django_db_setup() -> None:
+    """No test database: the bench reads its own seeded database (bench/settings.py)."""
+
+
+@pytest.fixture(scope="session")
+def bench_db(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """Seed (or reuse) the bench database; keep database access open for the whole session."""
+    with django_db_blocker.unblock():
+        report = seed()
+        from proposals.models import LineItem, Proposal
+
+        parts = ", ".join(
+            f"{part} {state} in {seconds:.0f} s" for part, (state, seconds) in report["parts"].items()
+        )
+        RESULTS.add(
+            "Data",
+            "Seed",
+            f"{Proposal.objects.count():,} proposals, {LineItem.objects.count():,} line items",
+            goal="100,000 / ~2,000,000",
+            met=parts,
+        )
+        yield report
+
+
+@pytest.fixture(scope="session")
+def users(bench_db: dict[str, Any]) -> dict[str, Any]:
+    from accounts.models import User
+
+    return {role: User.objects.get(username=name) for role, name in USERS.items()}
+
+
+@pytest.fixture(scope="session")
+def clients(users: dict[str, Any]) -> dict[str, Client]:
+    out = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        out[role] = client
+    return out
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if RESULTS.rows:
+        RESULTS.note(f"Load average at end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}.")
+        terminalreporter.write_sep("=", "ExportAI Portal at scale (make bench)")
+        terminalreporter.write_line(RESULTS.table())

@@ -1,0 +1,328 @@
+"""What `make bench` measures: each role's main list page and API list, each with its baseline query.
+
+A target names the portal URL (by URL name; a target whose URL is not on this branch yet is reported
+as skipped), the bench user who reads it, a filtered variant, how to change its page size, and one
+hand-written SQL statement that answers the same page. The baseline views in bench/baseline.py run
+that statement and nothing else.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+# The bench users the seed creates, by role.
+USERS = {
+    "lead": "bench.lead00000",
+    "commerce": "bench.commerce",
+    "exim": "bench.exim",
+    "admin": "bench.admin",
+}
+
+
+@contextmanager
+def api_page_size(size: int) -> Iterator[None]:
+    """DRF's paginator copies PAGE_SIZE into a class attribute at import; set that attribute."""
+    from unittest import mock
+
+    from rest_framework.pagination import PageNumberPagination
+
+    with mock.patch.object(PageNumberPagination, "page_size", size):
+        yield
+
+
+def query_page_size(param: str) -> Callable[[int], AbstractContextManager[dict[str, Any]]]:
+    """For pages that take their size from a query parameter: the context yields the extra params."""
+
+    @contextmanager
+    def set_size(size: int) -> Iterator[dict[str, Any]]:
+        yield {param: size}
+
+    return set_size
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a baseline answer: the rows (as tuples) and the total the pager shows."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    total: int
+
+
+@dataclass(frozen=True)
+class ListTarget:
+    key: str
+    label: str
+    role: str
+    url_name: str
+    kind: str  # "web" or "api"
+    # Builds (sql, params) for: the user, filters (the query dict), limit, offset.
+    sql: Callable[[Any, dict[str, Any], int, int], tuple[str, list[Any]]]
+    filtered: dict[str, Any] = field(default_factory=dict)
+    page_size: int = 25
+    url_kwargs: dict[str, Any] = field(default_factory=dict)
+    # A context manager that sets the portal's page size; yields extra query params (or None).
+    set_page_size: Callable[[int], AbstractContextManager[Any]] = api_page_size
+
+    def baseline_page(
+        self, *, user: Any, filters: dict[str, Any], page: int, size: int | None = None
+    ) -> Page:
+        size = size or self.page_size
+        sql, params = self.sql(user, filters, size, (page - 1) * size)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            columns = [c.name for c in cursor.description]
+            rows = cursor.fetchall()
+        total = rows[0][columns.index("total")] if rows else 0
+        return Page(columns, rows, total)
+
+
+# --- Visibility, as the portal's selectors define it, in SQL ---------------------------------------
+
+
+def _visible(user: Any, alias: str = "p") -> tuple[str, list[Any]]:
+    """proposals_visible_to(user): consortium users see their consortia's; agency staff submitted ones."""
+    if user.agency or user.is_superuser:
+        return f"{alias}.revision_number > 0", []
+    return (
+        f"{alias}.consortium_id IN (SELECT consortium_id FROM proposals_consortiumuser WHERE user_id = %s)",
+        [user.pk],
+    )
+
+
+def _proposal_filters(filters: dict[str, Any], alias: str = "p") -> tuple[str, list[Any]]:
+    where, params = [], []
+    statuses = filters.get("status")
+    if statuses:
+        where.append(f"{alias}.status = ANY(%s)")
+        params.append(list(statuses) if isinstance(statuses, list | tuple) else [statuses])
+    if filters.get("country"):
+        where.append(
+            f"EXISTS (SELECT 1 FROM proposals_proposal_target_countries t WHERE t.proposal_id = {alias}.id "
+            "AND t.country_id = %s)"
+        )
+        params.append(filters["country"])
+    return " AND ".join(where) or "TRUE", params
+
+
+def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The proposals list (API /api/proposals/): the page's ids and total first, then its columns."""
+    visible, vparams = _visible(user)
+    where, fparams = _proposal_filters(filters)
+    sql = f"""
+        WITH page AS (
+            SELECT p.id, p.updated_at, count(*) OVER () AS total
+            FROM proposals_proposal p
+            WHERE {visible} AND {where}
+            ORDER BY p.updated_at DESC, p.id DESC
+            LIMIT %s OFFSET %s
+        )
+        SELECT p.id, p.title, c.id AS consortium_id, c.name AS consortium_name, p.status, p.status_changed_at,
+               p.revision_number, p.financing_amount, p.created_at, p.updated_at,
+               (SELECT count(*) FROM proposals_lineitem li WHERE li.proposal_id = p.id) AS item_count,
+               ARRAY(SELECT t.country_id FROM proposals_proposal_target_countries t
+                     WHERE t.proposal_id = p.id ORDER BY t.country_id) AS target_countries,
+               page.total
+        FROM page JOIN proposals_proposal p ON p.id = page.id
+        JOIN proposals_consortium c ON c.id = p.consortium_id
+        ORDER BY page.updated_at DESC, page.id DESC
+    """
+    return sql, [*vparams, *fparams, limit, offset]
+
+
+def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The consortium dashboard: the proposals page plus the counts by status, in one statement."""
+    sql, params = proposals_list_sql(user, filters, limit, offset)
+    visible, vparams = _visible(user, alias="q")
+    counts = f"""(SELECT json_object_agg(status, n) FROM (
+        SELECT q.status, count(*) AS n FROM proposals_proposal q WHERE {visible} GROUP BY q.status) s)"""
+    sql = sql.replace("page.total\n", f"page.total, {counts} AS status_counts\n", 1)
+    return sql, [*params, *vparams]
+
+
+def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The EXIM pipeline (web and API): deals in stage order, then time in stage, with their rows' joins."""
+    from proposals.enums import DEAL_COMMITTED_STAGES, DEAL_END_STAGES, DEAL_PIPELINE_STAGES, DealStage
+
+    groups = {"pipeline": DEAL_PIPELINE_STAGES, "committed": DEAL_COMMITTED_STAGES, "closed": DEAL_END_STAGES}
+    where, params = ["TRUE"], []
+    if filters.get("group") in groups:
+        where.append("d.stage = ANY(%s)")
+        params.append([str(s) for s in groups[filters["group"]]])
+    if filters.get("product"):
+        where.append("d.product = %s")
+        params.append(filters["product"])
+    if filters.get("region"):
+        where.append("d.destination_id IN (SELECT code FROM proposals_country WHERE region = %s)")
+        params.append(filters["region"])
+    sql = f"""
+        WITH page AS (
+            SELECT d.id, array_position(%s::text[], d.stage::text) AS stage_order, d.stage_entered_at,
+                   count(*) OVER () AS total
+            FROM proposals_deal d
+            WHERE {" AND ".join(where)}
+            ORDER BY 2, 3, 1
+            LIMIT %s OFFSET %s
+        )
+        SELECT d.id, d.proposal_id, p.title, c.name AS consortium, d.stage, d.stage_entered_at, co.name AS
+               destination, co.region, d.product, d.amount, d.terms ->> 'financed_amount' AS financed_max,
+               d.tenor_years, d.terms ->> 'term_class' AS term_class, page.total
+        FROM page JOIN proposals_deal d ON d.id = page.id
+        JOIN proposals_proposal p ON p.id = d.proposal_id
+        JOIN proposals_consortium c ON c.id = p.consortium_id
+        LEFT JOIN proposals_country co ON co.code = d.destination_id
+        ORDER BY page.stage_order, page.stage_entered_at, page.id
+    """
+    return sql, [[str(s) for s in DealStage], *params, limit, offset]
+
+
+def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The Commerce queue (web and API): proposals awaiting Commerce, oldest clock first, with each
+    row's open gates, blocking gates, unresolved hits, open RFIs, destinations and ECCNs."""
+    from proposals.enums import BLOCKING_GATE_STATUSES
+    from proposals.selectors_commerce import QUEUE_STATUSES
+
+    statuses = filters.get("status") or [str(s) for s in QUEUE_STATUSES]
+    where, params = ["p.revision_number <> 0", "p.status = ANY(%s)"], [list(statuses)]
+    if filters.get("eccn"):
+        where.append(
+            "p.id IN (SELECT li.proposal_id FROM proposals_lineitem li WHERE UPPER(li.eccn) LIKE UPPER(%s))"
+        )
+        params.append(filters["eccn"] + "%")
+    sql = f"""
+        WITH page AS (
+            SELECT p.id, r.clock_days, count(*) OVER () AS total
+            FROM proposals_proposal p LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
+            WHERE {" AND ".join(where)}
+            ORDER BY r.clock_days DESC NULLS LAST, p.id
+            LIMIT %s OFFSET %s
+        )
+        SELECT p.id, p.title, c.name AS consortium, p.status, r.clock_days, r.clock_flag, r.clock_next_mark,
+               r.clock_days_to_mark, u.username AS reviewer,
+               (SELECT count(*) FROM proposals_licensegate g WHERE g.proposal_id = p.id AND g.status = 'open')
+                   AS open_gates,
+               (SELECT count(*) FROM proposals_licensegate g WHERE g.proposal_id = p.id
+                   AND g.status = ANY(%s)) AS blocking_gates,
+               (SELECT count(*) FROM proposals_screeninghit h WHERE h.proposal_id = p.id
+                   AND h.status = 'unresolved') AS unresolved_hits,
+               (SELECT count(*) FROM proposals_informationrequest q WHERE q.proposal_id = p.id
+                   AND q.answered_at IS NULL) AS open_rfis,
+               ARRAY(SELECT DISTINCT s.country_id FROM proposals_site s WHERE s.proposal_id = p.id ORDER BY 1)
+                   AS destinations,
+               ARRAY(SELECT DISTINCT UPPER(li.eccn) FROM proposals_lineitem li WHERE li.proposal_id = p.id
+                   AND li.eccn <> '' ORDER BY 1) AS eccns,
+               page.total
+        FROM page JOIN proposals_proposal p ON p.id = page.id
+        JOIN proposals_consortium c ON c.id = p.consortium_id
+        LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
+        LEFT JOIN accounts_user u ON u.id = r.reviewer_id
+        ORDER BY page.clock_days DESC NULLS LAST, page.id
+    """
+    return sql, [*params, limit, offset, [str(s) for s in BLOCKING_GATE_STATUSES]]
+
+
+@contextmanager
+def module_page_size(module: str, size: int) -> Iterator[None]:
+    """For web views whose page size is a module constant (PAGE_SIZE)."""
+    import importlib
+    from unittest import mock
+
+    with mock.patch.object(importlib.import_module(module), "PAGE_SIZE", size):
+        yield
+
+
+def web_page_size(module: str) -> Callable[[int], AbstractContextManager[None]]:
+    return lambda size: module_page_size(module, size)
+
+
+TARGETS: list[ListTarget] = [
+    ListTarget(
+        key="web-commerce-queue",
+        label="Web Commerce queue, Commerce reviewer",
+        role="commerce",
+        url_name="commerce-queue",
+        kind="web",
+        sql=commerce_queue_sql,
+        filtered={"status": "in_review", "eccn": "3A090"},
+        set_page_size=web_page_size("proposals.web.commerce"),
+    ),
+    ListTarget(
+        key="api-commerce-queue",
+        label="API Commerce queue, Commerce reviewer",
+        role="commerce",
+        url_name="api-commerce-queue",
+        kind="api",
+        sql=commerce_queue_sql,
+        filtered={"status": "in_review", "eccn": "3A090"},
+    ),
+    ListTarget(
+        key="web-dashboard-lead",
+        label="Web dashboard, consortium lead",
+        role="lead",
+        url_name="home",
+        kind="web",
+        sql=dashboard_sql,
+        set_page_size=web_page_size("proposals.web.dashboard"),
+    ),
+    ListTarget(
+        key="web-dashboard-commerce",
+        label="Web submitted list, Commerce reviewer",
+        role="commerce",
+        url_name="home",
+        kind="web",
+        sql=proposals_list_sql,
+        set_page_size=web_page_size("proposals.web.dashboard"),
+    ),
+    ListTarget(
+        key="web-exim-pipeline",
+        label="Web EXIM pipeline, EXIM officer",
+        role="exim",
+        url_name="exim-pipeline",
+        kind="web",
+        sql=deals_list_sql,
+        filtered={"group": "pipeline", "product": "direct_loan"},
+        page_size=50,
+        set_page_size=web_page_size("proposals.web.exim"),
+    ),
+    ListTarget(
+        key="api-exim-deals",
+        label="API EXIM deals, EXIM officer",
+        role="exim",
+        url_name="api-exim-deals",
+        kind="api",
+        sql=deals_list_sql,
+        filtered={"group": "pipeline", "product": "direct_loan"},
+    ),
+    ListTarget(
+        key="api-proposals-lead",
+        label="API proposals, consortium lead",
+        role="lead",
+        url_name="api-proposal-list",
+        kind="api",
+        sql=proposals_list_sql,
+        filtered={"status": "in_review", "country": "AE"},
+    ),
+    ListTarget(
+        key="api-proposals-commerce",
+        label="API proposals, Commerce reviewer",
+        role="commerce",
+        url_name="api-proposal-list",
+        kind="api",
+        sql=proposals_list_sql,
+        filtered={"status": "in_review", "country": "AE"},
+    ),
+    ListTarget(
+        key="api-proposals-exim",
+        label="API proposals, EXIM officer",
+        role="exim",
+        url_name="api-proposal-list",
+        kind="api",
+        sql=proposals_list_sql,
+        filtered={"status": "approved"},
+    ),
+]
+
+BY_KEY = {t.key: t for t in TARGETS}
