@@ -4,6 +4,8 @@ import json
 import os
 import re
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,3 +159,15 @@ def sign_in(page: Page, journey: Journey, *, username: str, password: str = TEST
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name=f"Sign out ({username})")).to_be_visible()
+
+
+def wait_until(
+    predicate: Callable[[], Any], *, message: str, timeout: float = WORKER_TIMEOUT_MS / 1000
+) -> Any:
+    """Poll the database (or anything) until `predicate` returns something truthy; fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not (result := predicate()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {message}")
+        time.sleep(0.2)
+    return result
