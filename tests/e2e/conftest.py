@@ -20,25 +20,35 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.e2e.support import ARTIFACTS, AXE_JS, CHROMIUM_ARGS, CHROMIUM_PATH, Journey, unavailable
 
-# Playwright's sync API drives the browser from an asyncio event loop running in this thread. Django
-# sees that loop and refuses ORM calls from the test body ("You cannot call this from an async
-# context"), although every call here is plain synchronous code that never runs inside the loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 QUEUES = "intake,commerce,exim,documents,notify"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module (module scope: Playwright's event loop lives no longer than needed)."""
     if not Path(CHROMIUM_PATH).is_file():
         unavailable(f"no Chromium at {CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)")
     if not AXE_JS.is_file():
         unavailable(f"no {AXE_JS.relative_to(BASE_DIR)}: run `make assets`")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an asyncio event loop running in this thread while it is started.
+    # Django sees that loop and refuses ORM calls from the test body and fixtures ("You cannot call
+    # this from an async context"), although they are plain synchronous code that never runs inside
+    # the loop. Allow them exactly while Playwright runs, so other tests keep Django's check.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
