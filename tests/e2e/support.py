@@ -113,18 +113,42 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe-core in the page against WCAG 2.1 A and AA; return its violations (empty when clean)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=AXE_JS)
-    return page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, {
-                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
-            });
-            return results.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary})),
-            }));
-        }""",
-        AXE_TAGS,
-    )
+    return page.evaluate(AXE_RUN, AXE_TAGS) + page.evaluate(DUPLICATE_LABEL_TARGETS)
+
+
+# axe retired its duplicate-id rules with WCAG 2.2's removal of 4.1.1, but an id that a <label for> or
+# an aria-labelledby/-describedby points at must still be unique: the browser names only the first
+# element, and the second field goes unnamed (WCAG 1.3.1, 4.1.2). Same report shape as axe's.
+DUPLICATE_LABEL_TARGETS = """() => {
+    const referenced = new Set();
+    document.querySelectorAll('label[for]').forEach(l => referenced.add(l.htmlFor));
+    document.querySelectorAll('[aria-labelledby], [aria-describedby]').forEach(el => {
+        for (const a of ['aria-labelledby', 'aria-describedby'])
+            (el.getAttribute(a) || '').split(/\\s+/).filter(Boolean).forEach(id => referenced.add(id));
+    });
+    const nodes = [];
+    for (const id of referenced) {
+        const all = document.querySelectorAll(`[id="${CSS.escape(id)}"]`);
+        if (all.length > 1) all.forEach(el => nodes.push({
+            target: [`#${id}`], html: el.outerHTML.slice(0, 300),
+            failureSummary: `${all.length} elements share id="${id}", which a label or ARIA reference names`,
+        }));
+    }
+    return nodes.length ? [{
+        id: 'duplicate-label-target', impact: 'serious',
+        help: 'IDs referenced by labels and ARIA must be unique',
+        helpUrl: 'https://www.w3.org/WAI/WCAG21/Understanding/name-role-value', nodes,
+    }] : [];
+}"""
+
+AXE_RUN = """async (tags) => {
+    const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+    const results = await axe.run(document, options);
+    return results.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary})),
+    }));
+}"""
 
 
 def focused(page: Page) -> str:
