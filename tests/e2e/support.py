@@ -18,6 +18,10 @@ from tests.factories import TEST_PASSWORD
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = BASE_DIR / "test-artifacts" / "e2e"
 AXE_JS = BASE_DIR / "static" / "vendor" / "axe" / "axe.min.js"
+# The same file as the live server serves it. Injected by URL, not inline (add_script_tag(path=...)):
+# the portal's Content-Security-Policy (script-src 'self') refuses inline scripts, and the journeys
+# keep that policy enforced so that a page the policy breaks fails here too.
+AXE_URL = "/static/vendor/axe/axe.min.js"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Headless, and kept off the network: no background fetches, updates, sync or QUIC to the outside.
 CHROMIUM_ARGS = [
@@ -82,11 +86,19 @@ class Journey:
     steps: int = 0
     audited: list[str] = field(default_factory=list)
     violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    browser_errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.directory = ARTIFACTS / self.name
         shutil.rmtree(self.directory, ignore_errors=True)
         self.directory.mkdir(parents=True)
+        # Script errors and Content-Security-Policy refusals: a page can look right and still be broken.
+        self.page.on("pageerror", lambda exc: self.browser_errors.append(f"{self.page.url}: {exc}"))
+        self.page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.browser_errors.append(f"{self.page.url}: {message.text}")
 
     def step(self, label: str, *, audit: bool = True) -> None:
         """Screenshot the page as it is now, and audit it (each distinct page state the journey shows)."""
@@ -102,7 +114,9 @@ class Journey:
         if found:
             self.violations[f"{label} ({self.page.url})"] = found
 
-    def assert_accessible(self) -> None:
+    def assert_accessible_and_error_free(self) -> None:
+        """The journey's verdict: no script errors or CSP refusals, and no WCAG 2.1 A/AA violations."""
+        assert not self.browser_errors, "the browser reported errors:\n" + "\n".join(self.browser_errors)
         assert not self.violations, (
             f"axe found WCAG 2.1 A/AA violations on {len(self.violations)} of {len(self.audited)} "
             f"page states:\n{format_violations(self.violations)}"
@@ -112,7 +126,7 @@ class Journey:
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe-core in the page against WCAG 2.1 A and AA; return its violations (empty when clean)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=AXE_JS)
+        page.add_script_tag(url=AXE_URL)
     return page.evaluate(AXE_RUN, AXE_TAGS) + page.evaluate(DUPLICATE_LABEL_TARGETS)
 
 

@@ -110,4 +110,4 @@ def test_commerce_reviewer_clears_the_screening_hit_and_decides_both_gates(
     ]
     hit.refresh_from_db()
     assert (hit.status, hit.adjudicated_by_id) == (HitStatus.FALSE_POSITIVE, commerce_reviewer.pk)
-    journey.assert_accessible()
+    journey.assert_accessible_and_error_free()

@@ -140,4 +140,4 @@ def test_lead_drafts_completes_and_submits_and_the_worker_puts_it_in_review(
         6,
         2,
     )
-    journey.assert_accessible()
+    journey.assert_accessible_and_error_free()

@@ -49,4 +49,4 @@ def test_lead_signs_in_and_submits_with_the_keyboard_alone(
     journey.step("in review")
     complete_proposal.refresh_from_db()
     assert (complete_proposal.status, complete_proposal.revision_number) == (ProposalStatus.IN_REVIEW, 1)
-    journey.assert_accessible()
+    journey.assert_accessible_and_error_free()
