@@ -1,0 +1,144 @@
+"""Browser fixtures: Debian's Chromium under Playwright, pytest-django's live server, a real Celery worker.
+
+Each test gets a fresh browser context against `live_server` (a transactional database: the worker is
+another process and sees only committed rows) and a `journey` that screenshots every step into
+test-artifacts/e2e/<test>/ and runs axe-core on it.
+"""
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.e2e.support import ARTIFACTS, AXE_JS, CHROMIUM_ARGS, CHROMIUM_PATH, Journey, unavailable
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+QUEUES = "intake,commerce,exim,documents,notify"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for one test module (module scope: Playwright's event loop lives no longer than needed)."""
+    if not Path(CHROMIUM_PATH).is_file():
+        unavailable(f"no Chromium at {CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)")
+    if not AXE_JS.is_file():
+        unavailable(f"no {AXE_JS.relative_to(BASE_DIR)}: run `make assets`")
+    # Playwright's sync API keeps an asyncio event loop running in this thread while it is started.
+    # Django sees that loop and refuses ORM calls from the test body and fixtures ("You cannot call
+    # this from an async context"), although they are plain synchronous code that never runs inside
+    # the loop. Allow them exactly while Playwright runs, so other tests keep Django's check.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def context(browser: Browser, live_server, settings, tmp_path) -> Iterator[BrowserContext]:
+    # Uploads land in a per-test folder (the live server runs in this process, so the override holds).
+    settings.MEDIA_ROOT = tmp_path / "media"
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
+    # Anything but the live server (a font, an analytics beacon, a CDN) is refused, never fetched.
+    context.route(
+        lambda url: not url.startswith(live_server.url) and not url.startswith("data:"),
+        lambda route: route.abort(),
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def journey(page: Page, request) -> Iterator[Journey]:
+    """Screenshots and axe audits of every step; the axe verdict comes at the end, over all the pages."""
+    recorder = Journey(page=page, name=request.node.name)
+    yield recorder
+    print(f"\n{request.node.name}: {recorder.steps} steps, axe ran on {len(recorder.audited)} page states")
+
+
+def _test_database_url() -> str:
+    s = connection.settings_dict
+    auth = quote(s["USER"] or "", safe="")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"], safe="")
+    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def _purge_broker() -> None:
+    """Drop messages other tests left on the broker: the worker should run only this journey's work."""
+    from exportai.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in QUEUES.split(","):
+            conn.default_channel.queue_purge(queue)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen]:
+    """One real `celery worker` on every queue, against the test database, for all the browser tests."""
+    if connection.vendor != "postgresql":
+        unavailable(
+            "browser journeys need PostgreSQL: a worker process cannot open SQLite's in-memory test db"
+        )
+    with django_db_blocker.unblock():
+        _purge_broker()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    args = [str(BASE_DIR / ".venv" / "bin" / "celery"), "-A", "exportai", "worker", "-Q", QUEUES]
+    args += [
+        "-c",
+        "1",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel=INFO",
+        "-n",
+        f"e2e-{os.getpid()}@%h",
+    ]
+    with log_path.open("wb") as log:
+        # Its own session: stopping it by pid reaches its pool child, and pytest's signals do not reach it.
+        proc = subprocess.Popen(
+            args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 90
+    while " ready." not in log_path.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.2)
+    yield proc
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
