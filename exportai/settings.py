@@ -207,6 +207,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Hours a proposal may wait in an automated state before the sweeper re-enqueues its work.
 EXPORTAI_SWEEPER_STALE_AFTER_SECONDS = env.int("EXPORTAI_SWEEPER_STALE_AFTER_SECONDS", default=300)
 EXPORTAI_SWEEPER_INTERVAL_SECONDS = env.int("EXPORTAI_SWEEPER_INTERVAL_SECONDS", default=60)
+# How often beat checks for congressional notification periods that have run.
+EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS = env.int("EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS", default=3600)
 EXPORTAI_DEFAULT_HARDWARE_US_CONTENT_MIN = Decimal("0.51")
 
 LOGGING = {
@@ -307,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
     "commerce-check-clocks": {
         "task": "proposals.tasks.commerce_check_clocks",
         "schedule": env.int("EXPORTAI_COMMERCE_CLOCK_INTERVAL_SECONDS", default=3600),
+    },
+    "exim-notification-period": {
+        "task": "proposals.tasks.exim_notification_sweep",
+        "schedule": EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

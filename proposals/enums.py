@@ -142,3 +142,37 @@ class ReviewClockFlag(models.TextChoices):
     NEAR_DEADLINE = "near_deadline", "Near a deadline"
     OVERDUE = "overdue", "Overdue"
     PAUSED = "paused", "Paused (waiting on applicant)"
+
+
+# --- EXIM track ----------------------------------------------------------------------------------
+
+
+class DealStage(models.TextChoices):
+    """An EXIM deal's stages (DOMAIN.md), in the order a deal moves through them, then its ends."""
+
+    LETTER_OF_INTEREST = "letter_of_interest", "Letter of interest"
+    APPLICATION_RECEIVED = "application_received", "Application received"
+    DUE_DILIGENCE = "due_diligence", "Due diligence"
+    PRELIMINARY_COMMITMENT = "preliminary_commitment", "Preliminary commitment"
+    CREDIT_COMMITTEE = "credit_committee", "Credit committee"
+    BOARD = "board", "Board"
+    CONGRESSIONAL_NOTIFICATION = "congressional_notification", "Congressional notification"
+    FINAL_COMMITMENT = "final_commitment", "Final commitment (authorized)"
+    DOCUMENTATION_CLOSING = "documentation_closing", "Documentation and closing"
+    DISBURSING = "disbursing", "Disbursing"
+    REPAYMENT = "repayment", "Repayment"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Ends: nothing more happens to the deal.
+DEAL_END_STAGES = frozenset({DealStage.DECLINED, DealStage.WITHDRAWN, DealStage.CANCELLED})
+# Authorized deals: their amount counts against EXIM's exposure ceiling.
+DEAL_COMMITTED_STAGES = frozenset(
+    {DealStage.FINAL_COMMITMENT, DealStage.DOCUMENTATION_CLOSING, DealStage.DISBURSING, DealStage.REPAYMENT}
+)
+# Pending deals: the pipeline that would consume headroom if authorized.
+DEAL_PIPELINE_STAGES = frozenset(set(DealStage) - DEAL_END_STAGES - DEAL_COMMITTED_STAGES)
+# Stage order for sorting and for the dashboard, from the declaration order above.
+DEAL_STAGE_ORDER = {stage: index for index, stage in enumerate(DealStage)}

@@ -41,3 +41,10 @@ class InvalidInput(ApplicationError):
 
     status_code = 400
     code = "invalid"
+
+
+class CommitmentRefused(ApplicationError):
+    """EXIM final commitment refused; `extra["reasons"]` says each reason (HTTP 409)."""
+
+    status_code = 409
+    code = "commitment_refused"

@@ -106,3 +106,8 @@ rules.add_perm("proposals.review_exim", is_exim & was_submitted)
 
 # Commerce workspace: the queue and its bulk actions need the role; each proposal also needs a submission.
 rules.add_perm("proposals.commerce_workspace", is_commerce)
+
+# The EXIM track: officers work deals; program administrators see them.
+rules.add_perm("proposals.view_deal", is_exim | is_program_admin)
+rules.add_perm("proposals.change_deal", is_exim)
+rules.add_perm("proposals.view_exim_dashboard", is_exim | is_program_admin)

@@ -71,9 +71,29 @@ def commerce_check_clocks() -> int:
 
 
 @shared_task
-def exim_start_review(*, proposal_id: int) -> None:
-    """Deal creation and terms (built out by the EXIM review work)."""
-    log.info("exim review queued for proposal %s", proposal_id)
+def exim_start_review(*, proposal_id: int) -> int | None:
+    """Open the proposal's EXIM deal (idempotent); its terms follow on the exim queue."""
+    from proposals.services.exim import deal_open
+
+    deal = deal_open(proposal_id=proposal_id)
+    return deal.pk if deal else None
+
+
+@shared_task
+def exim_compute_terms(*, deal_id: int) -> None:
+    """Compute and store the deal's financing terms from the proposal's frozen revision."""
+    from proposals.services.exim import deal_compute_terms
+
+    if deal_compute_terms(deal_id=deal_id) is None:
+        log.info("deal %s is gone; no terms to compute", deal_id)
+
+
+@shared_task
+def exim_notification_sweep() -> list[int]:
+    """Beat: authorize deals whose congressional notification period has run."""
+    from proposals.services.exim import deal_notification_sweep
+
+    return deal_notification_sweep()
 
 
 @shared_task

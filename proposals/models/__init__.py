@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
+from .deal import Deal
 from .proposal import Document, LineItem, Party, Proposal, Revision, Site
 from .reference import Country, CountryGroup, ProgramSettings
 from .review import (
@@ -26,6 +27,7 @@ __all__ = [
     "ConsortiumUser",
     "Country",
     "CountryGroup",
+    "Deal",
     "Document",
     "InformationRequest",
     "LicenseGate",

@@ -46,6 +46,23 @@ class Country(models.Model):
         return self.name
 
 
+def default_stage_benchmarks() -> dict[str, dict[str, int]]:
+    """Days a deal is expected to spend in each stage, per deal type (term class). Staff edit these."""
+    medium = {
+        "letter_of_interest": 30,
+        "application_received": 10,
+        "due_diligence": 45,
+        "preliminary_commitment": 30,
+        "credit_committee": 14,
+        "board": 30,
+        "congressional_notification": 35,
+        "final_commitment": 30,
+        "documentation_closing": 45,
+        "disbursing": 365,
+    }
+    return {"medium": medium, "long": {**medium, "due_diligence": 90, "documentation_closing": 90}}
+
+
 class ProgramSettings(models.Model):
     """The program's editable numbers (DOMAIN.md). One row; `ProgramSettings.current()` reads it."""
 
@@ -83,6 +100,11 @@ class ProgramSettings(models.Model):
         max_digits=18, decimal_places=2, default=Decimal("34100000000")
     )
     what_if_ceiling = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("205000000000"))
+    deal_stage_benchmark_days = models.JSONField(
+        default=default_stage_benchmarks,
+        help_text='Benchmark days per deal stage, per deal type: {"medium": {"due_diligence": 45, ...}, '
+        '"long": {...}}. A stage without a number has no benchmark.',
+    )
 
     class Meta:
         verbose_name = "program settings"

@@ -1,13 +1,16 @@
-"""EXIM financing rules: cash payment, financed amount, term class, products and tenor limits.
+"""EXIM financing rules: cash, financed amount, content, term class, products, tenor, cover, approvals.
 
 Pure functions over plain values; the numbers come in a FinancingRules built from ProgramSettings.
+`compute_terms` puts them together into a deal's terms, each finding saying why.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
-from proposals.enums import EximProduct, OecdCategory
+from proposals.enums import DealStage, EximProduct, Layer, OecdCategory
 
 CENT = Decimal("0.01")
 
@@ -38,6 +41,9 @@ class FinancingRules:
     max_tenor_category_i_years: Decimal = Decimal("5")
     max_tenor_category_i_with_notice_years: Decimal = Decimal("8.5")
     max_tenor_category_ii_years: Decimal = Decimal("10")
+    board_approval_threshold: Decimal = Decimal("10000000")
+    congressional_threshold: Decimal = Decimal("100000000")
+    congressional_notification_days: int = 35
 
     @classmethod
     def from_program(cls, program: object) -> "FinancingRules":
@@ -84,3 +90,371 @@ def max_tenor_for_category(*, category: str, rules: FinancingRules) -> tuple[Dec
     if category == OecdCategory.CATEGORY_I:
         return rules.max_tenor_category_i_years, rules.max_tenor_category_i_with_notice_years
     return rules.max_tenor_category_ii_years, rules.max_tenor_category_ii_years
+
+
+# AI, semiconductors and high-performance computing are EXIM "transformational" sectors; a package with
+# any of these layers is judged under the transformational content rule.
+TRANSFORMATIONAL_LAYERS = frozenset({Layer.CHIPS, Layer.SERVERS, Layer.APPLICATION})
+
+
+class Status(StrEnum):
+    """How a term finding stands: satisfied, needs attention (a condition), or refused as requested."""
+
+    OK = "ok"
+    ATTENTION = "attention"
+    BLOCKING = "blocking"
+
+
+@dataclass(frozen=True)
+class TermFinding:
+    code: str
+    status: str
+    message: str
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.status == Status.BLOCKING
+
+
+@dataclass(frozen=True)
+class Destination:
+    """What the terms need of a destination country (the Country reference row, as plain data)."""
+
+    code: str
+    name: str
+    oecd_category: str = OecdCategory.CATEGORY_II
+    risk_class: int | None = None
+    cover_medium_term: bool = True
+    cover_long_term: bool = True
+
+
+@dataclass(frozen=True)
+class Terms:
+    net_contract_price: Decimal
+    us_content: Decimal
+    us_content_share: Decimal
+    transformational: bool
+    cash_payment_min: Decimal
+    cash_payment: Decimal
+    eligible_financed: Decimal
+    local_costs: Decimal
+    local_costs_cap: Decimal
+    local_costs_financed: Decimal
+    financed_amount: Decimal
+    amount_requested: Decimal
+    product: str
+    tenor_years: Decimal
+    term_class: str
+    products_allowed: tuple[str, ...]
+    oecd_category: str
+    max_tenor_years: Decimal
+    max_tenor_with_notice_years: Decimal
+    board_required: bool
+    congress_required: bool
+    findings: tuple[TermFinding, ...] = field(default_factory=tuple)
+
+    @property
+    def blocking(self) -> list[TermFinding]:
+        return [f for f in self.findings if f.is_blocking]
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-safe form for storage on the deal: amounts as strings, exactly."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                return str(value)
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            return value
+
+        return plain(asdict(self))
+
+
+def pct(share: Decimal) -> str:
+    return f"{(share * 100).quantize(Decimal('0.01')).normalize():f}%"
+
+
+def usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def contract_values(lines: Iterable[tuple[str, Decimal, Decimal]]) -> tuple[Decimal, Decimal, bool]:
+    """(net contract price, US content, transformational) from (layer, line value, US-origin value) rows."""
+    contract, us, transformational = Decimal("0"), Decimal("0"), False
+    for layer, value, us_value in lines:
+        contract += value
+        us += us_value
+        transformational |= layer in TRANSFORMATIONAL_LAYERS
+    return money(contract), money(us), transformational
+
+
+def us_content_share(*, contract_price: Decimal, us_content: Decimal) -> Decimal:
+    if contract_price <= 0:
+        return Decimal("0")
+    return (us_content / contract_price).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def strictest_category(categories: Iterable[str]) -> str:
+    """With several destinations the strictest OECD category decides (Category I allows less)."""
+    found = set(categories)
+    return OecdCategory.CATEGORY_I if OecdCategory.CATEGORY_I in found else OecdCategory.CATEGORY_II
+
+
+def content_finding(*, share: Decimal, transformational: bool, rules: FinancingRules) -> TermFinding:
+    """The 51% rule for transformational sectors: full support at or above it, conditions below."""
+    minimum = rules.transformational_content_min
+    if not transformational:
+        return TermFinding(
+            "CONTENT_STANDARD",
+            Status.OK,
+            f"US content is {pct(share)}; not a transformational-sector package, so the standard rule "
+            "applies (EXIM supports the lesser of the financed share and the US content).",
+        )
+    if share >= minimum:
+        return TermFinding(
+            "CONTENT_FULL_SUPPORT",
+            Status.OK,
+            f"US content is {pct(share)}, at or above the {pct(minimum)} transformational-sector "
+            "threshold: eligible for full support.",
+        )
+    return TermFinding(
+        "CONTENT_BELOW_TRANSFORMATIONAL_MIN",
+        Status.ATTENTION,
+        f"US content is {pct(share)}, below the {pct(minimum)} transformational-sector threshold: "
+        "support needs a US jobs plan and a further justification.",
+    )
+
+
+def board_required(*, amount: Decimal, rules: FinancingRules) -> bool:
+    """Board approval is required above the threshold (strictly above)."""
+    return amount > rules.board_approval_threshold
+
+
+def congress_required(*, amount: Decimal, rules: FinancingRules) -> bool:
+    """Congressional notification at the threshold or more."""
+    return amount >= rules.congressional_threshold
+
+
+def approval_route(*, amount: Decimal, rules: FinancingRules) -> tuple[str, ...]:
+    """The approval stages after credit committee, ending at final commitment."""
+    route: list[str] = []
+    if board_required(amount=amount, rules=rules):
+        route.append(DealStage.BOARD)
+    if congress_required(amount=amount, rules=rules):
+        route.append(DealStage.CONGRESSIONAL_NOTIFICATION)
+    route.append(DealStage.FINAL_COMMITMENT)
+    return tuple(route)
+
+
+def next_approval_stage(*, stage: str, amount: Decimal, rules: FinancingRules) -> str | None:
+    """Where the deal goes next from an approval stage (credit committee, board, notification)."""
+    route = (DealStage.CREDIT_COMMITTEE, *approval_route(amount=amount, rules=rules))
+    if stage not in route or stage == DealStage.FINAL_COMMITMENT:
+        return None
+    return route[route.index(stage) + 1]
+
+
+def cover_available(*, destination: Destination, term: TermClass) -> bool:
+    """EXIM Country Limitation Schedule: an "X" for the term means no cover."""
+    return destination.cover_long_term if term == TermClass.LONG else destination.cover_medium_term
+
+
+def compute_terms(
+    *,
+    lines: Iterable[tuple[str, Decimal, Decimal]],
+    local_costs: Decimal,
+    amount_requested: Decimal,
+    product: str,
+    tenor_years: Decimal,
+    destinations: list[Destination],
+    rules: FinancingRules,
+) -> Terms:
+    """A deal's terms from the frozen proposal: every figure, and a finding for each rule saying why."""
+    contract, us_content, transformational = contract_values(lines)
+    share = us_content_share(contract_price=contract, us_content=us_content)
+    category = strictest_category(d.oecd_category for d in destinations)
+    eligible = eligible_financed_amount(contract_price=contract, us_content=us_content, rules=rules)
+    cap = local_costs_cap(contract_price=contract, category=category, rules=rules)
+    local_financed = money(min(local_costs, cap))
+    financed = money(eligible + local_financed)
+    cash_min = minimum_cash_payment(contract_price=contract, rules=rules)
+    term = term_class(amount=amount_requested, tenor_years=tenor_years, rules=rules)
+    allowed = tuple(sorted(PRODUCTS_BY_TERM[term]))
+    standard, with_notice = max_tenor_for_category(category=category, rules=rules)
+    term_max = (
+        rules.medium_term_max_tenor_years if term == TermClass.MEDIUM else rules.long_term_max_tenor_years
+    )
+    findings: list[TermFinding] = []
+
+    findings.append(
+        TermFinding(
+            "CASH_PAYMENT",
+            Status.OK,
+            f"The buyer pays at least {pct(rules.cash_payment_min)} of the {usd(contract)} net contract "
+            f"price in cash: {usd(cash_min)}; with EXIM supporting {usd(eligible)} of the contract, the "
+            f"buyer's cash and other funding come to {usd(money(contract - eligible))}.",
+        )
+    )
+    limiter = (
+        f"{pct(rules.financed_share_max)} of the contract price"
+        if contract * rules.financed_share_max <= us_content
+        else "100% of the US content"
+    )
+    findings.append(
+        TermFinding(
+            "ELIGIBLE_FINANCED",
+            Status.OK,
+            f"EXIM supports the lesser of {pct(rules.financed_share_max)} of the contract price and 100% of "
+            f"the US content: {usd(eligible)} (limited by {limiter}).",
+        )
+    )
+    findings.append(content_finding(share=share, transformational=transformational, rules=rules))
+    if local_costs > cap:
+        findings.append(
+            TermFinding(
+                "LOCAL_COSTS_ABOVE_CAP",
+                Status.ATTENTION,
+                f"Local costs of {usd(local_costs)} exceed the OECD Category {category} cap of "
+                f"{usd(cap)}; only {usd(cap)} can be financed.",
+            )
+        )
+    elif local_costs > 0:
+        findings.append(
+            TermFinding(
+                "LOCAL_COSTS",
+                Status.OK,
+                f"Local costs of {usd(local_costs)} are within the OECD Category {category} cap of "
+                f"{usd(cap)}.",
+            )
+        )
+    if amount_requested > financed:
+        findings.append(
+            TermFinding(
+                "AMOUNT_ABOVE_FINANCED_MAX",
+                Status.BLOCKING,
+                f"The {usd(amount_requested)} requested exceeds the {usd(financed)} EXIM can finance "
+                "(eligible contract value plus eligible local costs).",
+            )
+        )
+    else:
+        findings.append(
+            TermFinding(
+                "AMOUNT_WITHIN_FINANCED_MAX",
+                Status.OK,
+                f"The {usd(amount_requested)} requested is within the {usd(financed)} EXIM can finance.",
+            )
+        )
+    findings.append(
+        TermFinding(
+            "TERM_CLASS",
+            Status.OK,
+            f"{term.value.capitalize()}-term: "
+            + (
+                f"at most {usd(rules.medium_term_max_amount)} and {rules.medium_term_max_tenor_years} years."
+                if term == TermClass.MEDIUM
+                else f"over {usd(rules.medium_term_max_amount)} or over "
+                f"{rules.medium_term_max_tenor_years} years."
+            ),
+        )
+    )
+    if product not in allowed:
+        findings.append(
+            TermFinding(
+                "PRODUCT_NOT_FOR_TERM",
+                Status.BLOCKING,
+                f"A {term.value}-term deal cannot use {EximProduct(product).label.lower()}; it allows "
+                f"{', '.join(EximProduct(p).label.lower() for p in allowed)}.",
+            )
+        )
+    else:
+        findings.append(
+            TermFinding(
+                "PRODUCT_FOR_TERM",
+                Status.OK,
+                f"{EximProduct(product).label} is available for {term.value}-term deals.",
+            )
+        )
+    hard_max = min(term_max, with_notice)
+    if tenor_years > hard_max:
+        findings.append(
+            TermFinding(
+                "TENOR_ABOVE_MAXIMUM",
+                Status.BLOCKING,
+                f"A {tenor_years}-year tenor exceeds the {hard_max}-year maximum for a {term.value}-term "
+                f"deal in an OECD Category {category} market.",
+            )
+        )
+    elif tenor_years > standard:
+        findings.append(
+            TermFinding(
+                "TENOR_NEEDS_NOTICE",
+                Status.ATTENTION,
+                f"A {tenor_years}-year tenor is over the {standard}-year standard for OECD Category "
+                f"{category}: allowed up to {with_notice} years with prior notice to the OECD.",
+            )
+        )
+    else:
+        findings.append(
+            TermFinding(
+                "TENOR_WITHIN_MAXIMUM",
+                Status.OK,
+                f"A {tenor_years}-year tenor is within the {standard}-year maximum for OECD Category "
+                f"{category}.",
+            )
+        )
+    for destination in destinations:
+        if cover_available(destination=destination, term=term):
+            findings.append(
+                TermFinding(
+                    "COVER_AVAILABLE",
+                    Status.OK,
+                    f"EXIM's Country Limitation Schedule shows {term.value}-term cover for "
+                    f"{destination.name}.",
+                )
+            )
+        else:
+            findings.append(
+                TermFinding(
+                    "COVER_NOT_AVAILABLE",
+                    Status.BLOCKING,
+                    f"EXIM's Country Limitation Schedule shows no {term.value}-term cover for "
+                    f"{destination.name}.",
+                )
+            )
+    route = approval_route(amount=amount_requested, rules=rules)
+    labels = " -> ".join(DealStage(s).label.lower() for s in (DealStage.CREDIT_COMMITTEE, *route))
+    findings.append(
+        TermFinding(
+            "APPROVAL_ROUTE",
+            Status.OK,
+            f"Approval route for {usd(amount_requested)}: {labels} (board above "
+            f"{usd(rules.board_approval_threshold)}; Congress notified at "
+            f"{usd(rules.congressional_threshold)} or more).",
+        )
+    )
+    return Terms(
+        net_contract_price=contract,
+        us_content=us_content,
+        us_content_share=share,
+        transformational=transformational,
+        cash_payment_min=cash_min,
+        cash_payment=money(contract - eligible),
+        eligible_financed=eligible,
+        local_costs=money(local_costs),
+        local_costs_cap=cap,
+        local_costs_financed=local_financed,
+        financed_amount=financed,
+        amount_requested=money(amount_requested),
+        product=product,
+        tenor_years=tenor_years,
+        term_class=term.value,
+        products_allowed=allowed,
+        oecd_category=category,
+        max_tenor_years=standard,
+        max_tenor_with_notice_years=with_notice,
+        board_required=board_required(amount=amount_requested, rules=rules),
+        congress_required=congress_required(amount=amount_requested, rules=rules),
+        findings=tuple(findings),
+    )

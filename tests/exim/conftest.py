@@ -1,0 +1,68 @@
+"""EXIM fixtures: a deal opened through the real path (submit, intake, review), at a chosen stage."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from proposals.enums import DealStage, Layer
+from proposals.models import Deal, ProgramSettings
+from proposals.services.demo import build_complete_proposal
+from proposals.services.exim import deal_compute_terms, deal_open
+from proposals.services.intake import intake_check
+from proposals.services.transitions import proposal_transition
+
+# The DOMAIN.md worked example: an $80M contract, all US content.
+EIGHTY_MILLION_ITEMS = [
+    (Layer.CHIPS, "AI accelerators", "Northstar Silicon Inc.", "3A090.a", 1, "40000000", "1.00"),
+    (Layer.SERVERS, "AI servers", "Atlas Compute Systems Inc.", "4A090.a", 1, "20000000", "1.00"),
+    (Layer.STORAGE, "Storage", "Beacon Cloud LLC", "5A992.c", 1, "5000000", "1.00"),
+    (Layer.NETWORKING, "Switch fabric", "Cobalt Networks Corp.", "5A992.c", 1, "5000000", "1.00"),
+    (Layer.CLOUD, "Cloud control plane", "Beacon Cloud LLC", "5D992.c", 1, "5000000", "1.00"),
+    (Layer.APPLICATION, "Clinical model", "Delphi Models Inc.", "EAR99", 1, "5000000", "1.00"),
+]
+
+
+@pytest.fixture
+def program(db: None) -> ProgramSettings:
+    return ProgramSettings.current()
+
+
+@pytest.fixture
+def make_deal(consortium, lead) -> Callable[..., Deal]:
+    """Build a complete proposal, take it into review, open its deal and compute its terms.
+
+    `stage` and `amount` then place the deal directly (arrangement only; the tests of the stage moves
+    go through deal_transition).
+    """
+    counter = iter(range(1, 1000))
+
+    def make(
+        *, stage: str | None = None, amount: Decimal | None = None, compute: bool = True, **kw: Any
+    ) -> Deal:
+        kw.setdefault("items", EIGHTY_MILLION_ITEMS)
+        kw.setdefault("amount", Decimal("68000000"))
+        proposal = build_complete_proposal(
+            consortium=consortium, lead=lead, title=f"Deal proposal {next(counter)}", **kw
+        )
+        proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
+        assert intake_check(proposal_id=proposal.pk) == "accept_for_review"
+        deal = deal_open(proposal_id=proposal.pk)
+        if compute:
+            deal_compute_terms(deal_id=deal.pk)
+        updates: dict[str, Any] = {}
+        if stage is not None:
+            updates["stage"] = stage
+        if amount is not None:
+            updates["amount"] = amount
+        if updates:
+            Deal.objects.filter(pk=deal.pk).update(**updates)
+        return Deal.objects.select_related("proposal").get(pk=deal.pk)
+
+    return make
+
+
+@pytest.fixture
+def deal_at_credit_committee(make_deal) -> Deal:
+    return make_deal(stage=DealStage.CREDIT_COMMITTEE)
