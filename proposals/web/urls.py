@@ -1,8 +1,8 @@
-"""Web routes: the dashboard and the consortium's proposal editor."""
+"""Web routes: the dashboard, the consortium's proposal editor, the EXIM officer's workspace."""
 
 from django.urls import path
 
-from proposals.web import bom, children, commerce, dashboard, documents, editor, review
+from proposals.web import bom, children, commerce, dashboard, documents, editor, exim, review
 
 P = "proposals/<int:pk>/"
 
@@ -34,6 +34,13 @@ urlpatterns = [
     path("commerce/proposals/<int:pk>/gates/bulk/", commerce.bulk_decision, name="commerce-bulk"),
     path("commerce/gates/<int:pk>/decide/", commerce.gate_decision, name="commerce-gate-decide"),
     path("commerce/hits/<int:pk>/adjudicate/", commerce.hit_adjudication, name="commerce-hit-adjudicate"),
+    # EXIM officer's workspace
+    path("exim/", exim.pipeline, name="exim-pipeline"),
+    path("exim/pipeline.csv", exim.pipeline_csv, name="exim-pipeline-csv"),
+    path("exim/dashboard/", exim.dashboard, name="exim-dashboard"),
+    path("exim/deals/<int:pk>/", exim.deal_detail, name="exim-deal"),
+    path("exim/deals/<int:pk>/transition/", exim.deal_transition, name="exim-deal-transition"),
+    path("exim/deals/<int:pk>/target-date/", exim.deal_target_date, name="exim-deal-target-date"),
 ]
 
 for plural, kind in (("sites", "site"), ("items", "item"), ("parties", "party")):
