@@ -56,7 +56,9 @@ def pipeline_queryset(user: Any) -> QuerySet[Deal]:
 
 
 def _region_choices() -> list[tuple[str, str]]:
-    regions = Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    regions = (
+        Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    )
     return [(r, r) for r in regions]
 
 
@@ -132,7 +134,9 @@ class StageClock:
         return self.benchmark is not None and self.days > self.benchmark
 
 
-def stage_clock(deal: Deal, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None) -> StageClock:
+def stage_clock(
+    deal: Deal, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None
+) -> StageClock:
     term = getattr(deal, "term_class_value", None) or deal.term_class
     days = ((now or timezone.now()) - deal.stage_entered_at) // timedelta(days=1)
     benchmark = None if deal.is_closed else (benchmarks.get(term or "long") or {}).get(deal.stage)
@@ -258,7 +262,8 @@ def exim_dashboard() -> dict[str, Any]:
     active = Deal.objects.exclude(stage__in=DEAL_END_STAGES).order_by()
     pending = active.filter(stage__in=DEAL_PIPELINE_STAGES)
     by_stage = dict(
-        (stage, (n, total)) for stage, n, total in active.values_list("stage").annotate(n=Count("pk"), t=Sum("amount"))
+        (stage, (n, total))
+        for stage, n, total in active.values_list("stage").annotate(n=Count("pk"), t=Sum("amount"))
     )
     committed = sum(
         (total for stage, (_, total) in by_stage.items() if stage in DEAL_COMMITTED_STAGES), Decimal("0")
@@ -287,7 +292,8 @@ def exim_dashboard() -> dict[str, Any]:
         ),
         "by_product": _bars(
             sorted(
-                ((p, product_labels.get(p, p or "None"), n, t) for p, n, t in products), key=lambda row: -row[3]
+                ((p, product_labels.get(p, p or "None"), n, t) for p, n, t in products),
+                key=lambda row: -row[3],
             )
         ),
     }

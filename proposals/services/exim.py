@@ -24,6 +24,7 @@ from proposals.models.deal import TARGET_DATE_FIELDS
 from proposals.permissions import actor_roles
 from proposals.policy import exposure
 from proposals.policy import financing as fin
+from proposals.selectors import commerce_clearance_blockers
 from proposals.services.transitions import audit_record, enqueue_on_commit, proposal_transition
 from proposals.snapshot import Snapshot, dec
 from proposals.workflow import PROPOSAL_TRANSITIONS, Actor
@@ -140,16 +141,11 @@ def deal_compute_terms(*, deal_id: int) -> Deal | None:
 
 
 def commerce_blockers(*, proposal_id: int) -> list[str]:
-    """The Commerce gate rule: why Commerce has not cleared the proposal (open or denied license gates,
-    unresolved screening hits). Empty when cleared.
+    """The Commerce gate rule: open or denied license gates and unresolved screening hits, each named.
 
-    Hook: the Commerce track provides `proposals.selectors.commerce_clearance_blockers`; until it is
-    present nothing is reported from Commerce.
+    Commerce owns the rule's reading of its own models (`selectors.commerce_clearance_blockers`).
     """
-    from proposals import selectors
-
-    hook = getattr(selectors, "commerce_clearance_blockers", None)
-    return list(hook(proposal_id=proposal_id)) if hook is not None else []
+    return commerce_clearance_blockers(proposal_id=proposal_id)
 
 
 def committed_exposure(*, exclude_deal_id: int | None = None) -> Decimal:

@@ -54,17 +54,25 @@ def perm_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable
 
 class DealTransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, t.label) for a, t in DEAL_TRANSITIONS.items()])
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}), max_length=4000)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}), max_length=4000
+    )
 
 
 class TargetDateForm(forms.Form):
     field = forms.ChoiceField(
-        label="Target date", choices=list(TARGET_DATE_FIELDS.items()), widget=forms.Select(attrs={"class": "usa-select"})
+        label="Target date",
+        choices=list(TARGET_DATE_FIELDS.items()),
+        widget=forms.Select(attrs={"class": "usa-select"}),
     )
     date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date", "class": "usa-input"}), help_text="Empty clears it."
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "usa-input"}),
+        help_text="Empty clears it.",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}), max_length=4000)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}), max_length=4000
+    )
 
 
 @perm_required("proposals.view_deal")
@@ -141,14 +149,21 @@ def deal_transition(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _get_deal(request, pk)
     form = DealTransitionForm(request.POST)
     if not form.is_valid():
-        return render(request, "exim/deal.html", _deal_context(request, deal, transition_form=form), status=400)
+        return render(
+            request, "exim/deal.html", _deal_context(request, deal, transition_form=form), status=400
+        )
     try:
         exim_service.deal_transition(
-            deal_id=deal.pk, action=form.cleaned_data["action"], actor=request.user, reason=form.cleaned_data["reason"]
+            deal_id=deal.pk,
+            action=form.cleaned_data["action"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return render(request, "exim/deal.html", _deal_context(request, deal, transition_form=form), status=409)
+        return render(
+            request, "exim/deal.html", _deal_context(request, deal, transition_form=form), status=409
+        )
     messages.success(request, f"{DEAL_TRANSITIONS[form.cleaned_data['action']].label}: done.")
     return redirect(deal)
 

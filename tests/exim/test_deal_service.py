@@ -7,7 +7,6 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from proposals import selectors
 from proposals.enums import DealStage, ProposalStatus
 from proposals.errors import CommitmentRefused, InvalidInput, TransitionNotAllowed
 from proposals.models import AuditEvent, Country, Deal
@@ -192,23 +191,6 @@ def test_notification_period_follows_edited_setting(make_deal, exim_officer, pro
     deal_transition(deal_id=deal.pk, action="notify_congress", actor=exim_officer, reason="Board approved.")
     deal.refresh_from_db()
     assert deal.notification_ends_at - deal.stage_entered_at == timedelta(days=25)
-
-
-def test_gate_rule_refuses_final_commitment_and_says_which(make_deal, exim_officer, monkeypatch):
-    deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=BOARD)
-    monkeypatch.setattr(
-        selectors,
-        "commerce_clearance_blockers",
-        lambda *, proposal_id: ["License gate 3A090.a to United Arab Emirates is open."],
-        raising=False,
-    )
-    with pytest.raises(CommitmentRefused) as refused:
-        deal_transition(deal_id=deal.pk, action="authorize", actor=exim_officer, reason="Ready.")
-    assert refused.value.extra["reasons"] == [
-        "Commerce: License gate 3A090.a to United Arab Emirates is open."
-    ]
-    deal.refresh_from_db()
-    assert (deal.stage, deal.proposal.status) == (DealStage.CREDIT_COMMITTEE, ProposalStatus.IN_REVIEW)
 
 
 def test_ceiling_refuses_final_commitment_past_statutory_ceiling(make_deal, exim_officer, program):
