@@ -89,8 +89,8 @@ def test_gate_rule_unresolved_screening_hit_refuses_final_commitment(deal, exim_
     with pytest.raises(CommitmentRefused) as refused:
         authorize(deal, exim_officer)
     assert refused.value.extra["reasons"] == [
-        'Commerce: Screening hit: "Acme Precision Co., Ltd." (party to the export) matches "ACME PRECISION CO LTD" on '
-        "Entity List (EL); unresolved."
+        'Commerce: Screening hit: "Acme Precision Co., Ltd." (party to the export) matches '
+        '"ACME PRECISION CO LTD" on Entity List (EL); unresolved.'
     ]
 
 
