@@ -137,7 +137,8 @@ class StageClock:
 def stage_clock(
     deal: Deal, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None
 ) -> StageClock:
-    term = getattr(deal, "term_class_value", None) or deal.term_class
+    # Pipeline rows carry the term class as an annotation (their terms are deferred): use it as is.
+    term = deal.term_class_value if hasattr(deal, "term_class_value") else deal.term_class
     days = ((now or timezone.now()) - deal.stage_entered_at) // timedelta(days=1)
     benchmark = None if deal.is_closed else (benchmarks.get(term or "long") or {}).get(deal.stage)
     return StageClock(days=days, benchmark=benchmark)

@@ -57,5 +57,6 @@ urlpatterns = [
     path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
     path("", include("proposals.api.bom")),
     path("commerce/", include(commerce_urls)),
+    path("exim/", include("proposals.api.exim")),  # the EXIM track's operations
     *router.urls,
 ]

@@ -337,4 +337,45 @@ def demo_seed() -> dict[str, Any]:
         actor=User.objects.get(username="commerce"),
         reason="Please confirm the ultimate consignee's ownership and provide the site security plan annex.",
     )
+    _exim_demo(in_review, meridian=meridian, m_lead=m_lead)
     return {"created": True}
+
+
+def _exim_demo(in_review: Proposal, *, meridian: Consortium, m_lead: User) -> None:
+    """EXIM deals for the workspace: the UAE deal in due diligence, a Qatar deal at credit committee."""
+    from proposals.services.exim import deal_compute_terms, deal_open, deal_transition
+    from proposals.services.intake import intake_check
+    from proposals.services.transitions import proposal_transition
+
+    officer = User.objects.get(username="exim")
+    qatar = build_complete_proposal(
+        consortium=meridian,
+        lead=m_lead,
+        title="Qatar Smart Logistics AI Platform",
+        country="QA",
+        city="Doha",
+        items=[(layer, d, m, e, max(1, q // 4), u, s) for layer, d, m, e, q, u, s in GULF_ITEMS],
+        tenor="7",
+        product=EximProduct.LOAN_GUARANTEE,
+    )
+    proposal_transition(proposal_id=qatar.pk, action="submit", actor=m_lead)
+    intake_check(proposal_id=qatar.pk)
+    steps = {
+        in_review.pk: [
+            ("start_due_diligence", "Application complete; credit and engineering reviews opened.")
+        ],
+        qatar.pk: [
+            ("start_due_diligence", "Application complete."),
+            (
+                "refer_to_credit_committee",
+                "Due diligence satisfactory; content and environmental reviews done.",
+            ),
+        ],
+    }
+    for proposal_id, moves in steps.items():
+        deal = deal_open(proposal_id=proposal_id)
+        if deal is None:
+            continue
+        deal_compute_terms(deal_id=deal.pk)
+        for action, reason in moves:
+            deal_transition(deal_id=deal.pk, action=action, actor=officer, reason=reason)
