@@ -31,7 +31,8 @@ class DealTransition:
     actors: frozenset[str]
     label: str
     routed: bool = False  # the approval route must lead from the source to this target
-    # The proposal action taken in the same transaction (through proposal_transition).
+    # The proposal action taken in the same transaction (through proposal_transition), by the
+    # system: the deal's own audit event names the officer.
     proposal_action: str = ""
     # Follow-up tasks enqueued on commit, by dotted name; each takes deal_id.
     then: tuple[str, ...] = ()
@@ -99,7 +100,14 @@ DEAL_TRANSITIONS: dict[str, DealTransition] = {
             "start_disbursing", {D.DOCUMENTATION_CLOSING}, D.DISBURSING, OFFICER, "Close and start disbursing"
         ),
         _t("start_repayment", {D.DISBURSING}, D.REPAYMENT, OFFICER, "Start repayment"),
-        _t("decline", PRE_COMMITMENT, D.DECLINED, OFFICER, "Decline", proposal_action="decline"),
+        _t(
+            "decline",
+            PRE_COMMITMENT,
+            D.DECLINED,
+            {Actor.EXIM, Actor.SYSTEM},
+            "Decline",
+            proposal_action="decline",
+        ),
         _t("withdraw", PRE_COMMITMENT, D.WITHDRAWN, {Actor.EXIM, Actor.SYSTEM}, "Record withdrawal"),
         _t("cancel", {D.FINAL_COMMITMENT, D.DOCUMENTATION_CLOSING}, D.CANCELLED, OFFICER, "Cancel"),
     )

@@ -89,6 +89,15 @@ def exim_compute_terms(*, deal_id: int) -> None:
 
 
 @shared_task
+def exim_follow_proposal(*, proposal_id: int) -> int | None:
+    """Close the proposal's pending deal when the proposal was withdrawn or declined elsewhere."""
+    from proposals.services.exim import deal_follow_proposal
+
+    deal = deal_follow_proposal(proposal_id=proposal_id)
+    return deal.pk if deal else None
+
+
+@shared_task
 def exim_notification_sweep() -> list[int]:
     """Beat: authorize deals whose congressional notification period has run."""
     from proposals.services.exim import deal_notification_sweep

@@ -71,11 +71,13 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
             reason_required=True,
             label="Request information",
         ),
+        # Only through the EXIM deal's final commitment (services.exim.deal_transition), which applies
+        # the gate rule and the ceiling first; so no person takes this action on the proposal directly.
         _t(
             "approve",
             {S.IN_REVIEW},
             S.APPROVED,
-            {Actor.EXIM, Actor.SYSTEM},
+            {Actor.SYSTEM},
             reason_required=True,
             label="Approve (final commitment)",
         ),
@@ -85,6 +87,7 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
             S.DECLINED,
             {Actor.COMMERCE, Actor.EXIM},
             reason_required=True,
+            then=("proposals.tasks.exim_follow_proposal",),
             label="Decline",
         ),
         _t(
@@ -93,6 +96,7 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
             S.WITHDRAWN,
             {Actor.LEAD},
             reason_required=True,
+            then=("proposals.tasks.exim_follow_proposal",),
             label="Withdraw",
         ),
     )

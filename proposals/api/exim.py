@@ -226,6 +226,9 @@ class DealTransitionApi(APIView):
     permission_classes = [IsAuthenticated, CanChange]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "DealTransitionInput"
+
         action = serializers.ChoiceField(choices=list(DEAL_TRANSITIONS))
         reason = serializers.CharField(max_length=4000)
 
@@ -244,6 +247,9 @@ class DealTargetDateApi(APIView):
     permission_classes = [IsAuthenticated, CanChange]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "DealTargetDateInput"
+
         field = serializers.ChoiceField(choices=list(TARGET_DATE_FIELDS))
         date = serializers.DateField(allow_null=True)
         reason = serializers.CharField(max_length=4000)

@@ -280,14 +280,14 @@ def deal_transition(
             reason=reason.strip(),
             data=data,
         )
-        if transition.proposal_action and (
-            deal.proposal.status in PROPOSAL_TRANSITIONS[transition.proposal_action].sources
-        ):
+        follow = PROPOSAL_TRANSITIONS.get(transition.proposal_action)
+        if follow is not None and deal.proposal.status in follow.sources:
+            by = f" by {actor}" if getattr(actor, "pk", None) else ""
             proposal_transition(
                 proposal_id=deal.proposal_id,
-                action=transition.proposal_action,
-                actor=actor,
-                reason=f"EXIM: {reason.strip()}",
+                action=follow.action,
+                actor=None if Actor.SYSTEM in follow.actors else actor,
+                reason=f"EXIM {transition.label.lower()}{by}: {reason.strip()}",
             )
         for task_name in transition.then:
             enqueue_on_commit(task_name, deal_id=deal.pk)
@@ -329,6 +329,28 @@ def deal_set_target_date(*, deal_id: int, field: str, value: date | None, actor:
             },
         )
     return deal
+
+
+# The deal follows a proposal that ends elsewhere (withdrawn by the consortium, declined by Commerce).
+FOLLOW_PROPOSAL = {ProposalStatus.WITHDRAWN: "withdraw", ProposalStatus.DECLINED: "decline"}
+
+
+def deal_follow_proposal(*, proposal_id: int) -> Deal | None:
+    """Close a pending deal whose proposal was withdrawn or declined (idempotent). Returns the deal moved."""
+    deal = Deal.objects.select_related("proposal").filter(proposal_id=proposal_id).first()
+    if deal is None or deal.stage not in PRE_COMMITMENT:
+        return None
+    action = FOLLOW_PROPOSAL.get(deal.proposal.status)
+    if action is None:
+        return None
+    last = deal.proposal.audit_events.filter(subject="proposal").order_by("-pk").first()
+    why = f": {last.reason}" if last and last.reason else "."
+    return deal_transition(
+        deal_id=deal.pk,
+        action=action,
+        actor=None,
+        reason=f"The proposal was {ProposalStatus(deal.proposal.status).label.lower()}{why}",
+    )
 
 
 def deal_notification_sweep(*, now: datetime | None = None) -> list[int]:

@@ -11,7 +11,8 @@ from proposals.enums import DealStage, ProposalStatus
 from proposals.errors import CommitmentRefused, InvalidInput, TransitionNotAllowed
 from proposals.models import AuditEvent, Country, Deal
 from proposals.services.exim import deal_compute_terms, deal_open, deal_set_target_date, deal_transition
-from proposals.tasks import exim_notification_sweep, exim_start_review
+from proposals.services.transitions import proposal_transition
+from proposals.tasks import exim_follow_proposal, exim_notification_sweep, exim_start_review
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +149,7 @@ def test_authorize_moves_proposal_to_approved(make_deal, exim_officer):
     assert deal.stage == DealStage.FINAL_COMMITMENT
     assert deal.proposal.status == ProposalStatus.APPROVED
     assert deal.proposal.audit_events.filter(subject="proposal").latest("pk").reason == (
-        "EXIM: Within delegated authority."
+        "EXIM authorize (final commitment) by exim: Within delegated authority."
     )
 
 
@@ -269,3 +270,32 @@ def test_target_date_change_without_reason_saves_nothing(make_deal, exim_officer
             deal_id=deal.pk, field="target_closing_on", value=date(2027, 1, 1), actor=exim_officer, reason=""
         )
     assert Deal.objects.get(pk=deal.pk).target_closing_on is None
+
+
+def test_proposal_cannot_be_approved_around_the_deal(make_deal, exim_officer):
+    deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=BOARD)
+    with pytest.raises(TransitionNotAllowed):
+        proposal_transition(
+            proposal_id=deal.proposal_id, action="approve", actor=exim_officer, reason="Shortcut."
+        )
+
+
+def test_withdrawn_proposal_withdraws_pending_deal(make_deal, lead):
+    deal = make_deal()
+    proposal_transition(
+        proposal_id=deal.proposal_id, action="withdraw", actor=lead, reason="Buyer cancelled."
+    )
+    assert exim_follow_proposal(proposal_id=deal.proposal_id) == deal.pk
+    assert exim_follow_proposal(proposal_id=deal.proposal_id) is None
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.WITHDRAWN
+    assert deal_events(deal)[-1] == ("withdraw", "withdrawn", "The proposal was withdrawn: Buyer cancelled.")
+
+
+def test_commerce_decline_declines_pending_deal(make_deal, commerce_reviewer):
+    deal = make_deal()
+    proposal_transition(
+        proposal_id=deal.proposal_id, action="decline", actor=commerce_reviewer, reason="License denied."
+    )
+    exim_follow_proposal(proposal_id=deal.proposal_id)
+    assert Deal.objects.get(pk=deal.pk).stage == DealStage.DECLINED
