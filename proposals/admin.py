@@ -152,3 +152,14 @@ class CommerceReviewAdmin(ReadOnlyAdmin):
         "licenses_determined_at",
     )
     list_select_related = ("proposal", "reviewer")
+
+
+# --- EXIM track ----------------------------------------------------------------------------------
+@admin.register(models.Deal)
+class DealAdmin(ReadOnlyAdmin):
+    """Read-only: stages and target dates change through services.exim, which records the reasons."""
+
+    list_display = ("pk", "proposal", "stage", "amount", "product", "destination", "stage_entered_at")
+    list_filter = ("stage", "product", "destination__region")
+    list_select_related = ("proposal", "destination")
+    search_fields = ("proposal__title",)
