@@ -178,6 +178,8 @@ SPECTACULAR_SETTINGS = {
         "GateStatusEnum": "proposals.enums.GateStatus",
         "HitStatusEnum": "proposals.enums.HitStatus",
         "ProposalStatusEnum": "proposals.enums.ProposalStatus",
+        "EximProductEnum": "proposals.enums.EximProduct",
+        "DealStageEnum": "proposals.enums.DealStage",
     },
 }
 
