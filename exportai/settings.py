@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.commerce_check_clocks",
         "schedule": env.int("EXPORTAI_COMMERCE_CLOCK_INTERVAL_SECONDS", default=3600),
     },
+    "exim-sweep-stale": {
+        "task": "proposals.tasks.exim_sweep_stale",
+        "schedule": EXPORTAI_SWEEPER_INTERVAL_SECONDS,
+    },
     "exim-notification-period": {
         "task": "proposals.tasks.exim_notification_sweep",
         "schedule": EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS,

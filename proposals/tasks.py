@@ -98,6 +98,22 @@ def exim_follow_proposal(*, proposal_id: int) -> int | None:
 
 
 @shared_task
+def exim_sweep_stale() -> tuple[int, int]:
+    """Beat: re-enqueue deal opening and terms whose messages have waited too long (lost or killed)."""
+    from proposals.services.exim import exim_stale_work
+
+    cutoff = timezone.now() - timedelta(seconds=settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS)
+    missing, stale_terms = exim_stale_work(older_than=cutoff)
+    for proposal_id in missing:
+        exim_start_review.apply_async(kwargs={"proposal_id": proposal_id})
+    for deal_id in stale_terms:
+        exim_compute_terms.apply_async(kwargs={"deal_id": deal_id})
+    if missing or stale_terms:
+        log.warning("exim sweeper re-enqueued %d deal(s) and %d term(s)", len(missing), len(stale_terms))
+    return len(missing), len(stale_terms)
+
+
+@shared_task
 def exim_notification_sweep() -> list[int]:
     """Beat: authorize deals whose congressional notification period has run."""
     from proposals.services.exim import deal_notification_sweep

@@ -11,8 +11,14 @@ from proposals.enums import DealStage, ProposalStatus
 from proposals.errors import CommitmentRefused, InvalidInput, TransitionNotAllowed
 from proposals.models import AuditEvent, Country, Deal
 from proposals.services.exim import deal_compute_terms, deal_open, deal_set_target_date, deal_transition
+from proposals.services.intake import intake_check
 from proposals.services.transitions import proposal_transition
-from proposals.tasks import exim_follow_proposal, exim_notification_sweep, exim_start_review
+from proposals.tasks import (
+    exim_follow_proposal,
+    exim_notification_sweep,
+    exim_start_review,
+    exim_sweep_stale,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +305,22 @@ def test_commerce_decline_declines_pending_deal(make_deal, commerce_reviewer):
     )
     exim_follow_proposal(proposal_id=deal.proposal_id)
     assert Deal.objects.get(pk=deal.pk).stage == DealStage.DECLINED
+
+
+def test_sweeper_reenqueues_missing_deal_and_stale_terms(make_deal, complete_proposal, lead, settings):
+    settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS = 60
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+    intake_check(proposal_id=complete_proposal.pk)  # in review; its exim_start_review message "lost"
+    stale = make_deal(compute=False)
+    fresh = make_deal()
+    later = timezone.now() + timedelta(minutes=5)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        mock.patch("proposals.tasks.exim_start_review.apply_async") as start,
+        mock.patch("proposals.tasks.exim_compute_terms.apply_async") as terms,
+    ):
+        assert exim_sweep_stale() == (1, 1)
+    start.assert_called_once_with(kwargs={"proposal_id": complete_proposal.pk})
+    terms.assert_called_once_with(kwargs={"deal_id": stale.pk})
+    assert fresh.terms_revision == 1
+    assert exim_sweep_stale() == (0, 0)  # nothing has waited long enough yet
