@@ -218,7 +218,7 @@ class Bar:
     width: int  # 0..BAR_WIDTH, proportional to the largest total in its chart
 
 
-BAR_WIDTH = 300
+BAR_WIDTH = 200
 
 
 def _bars(rows: list[tuple[str, str, int, Decimal]]) -> list[Bar]:

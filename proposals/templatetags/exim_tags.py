@@ -5,6 +5,9 @@ from typing import Any
 
 from django import template
 
+from proposals.deal_workflow import DEAL_TRANSITIONS
+from proposals.enums import DealStage
+
 register = template.Library()
 
 
@@ -46,3 +49,24 @@ def percent(value: Any) -> str:
     if share is None:
         return "—"
     return f"{(share * 100).quantize(Decimal('0.01')).normalize():f}%"
+
+
+@register.filter
+def stage_label(value: str) -> str:
+    """A deal stage's label; other values (an empty start) pass through."""
+    return DealStage(value).label if value in DealStage.values else value
+
+
+# Deal audit actions that are not stage moves.
+OTHER_ACTIONS = {
+    "open": "Deal opened",
+    "request_updated": "Request updated",
+    "target_date_changed": "Target date changed",
+}
+
+
+@register.filter
+def deal_action_label(action: str) -> str:
+    if action in DEAL_TRANSITIONS:
+        return DEAL_TRANSITIONS[action].label
+    return OTHER_ACTIONS.get(action, action.replace("_", " ").capitalize())

@@ -75,9 +75,17 @@ class TargetDateForm(forms.Form):
     )
 
 
+def _uswds(form: forms.Form) -> None:
+    """Design-system classes on the filter form's widgets (the FilterSet builds plain ones)."""
+    for field in form.fields.values():
+        css = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
+        field.widget.attrs.setdefault("class", css)
+
+
 @perm_required("proposals.view_deal")
 def pipeline(request: HttpRequest) -> HttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
+    _uswds(filtered.form)
     page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     benchmarks = stage_benchmarks()
     now = timezone.now()
