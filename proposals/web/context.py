@@ -7,7 +7,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from proposals.permissions import consortium_roles, is_agency_reviewer, is_commerce, is_program_admin
+from proposals.permissions import (
+    consortium_roles,
+    is_agency_reviewer,
+    is_commerce,
+    is_exim,
+    is_program_admin,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,13 @@ def _commerce_links(user: Any) -> list[NavItem]:
     return [NavItem("Commerce queue", reverse("commerce-queue"))] if is_commerce(user) else []
 
 
+def _exim_links(user: Any) -> list[NavItem]:
+    # The predicates behind proposals.view_deal; has_perm would also ask the model backend (2 queries).
+    if not (is_exim(user) or is_program_admin(user)):
+        return []
+    return [NavItem("EXIM pipeline", reverse("exim-pipeline")), NavItem("Ceiling", reverse("exim-dashboard"))]
+
+
 def _common_links(user: Any) -> list[NavItem]:
     return [NavItem("API", reverse("api-docs"))] if is_agency_reviewer(user) or consortium_roles(user) else []
 
@@ -45,6 +58,7 @@ NAV_PROVIDERS: list[Callable[[Any], list[NavItem]]] = [
     _consortium_links,
     _agency_links,
     _commerce_links,
+    _exim_links,
     _common_links,
 ]
 

@@ -54,8 +54,8 @@ def test_pipeline_queries_do_not_grow_with_rows(
     for _ in range(count):
         make_deal()
     client.force_login(exim_officer)
-    # session, user, settings (benchmarks), count, rows, region choices
-    with django_assert_num_queries(6):
+    # session, user, settings (benchmarks), count, rows, region choices, consortium roles (nav)
+    with django_assert_num_queries(7):
         response = client.get(PIPELINE)
     assert len(response.context["rows"]) == count
 
@@ -261,3 +261,9 @@ def test_dashboard_renders_with_demo_data(client):
     assert [b.key for b in response.context["by_stage"]] == ["due_diligence", "credit_committee"]
     assert [b.label for b in response.context["by_region"]] == ["Middle East"]
     assert {b.key for b in response.context["by_product"]} == {"direct_loan", "loan_guarantee"}
+
+
+def test_exim_officer_nav_links_to_workspace(client, exim_officer):
+    client.force_login(exim_officer)
+    nav = [(i.label, i.url) for i in client.get(reverse("home")).context["nav_items"]]
+    assert nav == [("EXIM pipeline", PIPELINE), ("Ceiling", reverse("exim-dashboard")), ("API", "/api/docs/")]
