@@ -2,6 +2,8 @@
 
 from .audit import AuditEvent
 from .consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
+from .generated import GeneratedDocument
+from .outbox import NotificationPreference, OutboxMessage
 from .proposal import Document, LineItem, Party, Proposal, Revision, Site
 from .reference import Country, CountryGroup, ProgramSettings
 from .review import (
@@ -27,11 +29,14 @@ __all__ = [
     "Country",
     "CountryGroup",
     "Document",
+    "GeneratedDocument",
     "InformationRequest",
     "LicenseGate",
     "LicensingPolicyVersion",
     "LicensingRule",
     "LineItem",
+    "NotificationPreference",
+    "OutboxMessage",
     "Party",
     "ProgramSettings",
     "Proposal",
