@@ -94,8 +94,8 @@ def test_stale_dossier_is_not_served(rendered, lead, client, django_capture_on_c
     assert len(callbacks) == 1
 
 
-def test_api_download_owner_200_outsider_404_anonymous_403(rendered, lead, outsider, api_client):
-    assert api_client.get(_api_url(rendered)).status_code == 403
+def test_api_download_owner_200_outsider_404_anonymous_401(rendered, lead, outsider, api_client):
+    assert api_client.get(_api_url(rendered)).status_code == 401
     api_client.force_authenticate(outsider)
     response = api_client.get(_api_url(rendered))
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
