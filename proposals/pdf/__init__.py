@@ -5,11 +5,9 @@ takes (proposal, subject_id) and returns plain, JSON-serializable data (or None 
 not apply yet); `services.generated.generated_render` hashes that data, renders the template with
 WeasyPrint only when the hash changed, and stores the PDF with its checksum and source revision.
 
-Registration points for the other tracks (add one entry each; nothing else changes):
-- Commerce license determination letter, one per decided gate:
-  Paper(GeneratedKind.LICENSE_LETTER, "pdf/license_letter.html",
-        "proposals.pdf.letters.license_letter_context", per_subject=True)
-  context(proposal, gate_id): decision, conditions, reason, policy version, items and destination.
+Built: the dossier, and the Commerce license determination letter (one per decided gate, rendered
+by `services.commerce.gate_move` on commit). Registration points for the EXIM track (add one entry
+each, a context function in pdf/letters.py and a template; nothing else changes):
 - EXIM term sheet, one per deal:
   Paper(GeneratedKind.TERM_SHEET, "pdf/term_sheet.html", "proposals.pdf.letters.term_sheet_context",
         per_subject=True)
@@ -39,5 +37,13 @@ class Paper:
 
 PAPERS: dict[str, Paper] = {
     paper.kind: paper
-    for paper in (Paper(GeneratedKind.DOSSIER, "pdf/dossier.html", "proposals.pdf.dossier.dossier_context"),)
+    for paper in (
+        Paper(GeneratedKind.DOSSIER, "pdf/dossier.html", "proposals.pdf.dossier.dossier_context"),
+        Paper(
+            GeneratedKind.LICENSE_LETTER,
+            "pdf/license_letter.html",
+            "proposals.pdf.letters.license_letter_context",
+            per_subject=True,
+        ),
+    )
 }
