@@ -152,3 +152,27 @@ class CommerceReviewAdmin(ReadOnlyAdmin):
         "licenses_determined_at",
     )
     list_select_related = ("proposal", "reviewer")
+
+
+# --- Documents and notifications: read-only; the workers write these ------------------------------
+
+
+@admin.register(models.OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "event", "subject", "status", "attempts", "next_attempt_at")
+    list_filter = ("status", "event")
+    search_fields = ("recipient", "subject")
+    list_select_related = ("proposal",)
+
+
+@admin.register(models.GeneratedDocument)
+class GeneratedDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "kind", "subject_id", "revision", "page_count", "sha256", "rendered_at")
+    list_filter = ("kind",)
+    list_select_related = ("proposal",)
+
+
+@admin.register(models.NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "frequency", "updated_at")
+    list_select_related = ("user",)

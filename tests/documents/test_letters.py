@@ -105,3 +105,18 @@ def test_review_clock_near_deadline_emails_commerce_once(chips_gate, commerce_re
     assert [(m.recipient, m.subject) for m in messages] == [
         ("commerce@example.test", "Deadline approaching: Commerce review, final resolution (UAE AI Cluster)")
     ]
+
+
+def test_package_carries_the_decision_letters(chips_gate, commerce_reviewer, lead, client):
+    import io
+    import zipfile
+
+    _decide(chips_gate, commerce_reviewer)
+    proposal_id = chips_gate.proposal_id
+    generated_render(proposal_id=proposal_id, kind=GeneratedKind.DOSSIER)
+    generated_render(proposal_id=proposal_id, kind=GeneratedKind.LICENSE_LETTER, subject_id=chips_gate.pk)
+    client.login(username="lead", password=TEST_PASSWORD)
+    response = client.get(reverse("package-download", kwargs={"pk": proposal_id}))
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zf:
+        letters = [name for name in zf.namelist() if name.startswith("letters/")]
+    assert letters == [f"letters/license-letter-{chips_gate.pk}-proposal-{proposal_id}-r1.pdf"]
