@@ -177,3 +177,10 @@ def test_api_package_for_owner_and_not_for_outsider(rendered, lead, outsider, ap
     api_client.force_authenticate(lead)
     response = api_client.get(url)
     assert (response.status_code, response["Content-Type"]) == (200, "application/zip")
+
+
+def test_proposal_page_links_to_dossier_once_submitted(submitted, complete_proposal, lead, client):
+    client.login(username="lead", password=TEST_PASSWORD)
+    body = client.get(reverse("proposal-detail", args=[submitted.pk])).content.decode()
+    assert f'href="{_web_url(submitted)}"' in body
+    assert f'href="{reverse("package-download", kwargs={"pk": submitted.pk})}"' in body
