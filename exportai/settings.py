@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -322,3 +323,28 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Notifications and generated documents ------------------------------------------------------
+# Links in email point here (the portal's public address).
+EXPORTAI_SITE_URL = env.str("EXPORTAI_SITE_URL", default="http://localhost:8000")
+# A failed send waits base * 2^(attempts - 1) seconds, never more than the cap, then is retried.
+EXPORTAI_OUTBOX_RETRY_BASE_SECONDS = env.int("EXPORTAI_OUTBOX_RETRY_BASE_SECONDS", default=60)
+EXPORTAI_OUTBOX_RETRY_MAX_SECONDS = env.int("EXPORTAI_OUTBOX_RETRY_MAX_SECONDS", default=6 * 3600)
+# How often beat looks for messages due (a lost message or a retry); and when the digest goes out.
+EXPORTAI_OUTBOX_FLUSH_INTERVAL_SECONDS = env.int("EXPORTAI_OUTBOX_FLUSH_INTERVAL_SECONDS", default=30)
+EXPORTAI_DIGEST_HOUR = env.int("EXPORTAI_DIGEST_HOUR", default=7)  # local time (TIME_ZONE)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE |= {
+    "notify-flush-outbox": {
+        "task": "proposals.tasks.notify_flush_outbox",
+        "schedule": EXPORTAI_OUTBOX_FLUSH_INTERVAL_SECONDS,
+    },
+    "notify-daily-digest": {
+        "task": "proposals.tasks.notify_daily_digest",
+        "schedule": crontab(minute=0, hour=EXPORTAI_DIGEST_HOUR),
+    },
+}

@@ -163,3 +163,27 @@ class DealAdmin(ReadOnlyAdmin):
     list_filter = ("stage", "product", "destination__region")
     list_select_related = ("proposal", "destination")
     search_fields = ("proposal__title",)
+
+
+# --- Documents and notifications: read-only; the workers write these ------------------------------
+
+
+@admin.register(models.OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "event", "subject", "status", "attempts", "next_attempt_at")
+    list_filter = ("status", "event")
+    search_fields = ("recipient", "subject")
+    list_select_related = ("proposal",)
+
+
+@admin.register(models.GeneratedDocument)
+class GeneratedDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "kind", "subject_id", "revision", "page_count", "sha256", "rendered_at")
+    list_filter = ("kind",)
+    list_select_related = ("proposal",)
+
+
+@admin.register(models.NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "frequency", "updated_at")
+    list_select_related = ("user",)

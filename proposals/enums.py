@@ -176,3 +176,38 @@ DEAL_COMMITTED_STAGES = frozenset(
 DEAL_PIPELINE_STAGES = frozenset(set(DealStage) - DEAL_END_STAGES - DEAL_COMMITTED_STAGES)
 # Stage order for sorting and for the dashboard, from the declaration order above.
 DEAL_STAGE_ORDER = {stage: index for index, stage in enumerate(DealStage)}
+
+
+# --- Documents and notifications -----------------------------------------------------------------
+
+
+class GeneratedKind(models.TextChoices):
+    """Papers the portal produces (proposals/pdf/); a kind without a registered renderer is inert."""
+
+    DOSSIER = "dossier", "Proposal dossier"
+    LICENSE_LETTER = "license_letter", "License determination letter"
+    TERM_SHEET = "term_sheet", "EXIM term sheet"
+    COMMITMENT_LETTER = "commitment_letter", "Final commitment letter"
+
+
+class NotificationFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediately, one email per event"
+    DAILY_DIGEST = "daily_digest", "Once a day, in a digest"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    HELD = "held", "Held for the daily digest"
+    DIGESTED = "digested", "Sent inside a digest"
+    SENT = "sent", "Sent"
+
+
+class NotificationEvent(models.TextChoices):
+    SUBMITTED = "submitted", "Proposal submitted"
+    RETURNED = "returned", "Proposal returned with findings"
+    INFORMATION_REQUESTED = "information_requested", "Request for information"
+    GATE_DECIDED = "gate_decided", "License gate decided"
+    DEAL_STAGE_CHANGED = "deal_stage_changed", "EXIM deal stage changed"
+    DEADLINE_NEAR = "deadline_near", "Deadline approaching"
+    DEADLINE_OVERDUE = "deadline_overdue", "Deadline passed"
+    DIGEST = "digest", "Daily digest"

@@ -137,3 +137,47 @@ def sweep_stale_work() -> int:
     if stale:
         log.warning("sweeper re-enqueued intake for %d proposal(s)", len(stale))
     return len(stale)
+
+
+@shared_task
+def notify_send_outbox(*, message_id: int) -> str:
+    """Send one outbox message; a failure reschedules it in the database (see notify_flush_outbox)."""
+    from proposals.services.notify import outbox_send
+
+    return outbox_send(message_id=message_id)
+
+
+@shared_task
+def notify_flush_outbox() -> int:
+    """Beat: enqueue every pending message that is due (retries after backoff, and lost nudges)."""
+    from proposals.services.notify import outbox_due
+
+    due = outbox_due()
+    for message_id in due:
+        notify_send_outbox.apply_async(kwargs={"message_id": message_id})
+    return len(due)
+
+
+@shared_task
+def notify_daily_digest() -> int:
+    """Beat, once a day: bundle each digest subscriber's held messages into one email."""
+    from proposals.services.notify import digest_build
+
+    return len(digest_build())
+
+
+@shared_task
+def document_render_dossier(*, proposal_id: int) -> str | None:
+    """Render the dossier of the proposal's latest revision, unless the stored one is current."""
+    from proposals.enums import GeneratedKind
+    from proposals.services.generated import generated_render
+
+    return generated_render(proposal_id=proposal_id, kind=GeneratedKind.DOSSIER)
+
+
+@shared_task
+def document_render(*, proposal_id: int, kind: str, subject_id: int = 0) -> str | None:
+    """Render any registered paper (letters from the Commerce and EXIM tracks), unless current."""
+    from proposals.services.generated import generated_render
+
+    return generated_render(proposal_id=proposal_id, kind=kind, subject_id=subject_id)

@@ -6,6 +6,7 @@ state; the Commerce and EXIM tracks declare their own tables in the same shape.
 
 from dataclasses import dataclass
 
+from proposals.enums import NotificationEvent as N
 from proposals.enums import ProposalStatus as S
 
 
@@ -29,6 +30,8 @@ class Transition:
     reason_required: bool = False
     # Follow-up tasks enqueued on commit, by dotted task name; each takes proposal_id.
     then: tuple[str, ...] = ()
+    # The email event it sends to the consortium, stored in the same transaction (services.notify).
+    notify: str = ""
     label: str = ""
 
 
@@ -44,7 +47,8 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
             {S.DRAFT, S.RETURNED},
             S.SUBMITTED,
             {Actor.LEAD},
-            then=("proposals.tasks.intake_check_proposal",),
+            then=("proposals.tasks.intake_check_proposal", "proposals.tasks.document_render_dossier"),
+            notify=N.SUBMITTED,
             label="Submit",
         ),
         _t(
@@ -61,6 +65,7 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
             S.RETURNED,
             {Actor.SYSTEM},
             reason_required=True,
+            notify=N.RETURNED,
             label="Return as incomplete",
         ),
         _t(
@@ -69,6 +74,7 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
             S.RETURNED,
             {Actor.COMMERCE, Actor.EXIM},
             reason_required=True,
+            notify=N.INFORMATION_REQUESTED,
             label="Request information",
         ),
         # Only through the EXIM deal's final commitment (services.exim.deal_transition), which applies

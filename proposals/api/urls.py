@@ -10,6 +10,7 @@ from proposals.api import (
     findings,
     history,
     line_items,
+    papers,
     parties,
     proposals,
     reference,
@@ -55,6 +56,15 @@ urlpatterns = [
     path(P + "revisions/", history.RevisionListApi.as_view(), name="api-revision-list"),
     path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
     path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
+    path(P + "papers/", papers.GeneratedDocumentListApi.as_view(), name="api-paper-list"),
+    path(P + "papers/<slug:kind>/", papers.PaperDownloadApi.as_view(), name="api-paper-download"),
+    path(
+        P + "papers/<slug:kind>/<int:subject_id>/",
+        papers.PaperSubjectDownloadApi.as_view(),
+        name="api-paper-download-subject",
+    ),
+    path(P + "package/", papers.PackageDownloadApi.as_view(), name="api-package-download"),
+    path("me/notifications/", papers.NotificationPreferenceApi.as_view(), name="api-notification-preference"),
     path("", include("proposals.api.bom")),
     path("commerce/", include(commerce_urls)),
     path("exim/", include("proposals.api.exim")),  # the EXIM track's operations

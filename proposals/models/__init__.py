@@ -3,6 +3,8 @@
 from .audit import AuditEvent
 from .consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
 from .deal import Deal
+from .generated import GeneratedDocument
+from .outbox import NotificationPreference, OutboxMessage
 from .proposal import Document, LineItem, Party, Proposal, Revision, Site
 from .reference import Country, CountryGroup, ProgramSettings
 from .review import (
@@ -29,11 +31,14 @@ __all__ = [
     "CountryGroup",
     "Deal",
     "Document",
+    "GeneratedDocument",
     "InformationRequest",
     "LicenseGate",
     "LicensingPolicyVersion",
     "LicensingRule",
     "LineItem",
+    "NotificationPreference",
+    "OutboxMessage",
     "Party",
     "ProgramSettings",
     "Proposal",

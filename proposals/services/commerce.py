@@ -6,7 +6,7 @@ audit event appended), the same shape as `services.transitions.proposal_transiti
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from proposals.enums import (
     ACTIVE_STATUSES,
+    DECIDED_GATE_STATUSES,
     GateStatus,
+    GeneratedKind,
     HitStatus,
     ProposalStatus,
     ReviewClockFlag,
@@ -33,7 +35,8 @@ from proposals.models import (
 )
 from proposals.permissions import actor_roles
 from proposals.policy.clock import ClockMarks, review_clock
-from proposals.services.transitions import audit_record, proposal_transition
+from proposals.services.notify import notify_deadline, notify_gate_decided
+from proposals.services.transitions import audit_record, enqueue_on_commit, proposal_transition
 from proposals.workflow_commerce import GATE_TRANSITIONS, HIT_TRANSITIONS, TrackTransition
 
 # --- Gates ----------------------------------------------------------------------------------------
@@ -107,6 +110,23 @@ def gate_move(
             **({"conditions": gate.conditions} if gate.conditions else {}),
         },
     )
+    if actor is not None and gate.status in DECIDED_GATE_STATUSES:
+        # A reviewer's decision: the consortium and EXIM are told (outbox, same transaction) and the
+        # determination letter is rendered once this commits.
+        notify_gate_decided(
+            proposal=proposal,
+            gate_label=f"{gate.eccn} to {gate.destination_id}",
+            decision=gate.get_status_display(),
+            reason=gate.reason,
+            conditions=gate.conditions,
+            policy_version=f"v{gate.policy_version.number}",
+        )
+        enqueue_on_commit(
+            "proposals.tasks.document_render",
+            proposal_id=proposal.pk,
+            kind=GeneratedKind.LICENSE_LETTER,
+            subject_id=gate.pk,
+        )
     return gate
 
 
@@ -379,6 +399,25 @@ def clock_marks() -> ClockMarks:
 CLOCK_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
 
 
+def _notify_clock(review: CommerceReview, clock: Any, marks: ClockMarks, now: datetime) -> None:
+    """Email the assigned reviewer (or every Commerce reviewer) that a review clock nears or passes a mark."""
+    overdue = clock.flag == ReviewClockFlag.OVERDUE
+    today = timezone.localdate(now)
+    due = (
+        today - timedelta(days=clock.days - marks.resolution_days)
+        if overdue
+        else today + timedelta(days=clock.days_to_mark or 0)
+    )
+    notify_deadline(
+        proposal=review.proposal,
+        what=f"Commerce review, {'final resolution' if overdue else clock.next_mark}",
+        due_at=timezone.make_aware(datetime.combine(due, time.min)),
+        overdue=overdue,
+        recipients=[review.reviewer] if review.reviewer_id else list(commerce_reviewers()),
+        key=f"commerce_clock:{review.proposal_id}",
+    )
+
+
 def review_clock_refresh(
     *, proposal_ids: list[int] | None = None, now: datetime | None = None
 ) -> list[tuple[int, str]]:
@@ -388,7 +427,9 @@ def review_clock_refresh(
     """
     now = now or timezone.now()
     marks = clock_marks()
-    reviews = CommerceReview.objects.select_related("proposal").filter(proposal__status__in=CLOCK_STATUSES)
+    reviews = CommerceReview.objects.select_related("proposal", "proposal__consortium", "reviewer").filter(
+        proposal__status__in=CLOCK_STATUSES
+    )
     if proposal_ids is not None:
         reviews = reviews.filter(proposal_id__in=proposal_ids)
     reviews = list(reviews)
@@ -421,6 +462,7 @@ def review_clock_refresh(
                         "days_to_mark": clock.days_to_mark,
                     },
                 )
+                _notify_clock(review, clock, marks, now)
             if clock.flag != review.clock_flag:
                 changed.append((review.proposal_id, clock.flag))
             review.registered_at = clock.registered_at

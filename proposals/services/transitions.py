@@ -2,7 +2,8 @@
 
 `proposal_transition` locks the row, checks the transition table for the state and the actor's
 role, runs the action's preparation (such as freezing a revision), writes the state, appends an
-audit event, and enqueues the follow-up tasks once the transaction commits. Nothing else assigns
+audit event, stores the transition's email notifications in the outbox, and enqueues the follow-up
+tasks once the transaction commits. Nothing else assigns
 `Proposal.status`.
 """
 
@@ -18,6 +19,7 @@ from proposals.errors import InvalidInput, SubmissionIncomplete, TransitionNotAl
 from proposals.models import AuditEvent, Proposal, Revision
 from proposals.permissions import actor_roles
 from proposals.policy.completeness import blocking
+from proposals.services.notify import notify_proposal_event
 from proposals.snapshot import proposal_snapshot
 from proposals.workflow import PROPOSAL_TRANSITIONS, Transition
 
@@ -119,6 +121,10 @@ def proposal_transition(*, proposal_id: int, action: str, actor: Any, reason: st
             to_state=transition.target,
             reason=reason.strip(),
         )
+        if transition.notify:  # stored now, in this transaction; sent by the notify worker
+            notify_proposal_event(
+                event=transition.notify, proposal=proposal, actor=actor, reason=reason.strip()
+            )
         for task_name in transition.then:
             enqueue_on_commit(task_name, proposal_id=proposal.pk)
     return proposal

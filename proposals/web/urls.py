@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from proposals.web import bom, children, commerce, dashboard, documents, editor, exim, review
+from proposals.web import bom, children, commerce, dashboard, documents, editor, exim, papers, review
 
 P = "proposals/<int:pk>/"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     path(P + "withdraw/", review.withdraw, name="proposal-withdraw"),
     path(P + "timeline/", review.timeline, name="proposal-timeline"),
     path(P + "checklist/", review.checklist, name="proposal-checklist"),
+    # Generated papers (dossier, letters) and the dossier package
+    path(P + "papers/<slug:kind>.pdf", papers.paper_download, name="paper-download"),
+    path(P + "papers/<slug:kind>/<int:subject_id>.pdf", papers.paper_download, name="paper-download-subject"),
+    path(P + "package.zip", papers.package_download, name="package-download"),
+    path("account/notifications/", papers.notification_preferences, name="notification-preferences"),
     path(P + "status/", review.status, name="proposal-status"),
     # Commerce reviewer's workspace
     path("commerce/", commerce.queue, name="commerce-queue"),

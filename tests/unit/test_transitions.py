@@ -19,7 +19,8 @@ def test_submit_freezes_revision_one_and_audits(complete_proposal, lead, django_
     assert Revision.objects.get(proposal=proposal, number=1).snapshot["title"] == "UAE AI Cluster"
     event = AuditEvent.objects.get(proposal=proposal, action="submit")
     assert (event.from_state, event.to_state, event.actor) == ("draft", "submitted", lead)
-    assert len(callbacks) == 1  # intake is enqueued only once the transaction commits
+    # intake, the dossier render and the lead's email are enqueued only once the transaction commits
+    assert len(callbacks) == 3
 
 
 def test_editor_may_not_submit(complete_proposal, editor):

@@ -1,0 +1,27 @@
+"""Generated papers write to a temporary media directory; helpers read a PDF's text back."""
+
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(BytesIO(content)).pages]
+
+
+@pytest.fixture
+def submitted(complete_proposal, lead):
+    """The complete proposal with two sections flagged confidential, submitted as revision 1."""
+    from proposals.services.drafting import proposal_update
+    from proposals.services.transitions import proposal_transition
+
+    proposal_update(
+        proposal_id=complete_proposal.pk, actor=lead, data={"confidential_sections": ["items", "financing"]}
+    )
+    return proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
