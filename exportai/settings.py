@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "proposals.api.middleware.reject_nul_in_query",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -151,6 +152,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ExportAI Portal <no-
 REST_FRAMEWORK = {
     # Token first: DRF takes the first class's WWW-Authenticate header, so an anonymous call gets
     # 401 (with a challenge) rather than 403.
+    "DEFAULT_PARSER_CLASSES": [
+        "proposals.api.parsers.JSONParser",
+        "proposals.api.parsers.FormParser",
+        "proposals.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -3,12 +3,12 @@
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.api.base import ProposalScoped, parse
 from proposals.api.errors import error_responses
+from proposals.api.parsers import MultiPartParser as NulSafeMultiPartParser
 from proposals.services.bom_import import bom_import
 
 
@@ -47,7 +47,7 @@ BomImportError = inline_serializer(
 class BomImportApi(ProposalScoped, generics.GenericAPIView):
     """Add every line item in the file, or none: a 400 lists every error by row and column."""
 
-    parser_classes = [MultiPartParser]
+    parser_classes = [NulSafeMultiPartParser]
     serializer_class = BomImportInput
 
     @extend_schema(

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, parsers, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.api.base import ProposalScoped, parse
 from proposals.api.errors import error_responses
+from proposals.api.parsers import MultiPartParser as NulSafeMultiPartParser
 from proposals.enums import DocumentCategory
 from proposals.models import Document
 from proposals.services.documents import document_add, document_delete
@@ -57,7 +58,7 @@ class DocumentListCreateApi(ProposalScoped, generics.ListAPIView):
     """The proposal's documents; upload one as multipart/form-data (a refused file leaves nothing)."""
 
     serializer_class = DocumentOutput
-    parser_classes = [parsers.MultiPartParser]
+    parser_classes = [NulSafeMultiPartParser]
 
     def get_queryset(self) -> QuerySet[Document]:
         if self.schema_only:
