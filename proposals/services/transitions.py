@@ -28,7 +28,9 @@ def enqueue_on_commit(task_name: str, **kwargs: Any) -> None:
     def send() -> None:
         import_string(task_name).apply_async(kwargs=kwargs)
 
-    transaction.on_commit(send)
+    # robust: the change is already committed when this runs, so a broker that is down must not turn
+    # it into an error for the user; Django logs the failure and the sweeper re-enqueues the work.
+    transaction.on_commit(send, robust=True)
 
 
 def audit_record(
@@ -82,6 +84,7 @@ PREPARE: dict[str, Callable[[Proposal, Any], None]] = {"submit": _freeze_revisio
 
 
 def check_transition(proposal: Proposal, transition: Transition, actor: Any) -> None:
+    """Raise TransitionNotAllowed unless the proposal's state and the actor's role permit it."""
     if proposal.status not in transition.sources:
         raise TransitionNotAllowed(
             f'"{transition.label or transition.action}" is not possible while the proposal is '
@@ -95,8 +98,21 @@ def check_transition(proposal: Proposal, transition: Transition, actor: Any) -> 
         )
 
 
-def proposal_transition(*, proposal_id: int, action: str, actor: Any, reason: str = "") -> Proposal:
-    """Take `action` on the proposal as `actor` (None for the system). Raises ApplicationError."""
+def proposal_transition(
+    *,
+    proposal_id: int,
+    action: str,
+    actor: Any,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    expected_revision: int | None = None,
+) -> Proposal:
+    """Take `action` on the proposal as `actor` (None for the system). Raises ApplicationError.
+
+    `data` is kept on the audit event (for example intake's findings). `expected_revision` refuses
+    the transition if the proposal has been resubmitted since the caller read it, so a verdict on
+    one revision is never applied to another.
+    """
     transition = PROPOSAL_TRANSITIONS.get(action)
     if transition is None:
         raise TransitionNotAllowed(f"Unknown action {action!r}.")
@@ -105,6 +121,11 @@ def proposal_transition(*, proposal_id: int, action: str, actor: Any, reason: st
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
         check_transition(proposal, transition, actor)
+        if expected_revision is not None and proposal.revision_number != expected_revision:
+            raise TransitionNotAllowed(
+                "The proposal has changed since this decision was prepared.",
+                extra={"status": proposal.status, "action": action, "revision": proposal.revision_number},
+            )
         if prepare := PREPARE.get(action):
             prepare(proposal, actor)
         from_state = proposal.status
@@ -118,6 +139,7 @@ def proposal_transition(*, proposal_id: int, action: str, actor: Any, reason: st
             from_state=from_state,
             to_state=transition.target,
             reason=reason.strip(),
+            data=data,
         )
         for task_name in transition.then:
             enqueue_on_commit(task_name, proposal_id=proposal.pk)
