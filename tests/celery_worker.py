@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -192,10 +192,8 @@ class WorkerProcess:
             print(f"worker {self.name} ignored SIGTERM; killing its group", file=sys.stderr)
             self.kill()
         # Pool children that outlived their parent would still hold database connections.
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 @contextmanager
