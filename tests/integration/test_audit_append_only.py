@@ -19,9 +19,9 @@ def event(consortium, lead) -> AuditEvent:
 
 
 def test_audit_event_update_is_refused_by_the_database(event):
-    with pytest.raises(ProgrammingError, match=r"audit events are append-only \(UPDATE refused\)"):
-        with transaction.atomic():
-            AuditEvent.objects.filter(pk=event.pk).update(reason="Rewritten.")
+    refused = pytest.raises(ProgrammingError, match=r"audit events are append-only \(UPDATE refused\)")
+    with refused, transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(reason="Rewritten.")
     assert AuditEvent.objects.get(pk=event.pk).reason == "Original reason."
 
 
@@ -33,9 +33,9 @@ def test_audit_event_save_after_change_is_refused_by_the_database(event):
 
 
 def test_audit_event_delete_is_refused_by_the_database(event):
-    with pytest.raises(ProgrammingError, match=r"audit events are append-only \(DELETE refused\)"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM proposals_auditevent WHERE id = %s", [event.pk])
+    refused = pytest.raises(ProgrammingError, match=r"audit events are append-only \(DELETE refused\)")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM proposals_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
