@@ -12,11 +12,13 @@ from proposals.models import (
     LicenseGate,
     ProgramSettings,
     Proposal,
+    Revision,
     ScreeningHit,
 )
 from proposals.permissions import consortium_roles, is_agency_reviewer
 from proposals.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.policy.financing import FinancingRules
+from proposals.policy.revisions import RevisionDiff, revision_diff
 from proposals.snapshot import Snapshot, proposal_snapshot
 
 
@@ -101,3 +103,23 @@ def proposal_timeline_for(user: Any, proposal: Proposal) -> QuerySet[AuditEvent]
     """The audit events a user may read: the proposal's own lifecycle, and every track for agency staff."""
     events = AuditEvent.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")
     return events if is_agency_reviewer(user) else events.filter(subject="proposal")
+
+
+def proposal_revision_diff(
+    proposal: Proposal, *, old: int | None = None, new: int | None = None
+) -> RevisionDiff | None:
+    """What changed between two frozen revisions (default: the latest and the one before it).
+
+    None when there is nothing to compare (fewer than two revisions). The caller has already
+    checked that the user may see the proposal. One query.
+    """
+    new = new or proposal.revision_number
+    old = old or new - 1
+    if old < 1 or new <= old:
+        return None
+    snapshots = dict(
+        Revision.objects.filter(proposal=proposal, number__in=(old, new)).values_list("number", "snapshot")
+    )
+    if len(snapshots) != 2:
+        return None
+    return revision_diff(snapshots[old], snapshots[new])
