@@ -223,6 +223,9 @@ EXPORTAI_SWEEPER_INTERVAL_SECONDS = env.int("EXPORTAI_SWEEPER_INTERVAL_SECONDS",
 # How often beat checks for congressional notification periods that have run.
 EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS = env.int("EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS", default=3600)
 EXPORTAI_SWEEPER_BATCH = env.int("EXPORTAI_SWEEPER_BATCH", default=1000)
+# Seconds a worker may reuse the completeness rules (program settings, countries) it read for intake;
+# 0 reads them for every proposal. An administrator's change reaches intake within this delay.
+EXPORTAI_INTAKE_RULES_MAX_AGE_SECONDS = env.int("EXPORTAI_INTAKE_RULES_MAX_AGE_SECONDS", default=30)
 EXPORTAI_DEFAULT_HARDWARE_US_CONTENT_MIN = Decimal("0.51")
 
 LOGGING = {

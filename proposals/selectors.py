@@ -1,5 +1,6 @@
 """Reads that depend on who asks: one visibility-scoped queryset per model, and derived views."""
 
+import time
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -43,15 +44,28 @@ def proposal_list_for(user: Any) -> QuerySet[Proposal]:
     return proposals_visible_to(user).with_item_counts().order_by(*Proposal._meta.ordering)
 
 
-def completeness_rules() -> CompletenessRules:
+def completeness_rules(*, max_age: float = 0) -> CompletenessRules:
+    """The completeness engine's thresholds and country lists, read from the database (two queries).
+
+    `max_age` > 0 lets a long-running process (a worker) reuse what it read that many seconds ago:
+    reference data changes rarely, by an administrator, and intake then saves two queries a proposal.
+    """
+    global _rules_cache
+    if max_age > 0 and _rules_cache is not None and time.monotonic() - _rules_cache[0] < max_age:
+        return _rules_cache[1]
     program = ProgramSettings.current()
     countries = Country.objects.values_list("code", "oecd_category", "is_country_of_concern")
-    return CompletenessRules(
+    rules = CompletenessRules(
         hardware_us_content_min=program.hardware_us_content_min,
         countries_of_concern=frozenset(code for code, _, concern in countries if concern),
         oecd_category={code: category for code, category, _ in countries},
         financing=FinancingRules.from_program(program),
     )
+    _rules_cache = (time.monotonic(), rules)
+    return rules
+
+
+_rules_cache: tuple[float, CompletenessRules] | None = None
 
 
 def proposal_findings(proposal: Proposal, *, snapshot: Snapshot | None = None) -> list[Finding]:

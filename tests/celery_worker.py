@@ -130,6 +130,8 @@ class WorkerProcess:
             self.args += ["--beat", "--schedule", str(log_dir / f"beat-{self.name}")]
         self.env = {
             **os.environ,
+            # The project's settings, whatever the calling process uses (the bench has its own).
+            "DJANGO_SETTINGS_MODULE": "exportai.settings",
             "DATABASE_URL": worker_database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",

@@ -99,48 +99,47 @@ def check_transition(proposal: Proposal, transition: Transition, actor: Any) -> 
 
 
 def proposal_transition(
-    *,
-    proposal_id: int,
-    action: str,
-    actor: Any,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    expected_revision: int | None = None,
+    *, proposal_id: int, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
 ) -> Proposal:
     """Take `action` on the proposal as `actor` (None for the system). Raises ApplicationError.
 
-    `data` is kept on the audit event (for example intake's findings). `expected_revision` refuses
-    the transition if the proposal has been resubmitted since the caller read it, so a verdict on
-    one revision is never applied to another.
+    `data` is kept on the audit event (for example intake's findings).
     """
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        return proposal_transition_locked(
+            proposal=proposal, action=action, actor=actor, reason=reason, data=data
+        )
+
+
+def proposal_transition_locked(
+    *, proposal: Proposal, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
+) -> Proposal:
+    """The transition itself, for a caller that already holds the row lock inside its own atomic block
+    (automated intake reads the revision and locks the row in one query)."""
     transition = PROPOSAL_TRANSITIONS.get(action)
     if transition is None:
         raise TransitionNotAllowed(f"Unknown action {action!r}.")
     if transition.reason_required and not reason.strip():
         raise InvalidInput("Give a reason.", extra={"fields": {"reason": ["A reason is required."]}})
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
-        check_transition(proposal, transition, actor)
-        if expected_revision is not None and proposal.revision_number != expected_revision:
-            raise TransitionNotAllowed(
-                "The proposal has changed since this decision was prepared.",
-                extra={"status": proposal.status, "action": action, "revision": proposal.revision_number},
-            )
-        if prepare := PREPARE.get(action):
-            prepare(proposal, actor)
-        from_state = proposal.status
-        proposal.status = transition.target
-        proposal.status_changed_at = timezone.now()
-        proposal.save(update_fields=["status", "status_changed_at", "revision_number", "updated_at"])
-        audit_record(
-            proposal=proposal,
-            action=action,
-            actor=actor,
-            from_state=from_state,
-            to_state=transition.target,
-            reason=reason.strip(),
-            data=data,
-        )
-        for task_name in transition.then:
-            enqueue_on_commit(task_name, proposal_id=proposal.pk)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("proposal_transition_locked needs the caller's transaction and row lock")
+    check_transition(proposal, transition, actor)
+    if prepare := PREPARE.get(action):
+        prepare(proposal, actor)
+    from_state = proposal.status
+    proposal.status = transition.target
+    proposal.status_changed_at = timezone.now()
+    proposal.save(update_fields=["status", "status_changed_at", "revision_number", "updated_at"])
+    audit_record(
+        proposal=proposal,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=transition.target,
+        reason=reason.strip(),
+        data=data,
+    )
+    for task_name in transition.then:
+        enqueue_on_commit(task_name, proposal_id=proposal.pk)
     return proposal

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from proposals.enums import ProposalStatus
 from proposals.models import AuditEvent, Country, Proposal
+from proposals.selectors import completeness_rules
 from proposals.services.intake import intake_check
 from proposals.services.transitions import proposal_transition
 from proposals.tasks import intake_check_proposal, intake_sweep_stale_work
@@ -64,12 +65,15 @@ def test_intake_of_a_missing_proposal_does_nothing(db):
     assert intake_check(proposal_id=987654) is None
 
 
+@pytest.mark.parametrize(("rules_max_age", "queries"), [(0, 7), (60, 5)])
 def test_intake_query_count_is_fixed(
-    submitted, django_assert_num_queries, django_capture_on_commit_callbacks
+    rules_max_age, queries, submitted, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    # revision+state, program settings, countries, lock, update, audit insert; plus the savepoint pair
-    # pytest-django's test transaction adds around the service's atomic block.
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(8):
+    settings.EXPORTAI_INTAKE_RULES_MAX_AGE_SECONDS = rules_max_age
+    completeness_rules()  # a worker that has read the rules recently reuses them when allowed
+    # [program settings, countries,] lock+revision, update, audit insert; plus the savepoint pair
+    # pytest-django's test transaction adds around intake's atomic block.
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(queries):
         intake_check(proposal_id=submitted.pk)
 
 

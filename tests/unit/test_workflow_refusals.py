@@ -62,19 +62,3 @@ def test_reviewer_may_not_take_a_consortium_transition(complete_proposal, commer
 def test_unknown_action_is_refused(complete_proposal, lead):
     with pytest.raises(TransitionNotAllowed, match="Unknown action 'publish'"):
         proposal_transition(proposal_id=complete_proposal.pk, action="publish", actor=lead)
-
-
-def test_transition_for_an_older_revision_is_refused(
-    complete_proposal, lead, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=False):
-        proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
-    with pytest.raises(TransitionNotAllowed, match="has changed since"):
-        proposal_transition(
-            proposal_id=complete_proposal.pk,
-            action="accept_for_review",
-            actor=None,
-            reason="x",
-            expected_revision=0,
-        )
-    assert Proposal.objects.get(pk=complete_proposal.pk).status == ProposalStatus.SUBMITTED
