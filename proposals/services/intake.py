@@ -25,15 +25,19 @@ def intake_check(*, proposal_id: int) -> str | None:
         # One query locks the proposal and reads its latest frozen revision, only while it still waits
         # for intake. A concurrent delivery of the same message waits for the lock, then finds the
         # proposal moved on (PostgreSQL re-checks the condition on the locked row) and does nothing.
-        revision = (
-            Revision.objects.select_related("proposal")
-            .select_for_update(of=("proposal",))
-            .filter(
-                proposal_id=proposal_id,
-                proposal__status=ProposalStatus.SUBMITTED,
-                number=F("proposal__revision_number"),
-            )
-            .first()
+        # (No ORDER BY: at most one row matches, and the default ordering costs a join to compile.)
+        revision = next(
+            iter(
+                Revision.objects.select_related("proposal")
+                .select_for_update(of=("proposal",))
+                .filter(
+                    proposal_id=proposal_id,
+                    proposal__status=ProposalStatus.SUBMITTED,
+                    number=F("proposal__revision_number"),
+                )
+                .order_by()
+            ),
+            None,
         )
         if revision is None:
             log.info("intake for proposal %s: nothing to do", proposal_id)

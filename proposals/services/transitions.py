@@ -22,11 +22,15 @@ from proposals.snapshot import proposal_snapshot
 from proposals.workflow import PROPOSAL_TRANSITIONS, Transition
 
 
-def enqueue_on_commit(task_name: str, **kwargs: Any) -> None:
-    """Send the task named by its dotted path once the surrounding transaction has committed."""
+def enqueue_on_commit(task_name: str, *more_task_names: str, **kwargs: Any) -> None:
+    """Send the task(s) named by dotted path, with the same keyword arguments, once the surrounding
+    transaction has committed (one broker connection for all of them)."""
+    from exportai.celery import app
 
     def send() -> None:
-        import_string(task_name).apply_async(kwargs=kwargs)
+        with app.producer_or_acquire() as producer:
+            for name in (task_name, *more_task_names):
+                import_string(name).apply_async(kwargs=kwargs, producer=producer)
 
     # robust: the change is already committed when this runs, so a broker that is down must not turn
     # it into an error for the user; Django logs the failure and the sweeper re-enqueues the work.
@@ -140,6 +144,6 @@ def proposal_transition_locked(
         reason=reason.strip(),
         data=data,
     )
-    for task_name in transition.then:
-        enqueue_on_commit(task_name, proposal_id=proposal.pk)
+    if transition.then:
+        enqueue_on_commit(*transition.then, proposal_id=proposal.pk)
     return proposal

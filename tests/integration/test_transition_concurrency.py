@@ -50,7 +50,7 @@ def test_twenty_concurrent_submissions_freeze_one_revision_and_enqueue_intake_on
     complete_proposal, lead, monkeypatch
 ):
     sent: list[dict] = []
-    monkeypatch.setattr(intake_check_proposal, "apply_async", lambda kwargs: sent.append(kwargs))
+    monkeypatch.setattr(intake_check_proposal, "apply_async", lambda kwargs, **_: sent.append(kwargs))
 
     outcomes = _race("submit", complete_proposal.pk, lead)
 

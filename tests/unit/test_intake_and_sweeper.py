@@ -10,7 +10,12 @@ from proposals.models import AuditEvent, Country, Proposal
 from proposals.selectors import completeness_rules
 from proposals.services.intake import intake_check
 from proposals.services.transitions import proposal_transition
-from proposals.tasks import intake_check_proposal, intake_sweep_stale_work
+from proposals.tasks import (
+    commerce_start_review,
+    exim_start_review,
+    intake_check_proposal,
+    intake_sweep_stale_work,
+)
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +30,7 @@ def submitted(complete_proposal, lead, django_capture_on_commit_callbacks):
 @pytest.fixture
 def sent(monkeypatch) -> list[dict]:
     calls: list[dict] = []
-    monkeypatch.setattr(intake_check_proposal, "apply_async", lambda kwargs: calls.append(kwargs))
+    monkeypatch.setattr(intake_check_proposal, "apply_async", lambda kwargs, **_: calls.append(kwargs))
     return calls
 
 
@@ -48,11 +53,22 @@ def test_intake_returns_proposal_when_the_server_finds_blocking_items(
     assert callbacks == []  # nothing to fan out for a returned proposal
 
 
-def test_intake_accepts_and_fans_out_to_commerce_and_exim(submitted, django_capture_on_commit_callbacks):
+def test_intake_accepts_and_fans_out_to_commerce_and_exim_after_commit(
+    submitted, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent: list[tuple[str, dict]] = []
+    for task in (commerce_start_review, exim_start_review):
+        monkeypatch.setattr(task, "apply_async", lambda kwargs, _n=task.name, **_: sent.append((_n, kwargs)))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert intake_check(proposal_id=submitted.pk) == "accept_for_review"
     assert Proposal.objects.get(pk=submitted.pk).status == ProposalStatus.IN_REVIEW
-    assert len(callbacks) == 2  # commerce_start_review, exim_start_review
+    assert sent == []  # nothing leaves before the transaction commits
+    for callback in callbacks:
+        callback()
+    assert sent == [
+        ("proposals.tasks.commerce_start_review", {"proposal_id": submitted.pk}),
+        ("proposals.tasks.exim_start_review", {"proposal_id": submitted.pk}),
+    ]
 
 
 def test_intake_of_a_proposal_no_longer_submitted_does_nothing(submitted, lead):
