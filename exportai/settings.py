@@ -201,7 +201,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
+    else {
+        # Redis has no real acknowledgement: a message a dead worker held comes back to its queue
+        # once it has been unacknowledged this long. Keep it above the task time limit, or a slow
+        # task would be delivered a second time while it still runs (harmless, tasks are idempotent).
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+        # How often each worker looks for such messages; throttle 1 makes the interval the real period
+        # (kombu's default scans only every 10th interval).
+        "unacked_restore_interval": env.int("CELERY_BROKER_RESTORE_INTERVAL", default=30),
+        "unacked_restore_throttle": 1,
+    }
 )
 for _folder in (
     CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
@@ -213,11 +222,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # --- Program rules that are settings (the rest live in the ProgramSettings table) ---------------
-# Hours a proposal may wait in an automated state before the sweeper re-enqueues its work.
+# Seconds a proposal may wait in an automated state before the sweeper re-enqueues its work, how
+# often the sweeper runs, and the most proposals one sweep re-enqueues (oldest first), so a long
+# backlog is not flooded with duplicates every minute.
 EXPORTAI_SWEEPER_STALE_AFTER_SECONDS = env.int("EXPORTAI_SWEEPER_STALE_AFTER_SECONDS", default=300)
 EXPORTAI_SWEEPER_INTERVAL_SECONDS = env.int("EXPORTAI_SWEEPER_INTERVAL_SECONDS", default=60)
 # How often beat checks for congressional notification periods that have run.
 EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS = env.int("EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS", default=3600)
+EXPORTAI_SWEEPER_BATCH = env.int("EXPORTAI_SWEEPER_BATCH", default=1000)
+# Seconds a worker may reuse the completeness rules (program settings, countries) it read for intake;
+# 0 reads them for every proposal. An administrator's change reaches intake within this delay.
+EXPORTAI_INTAKE_RULES_MAX_AGE_SECONDS = env.int("EXPORTAI_INTAKE_RULES_MAX_AGE_SECONDS", default=30)
 EXPORTAI_DEFAULT_HARDWARE_US_CONTENT_MIN = Decimal("0.51")
 
 LOGGING = {
@@ -291,17 +306,26 @@ if not DEBUG:
 
 # --- Celery queues, routing and delivery guarantees (see README "Workers and queues") -----------
 
+# Tasks are named by queue (`intake_*`, `commerce_*`, ...): the routes below follow from the names.
 CELERY_TASK_DEFAULT_QUEUE = "intake"
 CELERY_TASK_ROUTES = {
     "proposals.tasks.intake_*": {"queue": "intake"},
-    "proposals.tasks.sweep_*": {"queue": "intake"},
     "proposals.tasks.commerce_*": {"queue": "commerce"},
     "proposals.tasks.exim_*": {"queue": "exim"},
     "proposals.tasks.document_*": {"queue": "documents"},
     "proposals.tasks.notify_*": {"queue": "notify"},
 }
+# Acknowledge a message only after its task has run, and give it back to the broker when the
+# process running it dies (SIGKILL, out of memory): at-least-once delivery; tasks are idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A lost broker connection means the broker will deliver the running tasks again: stop them.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Celery's Django fixup closes the database connection around every task unless told to reuse it:
+# a new PostgreSQL connection per task cost intake about a fifth of its time. Reuse it for this many
+# tasks, then reconnect; a connection that broke meanwhile fails one task, which is retried.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
+# Each worker process reserves one message at a time, so a busy worker does not sit on others' work.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -312,8 +336,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-work": {
-        "task": "proposals.tasks.sweep_stale_work",
+        "task": "proposals.tasks.intake_sweep_stale_work",
         "schedule": EXPORTAI_SWEEPER_INTERVAL_SECONDS,
+        # A sweep still queued when the next one is due is dropped, so a backlog does not stack sweeps.
+        "options": {"expires": EXPORTAI_SWEEPER_INTERVAL_SECONDS},
     },
     "commerce-check-clocks": {
         "task": "proposals.tasks.commerce_check_clocks",

@@ -1,5 +1,6 @@
 """Reads that depend on who asks: one visibility-scoped queryset per model, and derived views."""
 
+import time
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -12,11 +13,13 @@ from proposals.models import (
     LicenseGate,
     ProgramSettings,
     Proposal,
+    Revision,
     ScreeningHit,
 )
 from proposals.permissions import consortium_roles, is_agency_reviewer
 from proposals.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.policy.financing import FinancingRules
+from proposals.policy.revisions import RevisionDiff, revision_diff
 from proposals.snapshot import Snapshot, proposal_snapshot
 
 
@@ -41,15 +44,28 @@ def proposal_list_for(user: Any) -> QuerySet[Proposal]:
     return proposals_visible_to(user).with_item_counts().order_by(*Proposal._meta.ordering)
 
 
-def completeness_rules() -> CompletenessRules:
+def completeness_rules(*, max_age: float = 0) -> CompletenessRules:
+    """The completeness engine's thresholds and country lists, read from the database (two queries).
+
+    `max_age` > 0 lets a long-running process (a worker) reuse what it read that many seconds ago:
+    reference data changes rarely, by an administrator, and intake then saves two queries a proposal.
+    """
+    global _rules_cache
+    if max_age > 0 and _rules_cache is not None and time.monotonic() - _rules_cache[0] < max_age:
+        return _rules_cache[1]
     program = ProgramSettings.current()
     countries = Country.objects.values_list("code", "oecd_category", "is_country_of_concern")
-    return CompletenessRules(
+    rules = CompletenessRules(
         hardware_us_content_min=program.hardware_us_content_min,
         countries_of_concern=frozenset(code for code, _, concern in countries if concern),
         oecd_category={code: category for code, category, _ in countries},
         financing=FinancingRules.from_program(program),
     )
+    _rules_cache = (time.monotonic(), rules)
+    return rules
+
+
+_rules_cache: tuple[float, CompletenessRules] | None = None
 
 
 def proposal_findings(proposal: Proposal, *, snapshot: Snapshot | None = None) -> list[Finding]:
@@ -101,3 +117,23 @@ def proposal_timeline_for(user: Any, proposal: Proposal) -> QuerySet[AuditEvent]
     """The audit events a user may read: the proposal's own lifecycle, and every track for agency staff."""
     events = AuditEvent.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")
     return events if is_agency_reviewer(user) else events.filter(subject="proposal")
+
+
+def proposal_revision_diff(
+    proposal: Proposal, *, old: int | None = None, new: int | None = None
+) -> RevisionDiff | None:
+    """What changed between two frozen revisions (default: the latest and the one before it).
+
+    None when there is nothing to compare (fewer than two revisions). The caller has already
+    checked that the user may see the proposal. One query.
+    """
+    new = new or proposal.revision_number
+    old = old or new - 1
+    if old < 1 or new <= old:
+        return None
+    snapshots = dict(
+        Revision.objects.filter(proposal=proposal, number__in=(old, new)).values_list("number", "snapshot")
+    )
+    if len(snapshots) != 2:
+        return None
+    return revision_diff(snapshots[old], snapshots[new])

@@ -1,7 +1,7 @@
 """Celery tasks: thin. Each takes ids as keyword arguments, re-reads the database, calls one service.
 
 Tasks are acknowledged late and idempotent; the database, not the message, says what is left to do,
-and `sweep_stale_work` re-enqueues anything that has waited too long.
+and `intake_sweep_stale_work` re-enqueues anything that has waited too long.
 """
 
 import logging
@@ -9,15 +9,17 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
-
-from proposals.enums import ProposalStatus
+from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
 
 
-@shared_task
+# A database that is briefly unreachable is retried here; anything else is left to the sweeper.
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def intake_check_proposal(*, proposal_id: int) -> str | None:
+    """Run automated intake on the proposal's latest revision (no-op unless it is still submitted)."""
     from proposals.services.intake import intake_check
 
     return intake_check(proposal_id=proposal_id)
@@ -122,21 +124,26 @@ def exim_notification_sweep() -> list[int]:
 
 
 @shared_task
-def sweep_stale_work() -> int:
-    """Re-enqueue intake for proposals that have waited in `submitted` longer than the limit."""
+def intake_sweep_stale_work() -> int:
+    """Re-enqueue the automated work of proposals that have waited too long (workflow.AUTOMATED_WORK)."""
     from proposals.models import Proposal
+    from proposals.workflow import AUTOMATED_WORK
 
     cutoff = timezone.now() - timedelta(seconds=settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS)
-    stale = list(
-        Proposal.objects.filter(status=ProposalStatus.SUBMITTED, status_changed_at__lt=cutoff).values_list(
-            "pk", flat=True
+    total = 0
+    for status, task_name in AUTOMATED_WORK.items():
+        stale = list(
+            Proposal.objects.filter(status=status, status_changed_at__lt=cutoff)
+            .order_by("status_changed_at", "pk")
+            .values_list("pk", flat=True)[: settings.EXPORTAI_SWEEPER_BATCH]
         )
-    )
-    for proposal_id in stale:
-        intake_check_proposal.apply_async(kwargs={"proposal_id": proposal_id})
-    if stale:
-        log.warning("sweeper re-enqueued intake for %d proposal(s)", len(stale))
-    return len(stale)
+        task = import_string(task_name)
+        for proposal_id in stale:
+            task.apply_async(kwargs={"proposal_id": proposal_id})
+        if stale:
+            log.warning("sweeper re-enqueued %s for %d %s proposal(s)", task_name, len(stale), status)
+        total += len(stale)
+    return total
 
 
 @shared_task

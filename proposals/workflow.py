@@ -107,3 +107,9 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
         ),
     )
 }
+
+
+# The work the system owes a proposal in each automated state, by dotted task name (each takes
+# proposal_id). The sweeper re-enqueues it for any proposal that has waited there too long, since the
+# message that should have moved it on may have been lost.
+AUTOMATED_WORK: dict[str, str] = {S.SUBMITTED: "proposals.tasks.intake_check_proposal"}

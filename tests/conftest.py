@@ -48,6 +48,12 @@ def _test_logins_pass_two_factor(request, monkeypatch) -> None:
     monkeypatch.setattr(Client, "_login", _login)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_completeness_rules(settings) -> None:
+    """Tests change reference data and expect intake to see it at once; workers may cache for a while."""
+    settings.EXPORTAI_INTAKE_RULES_MAX_AGE_SECONDS = 0
+
+
 @pytest.fixture
 def reference_data(db: None) -> None:
     """Countries and EAR country groups from data/ (reloaded after a transactional test's flush)."""

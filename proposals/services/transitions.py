@@ -24,13 +24,19 @@ from proposals.snapshot import proposal_snapshot
 from proposals.workflow import PROPOSAL_TRANSITIONS, Transition
 
 
-def enqueue_on_commit(task_name: str, **kwargs: Any) -> None:
-    """Send the task named by its dotted path once the surrounding transaction has committed."""
+def enqueue_on_commit(task_name: str, *more_task_names: str, **kwargs: Any) -> None:
+    """Send the task(s) named by dotted path, with the same keyword arguments, once the surrounding
+    transaction has committed (one broker connection for all of them)."""
+    from exportai.celery import app
 
     def send() -> None:
-        import_string(task_name).apply_async(kwargs=kwargs)
+        with app.producer_or_acquire() as producer:
+            for name in (task_name, *more_task_names):
+                import_string(name).apply_async(kwargs=kwargs, producer=producer)
 
-    transaction.on_commit(send)
+    # robust: the change is already committed when this runs, so a broker that is down must not turn
+    # it into an error for the user; Django logs the failure and the sweeper re-enqueues the work.
+    transaction.on_commit(send, robust=True)
 
 
 def audit_record(
@@ -84,6 +90,7 @@ PREPARE: dict[str, Callable[[Proposal, Any], None]] = {"submit": _freeze_revisio
 
 
 def check_transition(proposal: Proposal, transition: Transition, actor: Any) -> None:
+    """Raise TransitionNotAllowed unless the proposal's state and the actor's role permit it."""
     if proposal.status not in transition.sources:
         raise TransitionNotAllowed(
             f'"{transition.label or transition.action}" is not possible while the proposal is '
@@ -97,34 +104,50 @@ def check_transition(proposal: Proposal, transition: Transition, actor: Any) -> 
         )
 
 
-def proposal_transition(*, proposal_id: int, action: str, actor: Any, reason: str = "") -> Proposal:
-    """Take `action` on the proposal as `actor` (None for the system). Raises ApplicationError."""
+def proposal_transition(
+    *, proposal_id: int, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
+) -> Proposal:
+    """Take `action` on the proposal as `actor` (None for the system). Raises ApplicationError.
+
+    `data` is kept on the audit event (for example intake's findings).
+    """
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        return proposal_transition_locked(
+            proposal=proposal, action=action, actor=actor, reason=reason, data=data
+        )
+
+
+def proposal_transition_locked(
+    *, proposal: Proposal, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
+) -> Proposal:
+    """The transition itself, for a caller that already holds the row lock inside its own atomic block
+    (automated intake reads the revision and locks the row in one query)."""
     transition = PROPOSAL_TRANSITIONS.get(action)
     if transition is None:
         raise TransitionNotAllowed(f"Unknown action {action!r}.")
     if transition.reason_required and not reason.strip():
         raise InvalidInput("Give a reason.", extra={"fields": {"reason": ["A reason is required."]}})
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
-        check_transition(proposal, transition, actor)
-        if prepare := PREPARE.get(action):
-            prepare(proposal, actor)
-        from_state = proposal.status
-        proposal.status = transition.target
-        proposal.status_changed_at = timezone.now()
-        proposal.save(update_fields=["status", "status_changed_at", "revision_number", "updated_at"])
-        audit_record(
-            proposal=proposal,
-            action=action,
-            actor=actor,
-            from_state=from_state,
-            to_state=transition.target,
-            reason=reason.strip(),
-        )
-        if transition.notify:  # stored now, in this transaction; sent by the notify worker
-            notify_proposal_event(
-                event=transition.notify, proposal=proposal, actor=actor, reason=reason.strip()
-            )
-        for task_name in transition.then:
-            enqueue_on_commit(task_name, proposal_id=proposal.pk)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("proposal_transition_locked needs the caller's transaction and row lock")
+    check_transition(proposal, transition, actor)
+    if prepare := PREPARE.get(action):
+        prepare(proposal, actor)
+    from_state = proposal.status
+    proposal.status = transition.target
+    proposal.status_changed_at = timezone.now()
+    proposal.save(update_fields=["status", "status_changed_at", "revision_number", "updated_at"])
+    audit_record(
+        proposal=proposal,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=transition.target,
+        reason=reason.strip(),
+        data=data,
+    )
+    if transition.notify:  # stored now, in this transaction; sent by the notify worker
+        notify_proposal_event(event=transition.notify, proposal=proposal, actor=actor, reason=reason.strip())
+    if transition.then:
+        enqueue_on_commit(*transition.then, proposal_id=proposal.pk)
     return proposal

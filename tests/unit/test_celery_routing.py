@@ -9,7 +9,7 @@ from exportai.celery import app
     ("task_name", "queue"),
     [
         ("proposals.tasks.intake_check_proposal", "intake"),
-        ("proposals.tasks.sweep_stale_work", "intake"),
+        ("proposals.tasks.intake_sweep_stale_work", "intake"),
         ("proposals.tasks.commerce_start_review", "commerce"),
         ("proposals.tasks.exim_start_review", "exim"),
         ("proposals.tasks.document_render_anything", "documents"),

@@ -1,0 +1,75 @@
+"""Twenty concurrent attempts at one transition, each on its own database connection: one wins."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from proposals.enums import ProposalStatus
+from proposals.errors import TransitionNotAllowed
+from proposals.models import AuditEvent, Proposal, Revision
+from proposals.services.transitions import proposal_transition
+from proposals.tasks import intake_check_proposal
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ATTEMPTS = 20
+
+
+def _race(action: str, proposal_id: int, actor, reason: str = "") -> list[object]:
+    """Run the same transition from ATTEMPTS threads released together; return each outcome."""
+    start = threading.Barrier(ATTEMPTS)
+    outcomes: list[object] = [None] * ATTEMPTS
+
+    def attempt(n: int) -> None:
+        try:
+            start.wait(timeout=60)
+            proposal_transition(proposal_id=proposal_id, action=action, actor=actor, reason=reason)
+            outcomes[n] = "ok"
+        except Exception as exc:  # recorded and asserted on below
+            outcomes[n] = exc
+        finally:
+            connection.close()  # each thread opened its own connection
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(ATTEMPTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) across connections need PostgreSQL, not SQLite")
+
+
+def test_twenty_concurrent_submissions_freeze_one_revision_and_enqueue_intake_once(
+    complete_proposal, lead, monkeypatch
+):
+    sent: list[dict] = []
+    monkeypatch.setattr(intake_check_proposal, "apply_async", lambda kwargs, **_: sent.append(kwargs))
+
+    outcomes = _race("submit", complete_proposal.pk, lead)
+
+    assert outcomes.count("ok") == 1
+    refused = [o for o in outcomes if o != "ok"]
+    assert len(refused) == ATTEMPTS - 1
+    assert all(isinstance(o, TransitionNotAllowed) for o in refused)
+    assert refused[0].extra == {"status": ProposalStatus.SUBMITTED, "action": "submit"}
+    proposal = Proposal.objects.get(pk=complete_proposal.pk)
+    assert (proposal.status, proposal.revision_number) == (ProposalStatus.SUBMITTED, 1)
+    assert list(Revision.objects.filter(proposal=proposal).values_list("number", flat=True)) == [1]
+    assert AuditEvent.objects.filter(proposal=proposal, action="submit").count() == 1
+    assert sent == [{"proposal_id": proposal.pk}]
+
+
+def test_twenty_concurrent_withdrawals_record_one_withdrawal(complete_proposal, lead):
+    outcomes = _race("withdraw", complete_proposal.pk, lead, reason="Consortium dissolved.")
+
+    assert outcomes.count("ok") == 1
+    assert [type(o) for o in outcomes if o != "ok"] == [TransitionNotAllowed] * (ATTEMPTS - 1)
+    assert Proposal.objects.get(pk=complete_proposal.pk).status == ProposalStatus.WITHDRAWN
+    assert AuditEvent.objects.filter(proposal=complete_proposal, action="withdraw").count() == 1
