@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from bench.auth import signed_in_client
 from bench.harness import RESULTS
 from bench.scale_seed import seed
 from bench.targets import USERS
@@ -46,12 +47,7 @@ def users(bench_db: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def clients(users: dict[str, Any]) -> dict[str, Client]:
-    out = {}
-    for role, user in users.items():
-        client = Client()
-        client.force_login(user)
-        out[role] = client
-    return out
+    return {role: signed_in_client(user) for role, user in users.items()}
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
