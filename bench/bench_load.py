@@ -13,9 +13,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from bench.auth import signed_in_client
 from bench.harness import RESULTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,8 +96,7 @@ def bench_commerce_queue_under_load(users: dict) -> None:
             "Load", "Commerce queue under gunicorn", "skipped", met="no queue page on this branch yet"
         )
         return
-    client = Client()
-    client.force_login(users["commerce"])
+    client = signed_in_client(users["commerce"])
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     port = _free_port()
     server = subprocess.Popen(

@@ -23,13 +23,11 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.test import Client
-
     from accounts.models import User
+    from bench.auth import signed_in_client
 
     path, username = sys.argv[1], sys.argv[2]
-    client = Client()
-    client.force_login(User.objects.get(username=username))
+    client = signed_in_client(User.objects.get(username=username))
     client.get("/bench/bare/")  # import the URLconf and middleware before the "before" reading
     before_kb = _status_kb("VmRSS")
     start = time.perf_counter()

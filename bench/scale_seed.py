@@ -13,6 +13,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -206,20 +207,46 @@ def _log(message: str) -> None:
 # --- The database itself -----------------------------------------------------------------------
 
 
-def ensure_database() -> None:
-    """Create the bench database if missing; migrate it, recreating it when its history is stale."""
-    import psycopg
+# One bench at a time on this PostgreSQL server: worktrees share the bench database, and a second
+# run would otherwise wipe or recreate it under the first one's measurements.
+BENCH_LOCK_KEY = 0x45584149  # "EXAI"
 
+
+def _admin_dsn() -> dict[str, Any]:
     db = settings.DATABASES["default"]
-    admin_dsn = {
+    dsn = {
         "host": db.get("HOST") or "127.0.0.1",
         "port": db.get("PORT") or 5432,
         "user": db.get("USER") or "postgres",
         "dbname": "postgres",
     }
     if db.get("PASSWORD"):
-        admin_dsn["password"] = db["PASSWORD"]
-    name = db["NAME"]
+        dsn["password"] = db["PASSWORD"]
+    return dsn
+
+
+@contextmanager
+def bench_lock() -> Iterator[None]:
+    """Hold a server-wide advisory lock (on the maintenance database) for the whole bench session."""
+    import psycopg
+
+    with psycopg.connect(**_admin_dsn(), autocommit=True) as conn:
+        got = conn.execute("SELECT pg_try_advisory_lock(%s)", [BENCH_LOCK_KEY]).fetchone()[0]
+        if not got:
+            _log("another bench run holds the bench database; waiting for it to finish")
+            conn.execute("SELECT pg_advisory_lock(%s)", [BENCH_LOCK_KEY])
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [BENCH_LOCK_KEY])
+
+
+def ensure_database() -> None:
+    """Create the bench database if missing; migrate it, recreating it when its history is stale."""
+    import psycopg
+
+    admin_dsn = _admin_dsn()
+    name = settings.DATABASES["default"]["NAME"]
 
     def admin(sql: str) -> None:
         with psycopg.connect(**admin_dsn, autocommit=True) as conn:
@@ -1053,7 +1080,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     t = time.monotonic()
-    report = seed()
+    with bench_lock():
+        report = seed()
     for part, (state, seconds) in report["parts"].items():
         _log(f"{part}: {state} ({seconds:.1f} s)")
     _log(f"{report['size']} proposals ready in {time.monotonic() - t:.1f} s")

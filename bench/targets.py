@@ -114,23 +114,26 @@ def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     where, fparams = _proposal_filters(filters)
     sql = f"""
         WITH page AS (
-            SELECT p.id, p.updated_at, count(*) OVER () AS total
+            SELECT p.id, p.updated_at
             FROM proposals_proposal p
             WHERE {visible} AND {where}
             ORDER BY p.updated_at DESC, p.id DESC
             LIMIT %s OFFSET %s
+        ), counted AS (
+            SELECT count(*) AS total FROM proposals_proposal p WHERE {visible} AND {where}
         )
         SELECT p.id, p.title, c.id AS consortium_id, c.name AS consortium_name, p.status, p.status_changed_at,
                p.revision_number, p.financing_amount, p.created_at, p.updated_at,
                (SELECT count(*) FROM proposals_lineitem li WHERE li.proposal_id = p.id) AS item_count,
                ARRAY(SELECT t.country_id FROM proposals_proposal_target_countries t
                      WHERE t.proposal_id = p.id ORDER BY t.country_id) AS target_countries,
-               page.total
+               counted.total
         FROM page JOIN proposals_proposal p ON p.id = page.id
         JOIN proposals_consortium c ON c.id = p.consortium_id
+        CROSS JOIN counted
         ORDER BY page.updated_at DESC, page.id DESC
     """
-    return sql, [*vparams, *fparams, limit, offset]
+    return sql, [*vparams, *fparams, limit, offset, *vparams, *fparams]
 
 
 def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -139,7 +142,7 @@ def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -
     visible, vparams = _visible(user, alias="q")
     counts = f"""(SELECT json_object_agg(status, n) FROM (
         SELECT q.status, count(*) AS n FROM proposals_proposal q WHERE {visible} GROUP BY q.status) s)"""
-    sql = sql.replace("page.total\n", f"page.total, {counts} AS status_counts\n", 1)
+    sql = sql.replace("counted.total\n", f"counted.total, {counts} AS status_counts\n", 1)
     return sql, [*params, *vparams]
 
 
@@ -160,23 +163,24 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
         params.append(filters["region"])
     sql = f"""
         WITH page AS (
-            SELECT d.id, array_position(%s::text[], d.stage::text) AS stage_order, d.stage_entered_at,
-                   count(*) OVER () AS total
+            SELECT d.id, array_position(%s::text[], d.stage::text) AS stage_order, d.stage_entered_at
             FROM proposals_deal d
             WHERE {" AND ".join(where)}
             ORDER BY 2, 3, 1
             LIMIT %s OFFSET %s
+        ), counted AS (
+            SELECT count(*) AS total FROM proposals_deal d WHERE {" AND ".join(where)}
         )
         SELECT d.id, d.proposal_id, p.title, c.name AS consortium, d.stage, d.stage_entered_at, co.name AS
                destination, co.region, d.product, d.amount, d.terms ->> 'financed_amount' AS financed_max,
-               d.tenor_years, d.terms ->> 'term_class' AS term_class, page.total
-        FROM page JOIN proposals_deal d ON d.id = page.id
+               d.tenor_years, d.terms ->> 'term_class' AS term_class, counted.total
+        FROM page JOIN proposals_deal d ON d.id = page.id CROSS JOIN counted
         JOIN proposals_proposal p ON p.id = d.proposal_id
         JOIN proposals_consortium c ON c.id = p.consortium_id
         LEFT JOIN proposals_country co ON co.code = d.destination_id
         ORDER BY page.stage_order, page.stage_entered_at, page.id
     """
-    return sql, [[str(s) for s in DealStage], *params, limit, offset]
+    return sql, [[str(s) for s in DealStage], *params, limit, offset, *params]
 
 
 def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -186,6 +190,7 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     from proposals.selectors_commerce import QUEUE_STATUSES
 
     statuses = filters.get("status") or [str(s) for s in QUEUE_STATUSES]
+    statuses = [statuses] if isinstance(statuses, str) else statuses
     where, params = ["p.revision_number <> 0", "p.status = ANY(%s)"], [list(statuses)]
     if filters.get("eccn"):
         where.append(
@@ -194,11 +199,13 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
         params.append(filters["eccn"] + "%")
     sql = f"""
         WITH page AS (
-            SELECT p.id, r.clock_days, count(*) OVER () AS total
+            SELECT p.id, r.clock_days
             FROM proposals_proposal p LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
             WHERE {" AND ".join(where)}
             ORDER BY r.clock_days DESC NULLS LAST, p.id
             LIMIT %s OFFSET %s
+        ), counted AS (
+            SELECT count(*) AS total FROM proposals_proposal p WHERE {" AND ".join(where)}
         )
         SELECT p.id, p.title, c.name AS consortium, p.status, r.clock_days, r.clock_flag, r.clock_next_mark,
                r.clock_days_to_mark, u.username AS reviewer,
@@ -214,14 +221,14 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
                    AS destinations,
                ARRAY(SELECT DISTINCT UPPER(li.eccn) FROM proposals_lineitem li WHERE li.proposal_id = p.id
                    AND li.eccn <> '' ORDER BY 1) AS eccns,
-               page.total
-        FROM page JOIN proposals_proposal p ON p.id = page.id
+               counted.total
+        FROM page JOIN proposals_proposal p ON p.id = page.id CROSS JOIN counted
         JOIN proposals_consortium c ON c.id = p.consortium_id
         LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
         LEFT JOIN accounts_user u ON u.id = r.reviewer_id
         ORDER BY page.clock_days DESC NULLS LAST, page.id
     """
-    return sql, [*params, limit, offset, [str(s) for s in BLOCKING_GATE_STATUSES]]
+    return sql, [*params, limit, offset, *params, [str(s) for s in BLOCKING_GATE_STATUSES]]
 
 
 @contextmanager

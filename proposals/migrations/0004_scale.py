@@ -15,4 +15,8 @@ class Migration(migrations.Migration):
             model_name="proposal",
             index=models.Index(fields=["-updated_at", "-id"], name="proposal_recent"),
         ),
+        migrations.AddIndex(
+            model_name="proposal",
+            index=models.Index(fields=["status", "revision_number"], name="proposal_status_revision"),
+        ),
     ]

@@ -115,6 +115,9 @@ class Proposal(models.Model):
             # Agency lists (every submitted proposal, newest first): page 1 reads 25 index entries
             # instead of sorting the whole table (bench/, issue 8).
             models.Index(fields=["-updated_at", "-id"], name="proposal_recent"),
+            # Every pager counts its rows: agency lists and the Commerce queue filter on these two, and
+            # this index answers the COUNT without reading the wide rows (175 ms -> 37 ms at 100,000).
+            models.Index(fields=["status", "revision_number"], name="proposal_status_revision"),
         ]
 
     def __str__(self) -> str:

@@ -24,9 +24,9 @@ def test_commerce_queue_queries_same_at_page_size_10_and_100(
     _queued(consortium, page_size + 1)
     monkeypatch.setattr(commerce, "PAGE_SIZE", page_size)
     client.force_login(commerce_reviewer)
-    # session, user, destination choices, count, the page's keys, its rows, sites and items
-    # prefetches, roles (navigation)
-    with django_assert_num_queries(9):
+    # session, user, TOTP device (two-factor), destination choices, count, the page's keys, its rows,
+    # sites and items prefetches, roles (navigation)
+    with django_assert_num_queries(10):
         response = client.get(reverse("commerce-queue"))
     assert len(response.context["rows"]) == page_size
 

@@ -32,8 +32,9 @@ def test_agency_list_queries_same_at_page_size_10_and_100(
         )
     monkeypatch.setattr(dashboard, "PAGE_SIZE", page_size)
     client.force_login(commerce_reviewer)
-    # session, user, count, the page's keys, its rows, their item counts, roles (navigation)
-    with django_assert_num_queries(7):
+    # session, user, TOTP device (two-factor), count, the page's keys, its rows, their item counts,
+    # roles (navigation)
+    with django_assert_num_queries(8):
         response = client.get("/")
     assert response.content.decode().count("Queued proposal ") == page_size
 
