@@ -1,0 +1,118 @@
+"""An EXIM officer takes the deal to final commitment, refused once while a Commerce license gate is open."""
+
+from decimal import Decimal
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from proposals.enums import DealStage, Layer, ProposalStatus
+from proposals.models import Deal, LicenseGate, Proposal
+from proposals.services.commerce import gate_decide
+from proposals.services.demo import build_complete_proposal
+from proposals.services.transitions import proposal_transition
+from tests.e2e.support import Journey, sign_in, wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# DOMAIN.md's worked example: an $80M contract, all US content, $68M financed; over $10M goes to the
+# board, under $100M needs no congressional notification.
+ITEMS = [
+    (Layer.CHIPS, "AI accelerators", "Northstar Silicon Inc.", "3A090.a", 1, "40000000", "1.00"),
+    (Layer.SERVERS, "AI servers", "Atlas Compute Systems Inc.", "4A090.a", 1, "20000000", "1.00"),
+    (Layer.STORAGE, "Storage", "Beacon Cloud LLC", "5A992.c", 1, "5000000", "1.00"),
+    (Layer.NETWORKING, "Switch fabric", "Cobalt Networks Corp.", "5A992.c", 1, "5000000", "1.00"),
+    (Layer.CLOUD, "Cloud control plane", "Beacon Cloud LLC", "5D992.c", 1, "5000000", "1.00"),
+    (Layer.APPLICATION, "Clinical model", "Delphi Models Inc.", "EAR99", 1, "5000000", "1.00"),
+]
+
+
+@pytest.fixture
+def in_review_with_deal(consortium, lead, celery_worker) -> tuple[Proposal, Deal]:
+    """Submitted by the lead; the real worker runs intake, opens the license gates and the deal's terms."""
+    proposal = build_complete_proposal(
+        consortium=consortium,
+        lead=lead,
+        title="UAE health AI cluster",
+        items=ITEMS,
+        amount=Decimal("68000000"),
+    )
+    proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
+    wait_until(
+        lambda: LicenseGate.objects.filter(proposal=proposal).count() == 2, message="the license gates"
+    )
+    deal = wait_until(
+        lambda: Deal.objects.filter(proposal=proposal, terms_computed_at__isnull=False).first(),
+        message="the deal to open with its terms",
+    )
+    return proposal, deal
+
+
+@pytest.fixture
+def enrolled_exim_officer(exim_officer):
+    """An officer who set up the authenticator app earlier: sign-in asks for the current code."""
+    TOTPDevice.objects.create(user=exim_officer, name="Authenticator app", confirmed=True)
+    return exim_officer
+
+
+def move(page: Page, journey: Journey, action: str, reason: str) -> None:
+    """Choose a stage move on the deal page, give the reason, record it."""
+    # USWDS draws its own radio button: the input sits off-screen, a person clicks the label.
+    page.get_by_role("group", name="Move the deal").get_by_text(action, exact=True).click()
+    expect(page.get_by_role("radio", name=action)).to_be_checked()
+    page.get_by_label("Reason (recorded in the timeline)").fill(reason)
+    page.get_by_role("button", name="Record", exact=True).click()
+
+
+def test_exim_officer_is_refused_final_commitment_while_a_gate_is_open_then_commits(
+    page: Page, journey: Journey, in_review_with_deal, enrolled_exim_officer, commerce_reviewer
+) -> None:
+    proposal, deal = in_review_with_deal
+    sign_in(page, journey, username="exim")
+    nav = page.get_by_role("navigation", name="Primary navigation")
+    nav.get_by_role("link", name="EXIM pipeline").click()
+    expect(page.get_by_role("heading", name="EXIM deal pipeline")).to_be_visible()
+    journey.step("pipeline")
+    page.get_by_role("link", name="UAE health AI cluster").click()
+    expect(page.get_by_role("heading", name="UAE health AI cluster", level=1)).to_be_visible()
+    journey.step("deal, application received")
+
+    for action, reason, stage in (
+        ("Start due diligence", "Application complete; credit and content review opened.", "Due diligence"),
+        ("Refer to credit committee", "Due diligence clean; US content 100%.", "Credit committee"),
+        ("Refer to the board", "$68M is above the board threshold.", "Board"),
+    ):
+        move(page, journey, action, reason)
+        expect(page.get_by_role("status")).to_contain_text(f"{action}: done.")
+        expect(page.locator("main")).to_contain_text(f"{stage} since")
+        journey.step(f"deal at {stage.lower()}")
+
+    # Commerce has not decided the license gates yet: the page says so, and authorizing is refused.
+    expect(page.locator("main")).to_contain_text("Final commitment is not possible yet")
+    move(page, journey, "Authorize (final commitment)", "Board approved on 27 November.")
+    expect(page.get_by_role("status")).to_contain_text("Final commitment refused")
+    journey.step("final commitment refused, gates open")
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.BOARD
+
+    # Meanwhile the Commerce reviewer approves both licenses.
+    for gate in LicenseGate.objects.filter(proposal=proposal):
+        gate_decide(gate_id=gate.pk, action="approve", actor=commerce_reviewer, reason="Civil end use.")
+
+    # The officer comes back to the deal from the pipeline (reloading would post the refused form again).
+    page.get_by_role("main").get_by_role("link", name="Pipeline").click()
+    page.get_by_role("link", name="UAE health AI cluster").click()
+    expect(page.locator("main")).to_contain_text("No open or denied license gates")
+    journey.step("gates cleared")
+    move(page, journey, "Authorize (final commitment)", "Board approved; Commerce licenses granted.")
+    expect(page.get_by_role("status")).to_contain_text("Authorize (final commitment): done.")
+    expect(page.locator("main")).to_contain_text("Final commitment (authorized) since")
+    journey.step("final commitment")
+
+    nav.get_by_role("link", name="Ceiling").click()
+    journey.step("ceiling dashboard")
+
+    deal.refresh_from_db()
+    proposal.refresh_from_db()
+    assert (deal.stage, proposal.status) == (DealStage.FINAL_COMMITMENT, ProposalStatus.APPROVED)
+    journey.assert_accessible_and_error_free()
