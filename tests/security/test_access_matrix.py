@@ -105,7 +105,19 @@ def _commerce_case(world: World) -> None:
     )
 
 
-WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case]
+def _decided_gate(world: World) -> None:
+    """A license gate the reviewer decided: its determination letter is a paper the routes can name."""
+    from proposals.models import LicenseGate
+    from proposals.services.commerce import gate_decide
+
+    gate = LicenseGate.objects.filter(proposal=world.proposal).order_by("pk").first()
+    assert gate is not None, "the review pipeline opened no license gate"
+    world.extra["decided_gate"] = gate_decide(
+        gate_id=gate.pk, action="approve", actor=world.users["commerce"], reason="End use verified."
+    )
+
+
+WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case, _decided_gate]
 
 # Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
 PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
@@ -114,6 +126,13 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "number": lambda world: world.proposal.revision_number,  # revisions/<int:number>/: the submitted one
     "consortium_id": lambda world: world.proposal.consortium_id,
     "consortium_pk": lambda world: world.proposal.consortium_id,
+    # Generated papers: the dossier, and a decided gate's license letter.
+    "paper-download:kind": lambda world: "dossier",
+    "api-paper-download:kind": lambda world: "dossier",
+    "paper-download-subject:kind": lambda world: "license_letter",
+    "api-paper-download-subject:kind": lambda world: "license_letter",
+    "paper-download-subject:subject_id": lambda world: world.extra["decided_gate"].pk,
+    "api-paper-download-subject:subject_id": lambda world: world.extra["decided_gate"].pk,
     "admin:app_label": lambda world: "proposals",
     # The admin's "view on site" shortcut, for an object with no public page (a 404 for staff).
     "admin:content_type_id": lambda world: ContentType.objects.get_for_model(world.users["lead"]).pk,
