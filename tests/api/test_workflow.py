@@ -62,7 +62,8 @@ def test_submit_complete_freezes_revision_one(
         response = as_lead.post(url(complete_proposal, "submit"))
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["revision_number"]) == ("submitted", 1)
-    assert len(callbacks) == 3  # intake, the dossier render and the lead's email, all on commit
+    # one send for the follow-up tasks (intake and the dossier, one producer) and one for the email
+    assert len(callbacks) == 2
 
     revisions = as_lead.get(url(complete_proposal, "revisions")).json()
     assert revisions["count"] == 1

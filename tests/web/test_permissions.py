@@ -116,7 +116,7 @@ def test_lead_submits_a_complete_proposal(lead_client, complete_proposal, django
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = lead_client.post(reverse("proposal-submit", kwargs={"pk": complete_proposal.pk}))
     assert response.status_code == 302
-    assert len(callbacks) == 3  # intake, the dossier render and the lead's email, once committed
+    assert len(callbacks) == 2  # the follow-up tasks (one producer) and the lead's email, once committed
     complete_proposal.refresh_from_db()
     assert (complete_proposal.status, complete_proposal.revision_number) == (ProposalStatus.SUBMITTED, 1)
     assert Revision.objects.filter(proposal=complete_proposal, number=1).exists()
