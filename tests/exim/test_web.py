@@ -54,8 +54,8 @@ def test_pipeline_queries_do_not_grow_with_rows(
     for _ in range(count):
         make_deal()
     client.force_login(exim_officer)
-    # session, user, settings (benchmarks), count, rows, region choices, consortium roles (nav)
-    with django_assert_num_queries(7):
+    # session, user, OTP device, count, settings (benchmarks), rows, consortium roles (nav), regions
+    with django_assert_num_queries(8):
         response = client.get(PIPELINE)
     assert len(response.context["rows"]) == count
 
