@@ -1,7 +1,6 @@
 """Top-level URL configuration: web pages, the API and its schema, the admin."""
 
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -23,9 +22,7 @@ urlpatterns = [
     path("", include("proposals.web.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, even in development: documents reach users only
+# through the download views, which check the same permissions as the proposal pages.
 
 handler404 = "proposals.api.middleware.not_found"
