@@ -24,6 +24,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 QUEUES = "intake,commerce,exim,documents,notify"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests that run the real worker carry the `worker` marker too (`-m "not worker"` skips them)."""
+    for item in items:
+        if "celery_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.worker)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Chromium for one test module (module scope: Playwright's event loop lives no longer than needed)."""
@@ -96,9 +103,13 @@ def _purge_broker() -> None:
             conn.default_channel.queue_purge(queue)
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen]:
-    """One real `celery worker` on every queue, against the test database, for all the browser tests."""
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker, request) -> Iterator[subprocess.Popen]:
+    """A real `celery worker` on every queue, against the test database, for one test module.
+
+    Module scope: it must not outlive the browser tests, or it would take the messages of later tests
+    that start workers of their own on the same broker.
+    """
     if connection.vendor != "postgresql":
         unavailable(
             "browser journeys need PostgreSQL: a worker process cannot open SQLite's in-memory test db"
@@ -106,7 +117,7 @@ def celery_worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Pop
     with django_db_blocker.unblock():
         _purge_broker()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "worker.log"
+    log_path = ARTIFACTS / f"worker-{request.module.__name__.rsplit('.', 1)[-1]}.log"
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
