@@ -6,22 +6,24 @@ test-artifacts/e2e/<test>/ and runs axe-core on it.
 """
 
 import os
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.celery_worker import WorkerProcess, broker_is_redis, broker_purge
 from tests.e2e.support import ARTIFACTS, AXE_JS, CHROMIUM_ARGS, CHROMIUM_PATH, Journey, unavailable
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-QUEUES = "intake,commerce,exim,documents,notify"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests that run the real worker carry the `worker` marker too (`-m "not worker"` skips them)."""
+    for item in items:
+        if "celery_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.worker)
 
 
 @pytest.fixture(scope="module")
@@ -79,66 +81,21 @@ def journey(page: Page, request) -> Iterator[Journey]:
     print(f"\n{request.node.name}: {recorder.steps} steps, axe ran on {len(recorder.audited)} page states")
 
 
-def _test_database_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker) -> Iterator[WorkerProcess]:
+    """A real `celery worker` on every queue (concurrency 1), against the test database, for one module.
 
-
-def _purge_broker() -> None:
-    """Drop messages other tests left on the broker: the worker should run only this journey's work."""
-    from exportai.celery import app
-
-    with app.connection_for_write() as conn:
-        for queue in QUEUES.split(","):
-            conn.default_channel.queue_purge(queue)
-
-
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen]:
-    """One real `celery worker` on every queue, against the test database, for all the browser tests."""
+    The pipeline's WorkerProcess (tests/celery_worker.py) starts and stops it by pid. Module scope: it
+    must not outlive the browser tests, or it would take the messages of later tests that start
+    workers of their own on the same broker.
+    """
     if connection.vendor != "postgresql":
-        unavailable(
-            "browser journeys need PostgreSQL: a worker process cannot open SQLite's in-memory test db"
-        )
+        unavailable("browser journeys need PostgreSQL: a worker process cannot open SQLite's in-memory db")
+    if not broker_is_redis():
+        unavailable("browser journeys need a Redis broker (CELERY_BROKER_URL=redis://...)")
     with django_db_blocker.unblock():
-        _purge_broker()
+        broker_purge()  # messages other tests left behind are not this journey's work
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
-    args = [str(BASE_DIR / ".venv" / "bin" / "celery"), "-A", "exportai", "worker", "-Q", QUEUES]
-    args += [
-        "-c",
-        "1",
-        "--without-mingle",
-        "--without-gossip",
-        "--loglevel=INFO",
-        "-n",
-        f"e2e-{os.getpid()}@%h",
-    ]
-    with log_path.open("wb") as log:
-        # Its own session: stopping it by pid reaches its pool child, and pytest's signals do not reach it.
-        proc = subprocess.Popen(
-            args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.monotonic() + 90
-    while " ready." not in log_path.read_text(errors="replace"):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.2)
-    yield proc
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+    worker = WorkerProcess(concurrency=1, log_dir=ARTIFACTS).start(ready_timeout=120)
+    yield worker
+    worker.stop()
