@@ -62,7 +62,8 @@ def test_intake_reaches_next_state_after_its_worker_is_killed_holding_the_task(
         # The worker has taken the message and waits for the row: the task is in flight, unacknowledged.
         wait_until(lambda: lock_waiters() >= 1, timeout=DEADLINE, message="task in flight")
         doomed.kill()
-        assert broker_backlog()["unacked"] == 1
+        # The intake message is held unacknowledged (the dossier render sent with it may be too).
+        assert broker_backlog()["unacked"] >= 1
     assert _status(proposal.pk) == ProposalStatus.SUBMITTED
 
     # A new worker gives back what the dead one held once it has been unacknowledged for 2 s.
