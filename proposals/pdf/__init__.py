@@ -45,5 +45,14 @@ PAPERS: dict[str, Paper] = {
             "proposals.pdf.letters.license_letter_context",
             per_subject=True,
         ),
+        Paper(
+            GeneratedKind.TERM_SHEET, "pdf/term_sheet.html", "proposals.pdf.letters.term_sheet_context", True
+        ),
+        Paper(
+            GeneratedKind.COMMITMENT_LETTER,
+            "pdf/commitment_letter.html",
+            "proposals.pdf.letters.commitment_letter_context",
+            per_subject=True,
+        ),
     )
 }
