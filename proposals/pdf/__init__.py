@@ -5,15 +5,10 @@ takes (proposal, subject_id) and returns plain, JSON-serializable data (or None 
 not apply yet); `services.generated.generated_render` hashes that data, renders the template with
 WeasyPrint only when the hash changed, and stores the PDF with its checksum and source revision.
 
-Built: the dossier, and the Commerce license determination letter (one per decided gate, rendered
-by `services.commerce.gate_move` on commit). Registration points for the EXIM track (add one entry
-each, a context function in pdf/letters.py and a template; nothing else changes):
-- EXIM term sheet, one per deal:
-  Paper(GeneratedKind.TERM_SHEET, "pdf/term_sheet.html", "proposals.pdf.letters.term_sheet_context",
-        per_subject=True)
-- EXIM final commitment letter, one per deal:
-  Paper(GeneratedKind.COMMITMENT_LETTER, "pdf/commitment_letter.html",
-        "proposals.pdf.letters.commitment_letter_context", per_subject=True)
+Papers: the dossier (rendered on submit), the Commerce license determination letter (one per
+decided gate, enqueued by `services.commerce.gate_move`), the EXIM term sheet (one per deal, enqueued
+by `services.exim.deal_compute_terms`) and final commitment letter (enqueued by `deal_transition` on
+authorization). A new paper is one more entry here, a context function and a template.
 Templates extend "pdf/base.html" (page size, page numbers, the confidential marking). The track's
 write path enqueues `proposals.tasks.document_render` (proposal_id, kind, subject_id) on commit.
 """
@@ -43,6 +38,15 @@ PAPERS: dict[str, Paper] = {
             GeneratedKind.LICENSE_LETTER,
             "pdf/license_letter.html",
             "proposals.pdf.letters.license_letter_context",
+            per_subject=True,
+        ),
+        Paper(
+            GeneratedKind.TERM_SHEET, "pdf/term_sheet.html", "proposals.pdf.letters.term_sheet_context", True
+        ),
+        Paper(
+            GeneratedKind.COMMITMENT_LETTER,
+            "pdf/commitment_letter.html",
+            "proposals.pdf.letters.commitment_letter_context",
             per_subject=True,
         ),
     )

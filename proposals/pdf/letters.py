@@ -1,15 +1,13 @@
-"""Letters' data: the Commerce license determination letter (one per decided gate).
-
-The EXIM term sheet and final commitment letter register here the same way once the EXIM track's
-deal model is on main: a context function per letter and an entry in `proposals.pdf.PAPERS`.
+"""Letters' data: the Commerce license determination letter (one per decided gate), the EXIM term
+sheet and final commitment letter (one per deal). Each is registered in `proposals.pdf.PAPERS`.
 """
 
 from typing import Any
 
 from django.utils import formats, timezone
 
-from proposals.enums import DECIDED_GATE_STATUSES, GateStatus
-from proposals.models import LicenseGate, Proposal, Revision
+from proposals.enums import DEAL_COMMITTED_STAGES, DECIDED_GATE_STATUSES, DealStage, EximProduct, GateStatus
+from proposals.models import AuditEvent, Deal, LicenseGate, Proposal, Revision
 from proposals.pdf.dossier import usd
 from proposals.snapshot import dec
 
@@ -53,4 +51,82 @@ def license_letter_context(proposal: Proposal, gate_id: int) -> dict[str, Any] |
         "decided_on": formats.date_format(decided_at, "j F Y") if decided_at else "",
         "decided_by": str(gate.decided_by) if gate.decided_by_id else "",
         "items": items,
+    }
+
+
+# --- EXIM: term sheet (once terms are computed) and final commitment letter -------------------------
+
+MONEY_TERMS = (
+    ("net_contract_price", "Net contract price"),
+    ("us_content", "US content"),
+    ("cash_payment_min", "Minimum cash payment"),
+    ("cash_payment", "Cash payment"),
+    ("eligible_financed", "Eligible for financing"),
+    ("local_costs", "Local costs"),
+    ("local_costs_cap", "Local costs cap"),
+    ("local_costs_financed", "Local costs financed"),
+    ("amount_requested", "Amount requested"),
+    ("financed_amount", "Amount financed"),
+)
+
+
+def _deal_header(proposal: Proposal, deal: Deal) -> dict[str, Any]:
+    t = deal.terms or {}
+    return {
+        "reference": f"ExportAI-{proposal.pk}-D{deal.pk}",
+        "title": proposal.title,
+        "consortium": proposal.consortium.name,
+        "stage": DealStage(deal.stage).label,
+        "destination": deal.destination.name if deal.destination_id else "",
+        "product": EximProduct(t["product"]).label if t.get("product") in EximProduct.values else "",
+        "tenor": f"{t['tenor_years']} years" if t.get("tenor_years") else "",
+        "financed": usd(dec(t.get("financed_amount"))),
+    }
+
+
+def term_sheet_context(proposal: Proposal, deal_id: int) -> dict[str, Any] | None:
+    """The deal's computed terms; None until the terms have been computed."""
+    deal = Deal.objects.select_related("destination").filter(pk=deal_id, proposal=proposal).first()
+    if deal is None or not deal.terms:
+        return None
+    t = deal.terms
+    share = dec(t.get("us_content_share"))
+    return {
+        **_deal_header(proposal, deal),
+        "revision": deal.terms_revision,
+        "money": [(label, usd(dec(t.get(key)))) for key, label in MONEY_TERMS],
+        "facts": [
+            ("US content share", f"{share * 100:.1f}%"),
+            ("Transformational sector support", "Yes" if t.get("transformational") else "No"),
+            ("Term class", str(t.get("term_class", "")).capitalize()),
+            ("OECD category", t.get("oecd_category", "")),
+            (
+                "Maximum tenor",
+                f"{t.get('max_tenor_years')} years ({t.get('max_tenor_with_notice_years')} with notice)",
+            ),
+            ("Board approval required", "Yes" if t.get("board_required") else "No"),
+            ("Congressional notification required", "Yes" if t.get("congress_required") else "No"),
+        ],
+        "findings": [f.get("message", "") if isinstance(f, dict) else str(f) for f in t.get("findings", [])],
+    }
+
+
+def commitment_letter_context(proposal: Proposal, deal_id: int) -> dict[str, Any] | None:
+    """The final commitment; None until the deal has been authorized."""
+    deal = Deal.objects.select_related("destination").filter(pk=deal_id, proposal=proposal).first()
+    if deal is None or deal.stage not in DEAL_COMMITTED_STAGES:
+        return None
+    event = (
+        AuditEvent.objects.filter(proposal=proposal, subject="deal", to_state=DealStage.FINAL_COMMITMENT)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    committed_at = timezone.localtime(event.created_at) if event else None
+    return {
+        **_deal_header(proposal, deal),
+        "revision": deal.terms_revision,
+        "committed_on": formats.date_format(committed_at, "j F Y") if committed_at else "",
+        "committed_by": event.actor_label if event else "",
+        "reason": event.reason if event else "",
     }

@@ -17,7 +17,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from proposals.deal_workflow import DEAL_TRANSITIONS, PRE_COMMITMENT, DealTransition
-from proposals.enums import DEAL_COMMITTED_STAGES, DealStage, ProposalStatus
+from proposals.enums import DEAL_COMMITTED_STAGES, DealStage, GeneratedKind, ProposalStatus
 from proposals.errors import ApplicationError, CommitmentRefused, InvalidInput, TransitionNotAllowed
 from proposals.models import Country, Deal, ProgramSettings, Proposal, Revision
 from proposals.models.deal import TARGET_DATE_FIELDS
@@ -25,6 +25,7 @@ from proposals.permissions import actor_roles
 from proposals.policy import exposure
 from proposals.policy import financing as fin
 from proposals.selectors import commerce_clearance_blockers
+from proposals.services.notify import notify_deal_stage_changed
 from proposals.services.transitions import audit_record, enqueue_on_commit, proposal_transition
 from proposals.snapshot import Snapshot, dec
 from proposals.workflow import PROPOSAL_TRANSITIONS, Actor
@@ -134,6 +135,12 @@ def deal_compute_terms(*, deal_id: int) -> Deal | None:
         deal.terms_revision = number
         deal.terms_computed_at = timezone.now()
         deal.save(update_fields=["terms", "terms_revision", "terms_computed_at", "updated_at"])
+        enqueue_on_commit(
+            "proposals.tasks.document_render",
+            proposal_id=deal.proposal_id,
+            kind=GeneratedKind.TERM_SHEET,
+            subject_id=deal.pk,
+        )
     return deal
 
 
@@ -280,6 +287,22 @@ def deal_transition(
             reason=reason.strip(),
             data=data,
         )
+        # The consortium hears of every stage change (outbox, this transaction); a final commitment
+        # also gets its letter, rendered once this commits.
+        notify_deal_stage_changed(
+            proposal=deal.proposal,
+            deal_label=f"Deal {deal.pk}",
+            from_stage=DealStage(from_stage).label,
+            to_stage=DealStage(deal.stage).label,
+            reason=reason.strip(),
+        )
+        if deal.stage == DealStage.FINAL_COMMITMENT:
+            enqueue_on_commit(
+                "proposals.tasks.document_render",
+                proposal_id=deal.proposal_id,
+                kind=GeneratedKind.COMMITMENT_LETTER,
+                subject_id=deal.pk,
+            )
         follow = PROPOSAL_TRANSITIONS.get(transition.proposal_action)
         if follow is not None and deal.proposal.status in follow.sources:
             by = f" by {actor}" if getattr(actor, "pk", None) else ""

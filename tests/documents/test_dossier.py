@@ -107,7 +107,7 @@ def test_draft_has_no_dossier(complete_proposal):
 
 def test_render_of_missing_proposal_or_unregistered_kind_is_a_no_op(submitted):
     assert generated_render(proposal_id=999_999, kind=GeneratedKind.DOSSIER) is None
-    assert generated_render(proposal_id=submitted.pk, kind=GeneratedKind.TERM_SHEET) is None
+    assert generated_render(proposal_id=submitted.pk, kind="no_such_paper") is None
 
 
 def test_user_text_is_escaped_in_the_pdf(complete_proposal, lead):

@@ -50,8 +50,10 @@ def test_intake_returns_proposal_when_the_server_finds_blocking_items(
     )
     assert {f["code"] for f in event.data["findings"]} == {"PARTY_COUNTRY_OF_CONCERN"}
     assert event.reason.startswith("Automated intake found items to fix:\n- [PARTY_COUNTRY_OF_CONCERN]")
-    # only the consortium's "returned" email is sent on commit; nothing fans out to Commerce or EXIM
-    assert len(callbacks) == 1
+    # no review fan-out for a returned proposal: only the consortium's "returned with findings" email
+    from proposals.models import OutboxMessage
+
+    assert len(callbacks) == OutboxMessage.objects.filter(event="returned").count() == 1
 
 
 def test_intake_accepts_and_fans_out_to_commerce_and_exim_after_commit(
