@@ -185,7 +185,10 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
 
 def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
     """The Commerce queue (web and API): proposals awaiting Commerce, oldest clock first, with each
-    row's open gates, blocking gates, unresolved hits, open RFIs, destinations and ECCNs."""
+    row's open gates, blocking gates, unresolved hits, open RFIs, destinations and ECCNs.
+
+    Every submitted proposal has its Commerce review, so the page is read through the index
+    commerce_review_clock (INNER join) and the total counted on proposals alone, as the portal does."""
     from proposals.enums import BLOCKING_GATE_STATUSES
     from proposals.selectors_commerce import QUEUE_STATUSES
 
@@ -200,9 +203,9 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     sql = f"""
         WITH page AS (
             SELECT p.id, r.clock_days
-            FROM proposals_proposal p LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
+            FROM proposals_proposal p JOIN proposals_commercereview r ON r.proposal_id = p.id
             WHERE {" AND ".join(where)}
-            ORDER BY r.clock_days DESC NULLS LAST, p.id
+            ORDER BY r.clock_days DESC, p.id
             LIMIT %s OFFSET %s
         ), counted AS (
             SELECT count(*) AS total FROM proposals_proposal p WHERE {" AND ".join(where)}
@@ -226,7 +229,7 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
         JOIN proposals_consortium c ON c.id = p.consortium_id
         LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
         LEFT JOIN accounts_user u ON u.id = r.reviewer_id
-        ORDER BY page.clock_days DESC NULLS LAST, page.id
+        ORDER BY page.clock_days DESC, page.id
     """
     return sql, [*params, limit, offset, *params, [str(s) for s in BLOCKING_GATE_STATUSES]]
 

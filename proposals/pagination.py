@@ -24,9 +24,15 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = list(self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+        keys = list(
+            self.page_keys(self.object_list).prefetch_related(None).values_list("pk", flat=True)[bottom:top]
+        )
         rows = {row.pk: row for row in self.object_list.filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
+
+    def page_keys(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The query that picks the page's keys; a subclass may narrow its joins (same rows)."""
+        return queryset
 
 
 class DeferredJoinPagination(PageNumberPagination):

@@ -1,10 +1,12 @@
 """Reads for the Commerce workspace: the queue (filters, sorting), one proposal's track, the diff."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from proposals.enums import (
@@ -24,6 +26,7 @@ from proposals.models import (
     ScreeningHit,
     Site,
 )
+from proposals.pagination import DeferredJoinPagination, DeferredJoinPaginator
 from proposals.permissions import is_commerce
 from proposals.policy.eccn import normalize_eccn
 
@@ -38,9 +41,10 @@ AGE_BANDS = {
     "over_90": (90, None),
 }
 
+# "clock" walks the index commerce_review_clock (clock_days DESC, proposal); "-clock" walks it backwards.
 SORTS: dict[str, tuple[Any, ...]] = {
-    "clock": (F("commerce_review__clock_days").desc(nulls_last=True), "pk"),
-    "-clock": (F("commerce_review__clock_days").asc(nulls_first=True), "pk"),
+    "clock": (F("commerce_review__clock_days").desc(), "pk"),
+    "-clock": (F("commerce_review__clock_days").asc(), "-pk"),
     "updated": ("-updated_at", "-pk"),
     "title": ("title", "pk"),
 }
@@ -70,7 +74,8 @@ def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
 
     The counts are correlated subqueries, not Count() over joins: four aggregates over gates, hits
     and RFIs grouped every queued proposal before LIMIT (seconds at 100,000 proposals). Page it with
-    DeferredJoinPaginator so the subqueries run for the page's rows only (bench/, issue 8).
+    CommerceQueuePaginator so the subqueries run for the page's rows only and the clock sort is read
+    off an index; `attach_queue_lists` then adds each row's destinations and ECCNs (bench/, issue 8).
     """
     return (
         commerce_proposals_for(user)
@@ -81,13 +86,51 @@ def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
             unresolved_hits=_row_count(ScreeningHit, status=HitStatus.UNRESOLVED),
             open_rfis=_row_count(InformationRequest, answered_at__isnull=True),
         )
-        .prefetch_related(
-            Prefetch("sites", queryset=Site.objects.select_related("country").order_by("pk")),
-            Prefetch(
-                "line_items", queryset=LineItem.objects.only("pk", "proposal_id", "eccn").order_by("pk")
-            ),
-        )
     )
+
+
+class CommerceQueuePaginator(DeferredJoinPaginator):
+    """Pages of the queue: the page's keys are read through an INNER join to the Commerce review.
+
+    Every submitted proposal has its review from its first submission (services.transitions; guarded
+    by test_every_submitted_proposal_has_its_commerce_review), so the inner join drops no row, and it
+    lets PostgreSQL walk the index commerce_review_clock (clock days, proposal) for the page instead
+    of sorting every queued proposal (56 ms at 50,000 queued rows, 0.3 ms with the index). The total
+    is counted without the join (the proposal index alone).
+    """
+
+    def page_keys(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(commerce_review__isnull=False)
+
+
+class CommerceQueuePagination(DeferredJoinPagination):
+    django_paginator_class = CommerceQueuePaginator
+
+
+def attach_queue_lists(proposals: Iterable[Proposal]) -> list[Proposal]:
+    """Set `queue_destinations` and `queue_eccns` on each row: two DISTINCT queries for the page.
+
+    Prefetching line items built ~500 model instances a page to read a handful of distinct ECCNs.
+    """
+    rows = list(proposals)
+    ids = [row.pk for row in rows]
+    destinations: dict[int, set[str]] = defaultdict(set)
+    sites = Site.objects.filter(proposal_id__in=ids).order_by()
+    for proposal_id, country in sites.values_list("proposal_id", "country_id").distinct():
+        destinations[proposal_id].add(country)
+    eccns: dict[int, set[str]] = defaultdict(set)
+    for proposal_id, eccn in (
+        LineItem.objects.filter(proposal_id__in=ids)
+        .exclude(eccn="")
+        .order_by()
+        .values_list("proposal_id", "eccn")
+        .distinct()
+    ):
+        eccns[proposal_id].add(normalize_eccn(eccn))
+    for row in rows:
+        row.queue_destinations = sorted(destinations[row.pk])
+        row.queue_eccns = sorted(eccns[row.pk])
+    return rows
 
 
 class CommerceQueueFilter(django_filters.FilterSet):
@@ -180,15 +223,6 @@ class CommerceQueueFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
         return queryset.order_by(*SORTS.get(value, SORTS["clock"]))
-
-
-def queue_row_destinations(proposal: Proposal) -> list[str]:
-    """Destination country codes from the prefetched sites (no query)."""
-    return sorted({site.country_id for site in proposal.sites.all()})
-
-
-def queue_row_eccns(proposal: Proposal) -> list[str]:
-    return sorted({normalize_eccn(item.eccn) for item in proposal.line_items.all() if item.eccn})
 
 
 @dataclass

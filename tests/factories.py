@@ -4,7 +4,14 @@ import factory
 
 from accounts.models import Agency, User
 from proposals.enums import ConsortiumUserRole, MemberRole
-from proposals.models import Company, Consortium, ConsortiumMember, ConsortiumUser, Proposal
+from proposals.models import (
+    CommerceReview,
+    Company,
+    Consortium,
+    ConsortiumMember,
+    ConsortiumUser,
+    Proposal,
+)
 
 TEST_PASSWORD = "a-test-password-2026"
 
@@ -78,3 +85,9 @@ class ProposalFactory(factory.django.DjangoModelFactory):
 
     consortium = factory.SubFactory(ConsortiumFactory)
     title = factory.Sequence(lambda n: f"Proposal {n}")
+
+    @factory.post_generation
+    def commerce_review(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """A proposal made as already submitted has its Commerce review, as submission gives it."""
+        if create and self.revision_number > 0:
+            CommerceReview.objects.get_or_create(proposal=self)

@@ -15,14 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.models import InformationRequest, LicenseGate, Proposal, ScreeningHit
-from proposals.pagination import DeferredJoinPagination
 from proposals.selectors_commerce import (
     CommerceQueueFilter,
+    CommerceQueuePagination,
+    attach_queue_lists,
     commerce_proposals_for,
     commerce_queue_for,
     commerce_track,
-    queue_row_destinations,
-    queue_row_eccns,
 )
 from proposals.services.commerce import (
     gate_decide,
@@ -92,10 +91,10 @@ class QueueRowSerializer(serializers.ModelSerializer):
         ]
 
     def get_destinations(self, obj: Proposal) -> list[str]:
-        return queue_row_destinations(obj)
+        return obj.queue_destinations
 
     def get_eccns(self, obj: Proposal) -> list[str]:
-        return queue_row_eccns(obj)
+        return obj.queue_eccns
 
     def get_reviewer(self, obj: Proposal) -> str | None:
         review = getattr(obj, "commerce_review", None)
@@ -305,10 +304,14 @@ class QueueView(generics.ListAPIView):
     serializer_class = QueueRowSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CommerceQueueFilter
-    pagination_class = DeferredJoinPagination
+    pagination_class = CommerceQueuePagination
 
     def get_queryset(self) -> Any:
         return commerce_queue_for(self.request.user)
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        return None if page is None else attach_queue_lists(page)
 
 
 class TrackView(APIView):

@@ -283,7 +283,11 @@ class CommerceReview(models.Model):
     clock_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["reviewer"], name="commerce_review_reviewer")]
+        indexes = [
+            models.Index(fields=["reviewer"], name="commerce_review_reviewer"),
+            # The Commerce queue's default sort (oldest clock first), read for a page's rows only.
+            models.Index(fields=["-clock_days", "proposal"], name="commerce_review_clock"),
+        ]
 
     def __str__(self) -> str:
         return f"Commerce review of {self.proposal_id}"

@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 
 from proposals.enums import ProposalStatus
 from proposals.errors import InvalidInput, SubmissionIncomplete, TransitionNotAllowed
-from proposals.models import AuditEvent, Proposal, Revision
+from proposals.models import AuditEvent, CommerceReview, Proposal, Revision
 from proposals.permissions import actor_roles
 from proposals.policy.completeness import blocking
 from proposals.services.notify import notify_proposal_event
@@ -83,6 +83,9 @@ def _freeze_revision(proposal: Proposal, actor: Any) -> None:
         snapshot=snapshot,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    # Commerce's track starts at first submission (so does its review clock): every submitted
+    # proposal has its review row, which the Commerce queue's index-served sort relies on.
+    CommerceReview.objects.get_or_create(proposal=proposal)
 
 
 # Work an action does under the row lock before its state is written.

@@ -15,14 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from proposals.enums import ProposalStatus
 from proposals.errors import ApplicationError, InvalidInput
 from proposals.models import LicenseGate, Proposal, ScreeningHit
-from proposals.pagination import DeferredJoinPaginator
 from proposals.selectors_commerce import (
     CommerceQueueFilter,
+    CommerceQueuePaginator,
+    attach_queue_lists,
     commerce_proposals_for,
     commerce_queue_for,
     commerce_track,
-    queue_row_destinations,
-    queue_row_eccns,
 )
 from proposals.services.commerce import (
     gate_decide,
@@ -115,7 +114,7 @@ def _apply_errors(form: forms.Form, exc: ApplicationError) -> None:
 def queue(request: HttpRequest) -> HttpResponse:
     _require_workspace(request)
     filterset = CommerceQueueFilter(request.GET, queryset=commerce_queue_for(request.user), request=request)
-    page = DeferredJoinPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CommerceQueuePaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -124,7 +123,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
-            "rows": [(p, queue_row_destinations(p), queue_row_eccns(p)) for p in page],
+            "rows": attach_queue_lists(page),
             "query": params.urlencode(),
         },
     )

@@ -105,7 +105,6 @@ def test_clock_pauses_while_returned_and_resumes_on_resubmission(complete_propos
 def test_beat_flags_overdue_work_once(complete_proposal, lead):
     with travel(-95):
         proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
-    CommerceReview.objects.create(proposal=complete_proposal)
     assert commerce_check_clocks() == 1
     assert commerce_check_clocks() == 0
     review = CommerceReview.objects.get(proposal=complete_proposal)
@@ -119,7 +118,6 @@ def test_beat_flags_overdue_work_once(complete_proposal, lead):
 
 
 def test_beat_flags_work_near_a_mark(in_review):
-    CommerceReview.objects.create(proposal=in_review)
     review_clock_refresh(now=timezone.now() + timedelta(days=7, hours=1))
     review = CommerceReview.objects.get(proposal=in_review)
     assert (review.clock_next_mark, review.clock_days_to_mark, review.clock_flag) == (

@@ -57,10 +57,10 @@ def test_queue_lists_submitted_work_sorted_by_clock(reviewing, worked, consortiu
     _submit_more(consortium, lead, 2)
     response = reviewing.get(reverse("commerce-queue"))
     assert response.status_code == 200
-    titles = [p.title for p, _, _ in response.context["rows"]]
+    titles = [p.title for p in response.context["rows"]]
     assert titles == ["Extra 1", "Extra 0", "UAE AI Cluster"]
-    proposal, destinations, eccns = response.context["rows"][2]
-    assert (destinations, eccns, proposal.open_gates, proposal.unresolved_hits) == (
+    proposal = response.context["rows"][2]
+    assert (proposal.queue_destinations, proposal.queue_eccns, proposal.open_gates, proposal.unresolved_hits) == (
         ["AE"],
         ["3A090.A", "4A090.A", "5A992.C", "5D992.C", "EAR99"],
         2,
@@ -89,7 +89,7 @@ def test_queue_filters(reviewing, worked, consortium, lead, commerce_reviewer, q
     _submit_more(consortium, lead, 1)
     review_assign(proposal_id=worked.pk, reviewer_id=commerce_reviewer.pk, actor=commerce_reviewer)
     response = reviewing.get(reverse("commerce-queue") + "?" + query)
-    assert [p.title for p, _, _ in response.context["rows"]] == expected
+    assert [p.title for p in response.context["rows"]] == expected
 
 
 @pytest.mark.parametrize("count", [1, 3])

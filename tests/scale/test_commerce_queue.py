@@ -25,7 +25,7 @@ def test_commerce_queue_queries_same_at_page_size_10_and_100(
     monkeypatch.setattr(commerce, "PAGE_SIZE", page_size)
     client.force_login(commerce_reviewer)
     # session, user, TOTP device (two-factor), destination choices, count, the page's keys, its rows,
-    # sites and items prefetches, roles (navigation)
+    # the page's distinct destinations and ECCNs, roles (navigation)
     with django_assert_num_queries(10):
         response = client.get(reverse("commerce-queue"))
     assert len(response.context["rows"]) == page_size
@@ -46,3 +46,31 @@ def test_commerce_queue_rows_have_no_group_by(consortium, commerce_reviewer):
     page_sql = next(q["sql"] for q in ctx.captured_queries if "LIMIT 1" in q["sql"])
     assert 'GROUP BY "proposals_proposal"' not in page_sql
     assert (rows[0].open_gates, rows[0].unresolved_hits, rows[0].open_rfis) == (0, 0, 0)
+
+
+def test_every_submitted_proposal_has_its_commerce_review(complete_proposal, lead):
+    """The queue reads its pages through an INNER join to the review: submission must open it."""
+    from proposals.models import CommerceReview
+    from proposals.services.transitions import proposal_transition
+
+    assert not CommerceReview.objects.filter(proposal=complete_proposal).exists()
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+    assert CommerceReview.objects.filter(proposal=complete_proposal).count() == 1
+
+
+def test_commerce_queue_page_keys_walk_the_clock_index(consortium, commerce_reviewer):
+    """The page's keys are read in index order (clock days, then proposal), not by sorting all rows."""
+    from proposals.models import CommerceReview
+    from proposals.selectors_commerce import CommerceQueueFilter, CommerceQueuePaginator
+
+    _queued(consortium, 3)
+    CommerceReview.objects.filter(proposal__title="Queued 1").update(clock_days=40)
+    queryset = CommerceQueueFilter({}, queryset=commerce_queue_for(commerce_reviewer)).qs
+    paginator = CommerceQueuePaginator(queryset, 2)
+    with CaptureQueriesContext(connection) as ctx:
+        page = paginator.page(1)
+    assert [p.title for p in page] == ["Queued 1", "Queued 0"]
+    assert paginator.count == 3
+    keys_sql = next(q["sql"] for q in ctx.captured_queries if "LIMIT 2" in q["sql"])
+    assert 'INNER JOIN "proposals_commercereview"' in keys_sql
+    assert 'ORDER BY "proposals_commercereview"."clock_days" DESC, 1 ASC' in keys_sql
