@@ -19,3 +19,5 @@ ROOT_URLCONF = "bench.urls"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+CACHES["default"]["KEY_PREFIX"] = "bench"

@@ -190,6 +190,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Cache ------------------------------------------------------------------------------------
+# Shared by every process (web, workers, beat): a worker's write must invalidate the pages that web
+# processes cached (proposals.page_cache). Redis in production (CACHE_URL=redis://...); the embedded
+# default is a folder under var/, which `make run`'s runserver and worker share without a server.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="exportai"))
+# Seconds a cached list page (the Commerce queue) may be served; any write to what it shows
+# invalidates it sooner. 0 turns page caching off.
+EXPORTAI_PAGE_CACHE_SECONDS = env.int("EXPORTAI_PAGE_CACHE_SECONDS", default=300)
+
 # --- Celery -----------------------------------------------------------------------------------
 # The embedded default is kombu's filesystem transport: a real broker that needs no server.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

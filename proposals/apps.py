@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = "ExportAI proposals"
+
+    def ready(self) -> None:
+        from proposals import signals
+
+        signals.connect()

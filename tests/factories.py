@@ -82,6 +82,7 @@ class ProposalFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Proposal
+        skip_postgeneration_save = True
 
     consortium = factory.SubFactory(ConsortiumFactory)
     title = factory.Sequence(lambda n: f"Proposal {n}")

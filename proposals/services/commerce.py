@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from proposals import page_cache
 from proposals.enums import (
     ACTIVE_STATUSES,
     DECIDED_GATE_STATUSES,
@@ -485,4 +486,5 @@ def review_clock_refresh(
             ],
             batch_size=500,
         )
+        page_cache.bump(page_cache.COMMERCE_QUEUE)  # bulk_update sends no post_save
     return changed

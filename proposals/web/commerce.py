@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from proposals import page_cache
 from proposals.enums import ProposalStatus
 from proposals.errors import ApplicationError, InvalidInput
 from proposals.models import LicenseGate, Proposal, ScreeningHit
@@ -112,7 +113,12 @@ def _apply_errors(form: forms.Form, exc: ApplicationError) -> None:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    _require_workspace(request)
+    _require_workspace(request)  # before the cache: a cached page is never served to a revoked user
+    return _queue_page(request)
+
+
+@page_cache.cached_page(page_cache.COMMERCE_QUEUE)
+def _queue_page(request: HttpRequest) -> HttpResponse:
     filterset = CommerceQueueFilter(request.GET, queryset=commerce_queue_for(request.user), request=request)
     page = CommerceQueuePaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()

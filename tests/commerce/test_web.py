@@ -60,7 +60,8 @@ def test_queue_lists_submitted_work_sorted_by_clock(reviewing, worked, consortiu
     titles = [p.title for p in response.context["rows"]]
     assert titles == ["Extra 1", "Extra 0", "UAE AI Cluster"]
     proposal = response.context["rows"][2]
-    assert (proposal.queue_destinations, proposal.queue_eccns, proposal.open_gates, proposal.unresolved_hits) == (
+    row = (proposal.queue_destinations, proposal.queue_eccns, proposal.open_gates, proposal.unresolved_hits)
+    assert row == (
         ["AE"],
         ["3A090.A", "4A090.A", "5A992.C", "5D992.C", "EAR99"],
         2,

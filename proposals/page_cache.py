@@ -1,0 +1,99 @@
+"""A per-session cache for busy list pages, invalidated whenever the data they show changes.
+
+The Commerce queue is the page every reviewer reloads all day; at program scale it costs tens of
+milliseconds of queries and rendering while the data behind it changes a few times a minute. A
+page is cached under its *generation*: a token in the cache that every write to the models the
+page reads replaces (`bump`, wired to model signals in `proposals.signals`), so the next request
+after any change renders afresh. The timeout only bounds what no signal reports (a renamed user).
+
+Cached per browser session and CSRF cookie, because the page carries the user's name and CSRF
+tokens in its forms; never cached when a flash message is waiting, for non-GET requests, or when
+EXPORTAI_PAGE_CACHE_SECONDS is 0.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+COMMERCE_QUEUE = "commerce-queue"
+
+
+def _generation_key(name: str) -> str:
+    return f"page-generation:{name}"
+
+
+def generation(name: str) -> str:
+    """The current generation token of the pages called `name` (made on first use)."""
+    key = _generation_key(name)
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        token = cache.get(key) or ""
+    return token
+
+
+def bump(name: str) -> None:
+    """Invalidate every cached page called `name` once the current transaction commits.
+
+    On commit, not before: a page another request renders meanwhile still reads the old rows, and
+    must not be cached under the new token. Inside a transaction the token is also replaced at
+    once, so that the writer's own next read in that transaction (and a test that never commits)
+    sees its change. One commit callback per transaction, however many rows change.
+    """
+
+    def replace() -> None:
+        cache.set(_generation_key(name), uuid.uuid4().hex, timeout=None)
+
+    replace.page_cache_name = name  # type: ignore[attr-defined]
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        replace()
+        return
+    replace()
+    if not any(getattr(entry[1], "page_cache_name", None) == name for entry in connection.run_on_commit):
+        transaction.on_commit(replace)
+
+
+def _page_key(request: HttpRequest, name: str) -> str | None:
+    if request.method != "GET" or not settings.EXPORTAI_PAGE_CACHE_SECONDS:
+        return None
+    session_key = request.session.session_key
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not session_key or not csrf_cookie or len(messages.get_messages(request)):
+        return None
+    who = "\n".join(
+        [session_key, csrf_cookie, request.get_full_path(), request.headers.get("HX-Request", "")]
+    )
+    return f"page:{name}:{generation(name)}:{hashlib.sha256(who.encode()).hexdigest()}"
+
+
+def cached_page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Serve the view's successful GET responses from the cache until generation `name` changes."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            key = _page_key(request, name)
+            if key is not None and (body := cache.get(key)) is not None:
+                return HttpResponse(body)
+            response = view(request, *args, **kwargs)
+            if (
+                key is not None
+                and response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+            ):
+                cache.set(key, response.content, timeout=settings.EXPORTAI_PAGE_CACHE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorator
