@@ -5,7 +5,7 @@ DEBUG is off so pages render as in production (no debug toolbar-style overhead, 
 """
 
 from exportai.settings import *  # noqa: F403
-from exportai.settings import env
+from exportai.settings import CACHES, env
 
 BENCH_DATABASE_URL = env.str(
     "EXPORTAI_BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/exportai_bench"
@@ -19,5 +19,5 @@ ROOT_URLCONF = "bench.urls"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-
+# The bench's own keys in the shared cache (never a test run's).
 CACHES["default"]["KEY_PREFIX"] = "bench"
