@@ -26,6 +26,12 @@ def _ids(client: Client, url: str, params: dict[str, Any]) -> list[int]:
     return [row["id"] for row in data.get("results", data if isinstance(data, list) else [])]
 
 
+@pytest.fixture(autouse=True)
+def no_page_cache(settings: Any) -> None:
+    """Latency and queries are measured cold: every request renders (the load bench shows the cache)."""
+    settings.EXPORTAI_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.mark.parametrize("target", TARGETS, ids=[t.key for t in TARGETS])
 def bench_list_latency(target: ListTarget, clients: dict[str, Client], users: dict[str, Any]) -> None:
     urls = _urls(target)

@@ -41,6 +41,20 @@ def bench_db(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
         yield report
 
 
+@pytest.fixture(scope="session", autouse=True)
+def production_template_rendering(django_test_environment: None) -> Iterator[None]:
+    """Render templates as production does: pytest-django instruments every template render to
+    record its context for tests (a copy of the context per template, include and widget), which
+    the baselines, having no templates, never pay. Restored after the session."""
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    instrumented = Template._render
+    Template._render = _TestState.saved_data.template_render
+    yield
+    Template._render = instrumented
+
+
 @pytest.fixture(scope="session")
 def users(bench_db: dict[str, Any]) -> dict[str, Any]:
     from accounts.models import User

@@ -72,26 +72,30 @@ def _page_key(request: HttpRequest, name: str) -> str | None:
     who = "\n".join(
         [session_key, csrf_cookie, request.get_full_path(), request.headers.get("HX-Request", "")]
     )
-    return f"page:{name}:{generation(name)}:{hashlib.sha256(who.encode()).hexdigest()}"
+    return f"page:{name}:{hashlib.sha256(who.encode()).hexdigest()}"
 
 
 def cached_page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Serve the view's successful GET responses from the cache until generation `name` changes."""
+    """Serve the view's successful GET responses from the cache until generation `name` changes.
+
+    A cached page is stored with the generation it was rendered under, and the page and the current
+    generation are read in one round trip to the cache.
+    """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             key = _page_key(request, name)
-            if key is not None and (body := cache.get(key)) is not None:
-                return HttpResponse(body)
+            if key is None:
+                return view(request, *args, **kwargs)
+            found = cache.get_many([_generation_key(name), key])
+            current = found.get(_generation_key(name)) or generation(name)
+            stored = found.get(key)
+            if stored is not None and stored[0] == current:
+                return HttpResponse(stored[1])
             response = view(request, *args, **kwargs)
-            if (
-                key is not None
-                and response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-            ):
-                cache.set(key, response.content, timeout=settings.EXPORTAI_PAGE_CACHE_SECONDS)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                cache.set(key, (current, response.content), timeout=settings.EXPORTAI_PAGE_CACHE_SECONDS)
             return response
 
         return wrapper
