@@ -49,6 +49,13 @@ def _test_logins_pass_two_factor(request, monkeypatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _pages_rendered_every_time(settings) -> None:
+    """Whole-page caching is tested on its own (tests/commerce/test_queue_cache.py); elsewhere each
+    request renders, so that a test's many requests around its changes see them whatever they touch."""
+    settings.EXPORTAI_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_completeness_rules(settings) -> None:
     """Tests change reference data and expect intake to see it at once; workers may cache for a while."""
     settings.EXPORTAI_INTAKE_RULES_MAX_AGE_SECONDS = 0

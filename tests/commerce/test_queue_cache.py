@@ -13,6 +13,11 @@ pytestmark = pytest.mark.django_db
 URL = "commerce-queue"
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings) -> None:
+    settings.EXPORTAI_PAGE_CACHE_SECONDS = 300
+
+
 @pytest.fixture
 def reviewing(client, commerce_reviewer):
     client.force_login(commerce_reviewer)
