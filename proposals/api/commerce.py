@@ -73,7 +73,9 @@ class QueueRowSerializer(serializers.ModelSerializer):
     blocking_gates = serializers.IntegerField()
     unresolved_hits = serializers.IntegerField()
     open_rfis = serializers.IntegerField()
-    reviewer = serializers.CharField(source="commerce_review.reviewer.username", allow_null=True, read_only=True)
+    reviewer = serializers.CharField(
+        source="commerce_review.reviewer.username", allow_null=True, read_only=True
+    )
     clock = ClockSerializer(source="commerce_review", allow_null=True, read_only=True)
 
     class Meta:
