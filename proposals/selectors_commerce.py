@@ -1,6 +1,6 @@
-"""Reads for the Commerce workspace: the queue (filters, sorting), one proposal's track, the diff."""
+"""Reads for the Commerce workspace: the queue (filters, sorting), one proposal's track."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -20,12 +20,13 @@ from proposals.models import (
     LicenseGate,
     LineItem,
     Proposal,
-    Revision,
     ScreeningHit,
     Site,
 )
 from proposals.permissions import is_commerce
 from proposals.policy.eccn import normalize_eccn
+from proposals.policy.revisions import RevisionDiff
+from proposals.selectors import proposal_revision_diff
 
 # What a Commerce reviewer works on: anything submitted and not yet finished.
 QUEUE_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
@@ -204,7 +205,8 @@ class CommerceTrack:
     hits: list[ScreeningHit]
     rfis: list[InformationRequest]
     events: list[AuditEvent]
-    diff: list[dict[str, Any]] = field(default_factory=list)
+    # The latest revision against the one before it; None for a first submission.
+    diff: RevisionDiff | None = None
 
     @property
     def review(self) -> Any:
@@ -239,60 +241,5 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
             .exclude(subject="proposal", action="edit")
             .order_by("-created_at", "-pk")[:50]
         ),
-        diff=revision_diff_latest(proposal=proposal),
+        diff=proposal_revision_diff(proposal),
     )
-
-
-def _rows_by_id(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    return {row.get("id", n): row for n, row in enumerate(rows)}
-
-
-def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """What changed between two frozen snapshots: one entry per changed field, added or removed row."""
-    changes: list[dict[str, Any]] = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a == b:
-            continue
-        if isinstance(a, list) and isinstance(b, list) and all(isinstance(r, dict) for r in a + b):
-            rows_a, rows_b = _rows_by_id(a), _rows_by_id(b)
-            for rid in rows_a.keys() - rows_b.keys():
-                changes.append({"section": key, "change": "removed", "row": rows_a[rid]})
-            for rid in rows_b.keys() - rows_a.keys():
-                changes.append({"section": key, "change": "added", "row": rows_b[rid]})
-            for rid in rows_a.keys() & rows_b.keys():
-                for col in sorted(set(rows_a[rid]) | set(rows_b[rid])):
-                    if rows_a[rid].get(col) != rows_b[rid].get(col):
-                        changes.append(
-                            {
-                                "section": key,
-                                "change": "changed",
-                                "field": col,
-                                "row_id": rid,
-                                "old": rows_a[rid].get(col),
-                                "new": rows_b[rid].get(col),
-                            }
-                        )
-        elif isinstance(a, dict) and isinstance(b, dict):
-            for col in sorted(set(a) | set(b)):
-                if a.get(col) != b.get(col):
-                    changes.append(
-                        {
-                            "section": key,
-                            "change": "changed",
-                            "field": col,
-                            "old": a.get(col),
-                            "new": b.get(col),
-                        }
-                    )
-        else:
-            changes.append({"section": key, "change": "changed", "field": key, "old": a, "new": b})
-    return changes
-
-
-def revision_diff_latest(*, proposal: Proposal) -> list[dict[str, Any]]:
-    """The latest revision against the one before it (empty for a first submission)."""
-    revisions = list(Revision.objects.filter(proposal=proposal).order_by("-number")[:2])
-    if len(revisions) < 2:
-        return []
-    return snapshot_diff(revisions[1].snapshot, revisions[0].snapshot)

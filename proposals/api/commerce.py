@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from proposals.models import InformationRequest, LicenseGate, Proposal, ScreeningHit
 from proposals.pagination import DeferredJoinPagination
+from proposals.policy.revisions import ADDED, CHANGED, REMOVED
 from proposals.selectors_commerce import (
     CommerceQueueFilter,
     commerce_proposals_for,
@@ -184,6 +185,29 @@ class RfiSerializer(serializers.ModelSerializer):
         ]
 
 
+class DiffFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class DiffRowSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=f"{ADDED}, {REMOVED} or {CHANGED}.")
+    key = serializers.JSONField(allow_null=True)
+    label = serializers.CharField()
+    fields = DiffFieldSerializer(many=True)
+
+
+class DiffSectionSerializer(serializers.Serializer):
+    """One section of `proposals.policy.revisions.RevisionDiff` (its `as_dict()` shape)."""
+
+    section = serializers.CharField()
+    label = serializers.CharField()
+    fields = DiffFieldSerializer(many=True)
+    rows = DiffRowSerializer(many=True)
+
+
 class TrackSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="proposal.pk")
     title = serializers.CharField(source="proposal.title")
@@ -200,7 +224,12 @@ class TrackSerializer(serializers.Serializer):
     gates = GateSerializer(many=True)
     hits = HitSerializer(many=True)
     rfis = RfiSerializer(many=True)
-    diff = serializers.ListField(child=serializers.DictField())
+    diff = serializers.SerializerMethodField()
+
+    @extend_schema_field(DiffSectionSerializer(many=True))
+    def get_diff(self, track: Any) -> list[dict[str, Any]]:
+        """The latest revision's changes by section; empty when there is no earlier revision."""
+        return track.diff.as_dict()["sections"] if track.diff else []
 
     def get_reviewer(self, track: Any) -> str | None:
         review = track.review

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from proposals.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.selectors import proposal_revision_diff
 from proposals.services.demo import build_complete_proposal
 from proposals.services.licensing import licenses_determine
 from proposals.services.screening import proposal_screen, screening_list_load
@@ -87,6 +88,22 @@ def test_track_shows_gates_hits_items_parties(api, worked):
     assert {i["eccn"] for i in body["items"]} >= {"3A090.A", "EAR99"}
     assert {p["role"] for p in body["parties"]} == {"purchaser", "ultimate_consignee", "end_user"}
     assert body["end_use"].startswith("Civil AI services")
+
+
+def test_track_diff_is_the_policy_revision_diff_of_the_latest_two_revisions(api, resubmitted):
+    body = api.get(reverse("api-commerce-proposal", args=[resubmitted.pk])).json()
+    assert body["revision_number"] == 2
+    assert body["diff"] == proposal_revision_diff(resubmitted).as_dict()["sections"]
+    (overview,) = body["diff"]
+    assert overview["section"] == "overview"
+    assert [(f["field"], f["new"]) for f in overview["fields"]] == [
+        ("title", "UAE Sovereign Health AI Cluster")
+    ]
+
+
+def test_track_diff_of_a_first_revision_is_empty(api, in_review):
+    body = api.get(reverse("api-commerce-proposal", args=[in_review.pk])).json()
+    assert body["diff"] == []
 
 
 def test_gate_decide_api(api, worked, commerce_reviewer):

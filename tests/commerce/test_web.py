@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from proposals.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.selectors import proposal_revision_diff
 from proposals.services.demo import build_complete_proposal
 from proposals.services.licensing import licenses_determine
 from proposals.services.screening import proposal_screen, screening_list_load
@@ -116,6 +117,20 @@ def test_proposal_page_shows_items_parties_hits_and_gates(reviewing, worked):
         "Civil AI services for the national health ministry",
     ):
         assert text in body
+
+
+def test_proposal_page_shows_the_policy_revision_diff_after_a_resubmission(reviewing, resubmitted):
+    response = reviewing.get(reverse("commerce-proposal", args=[resubmitted.pk]))
+    assert response.context["track"].diff == proposal_revision_diff(resubmitted)
+    body = response.content.decode()
+    assert "<td>Overview</td><td>changed</td><td>Title</td>" in body
+    assert "UAE Sovereign Health AI Cluster" in body
+
+
+def test_proposal_page_of_a_first_revision_says_there_is_nothing_to_compare(reviewing, in_review):
+    response = reviewing.get(reverse("commerce-proposal", args=[in_review.pk]))
+    assert response.context["track"].diff is None
+    assert "No earlier revision to compare with." in response.content.decode()
 
 
 def test_proposal_page_refused_to_exim(client, exim_officer, worked):
