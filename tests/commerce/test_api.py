@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from proposals.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
@@ -178,3 +179,30 @@ def test_assign_api_me_and_auto(api, worked, commerce_reviewer, reviewer_b):
     assert api.post(url, {"reviewer": str(reviewer_b.pk)}).json() == {"reviewer": "commerce_b"}
     assert CommerceReview.objects.get(proposal=worked).reviewer == reviewer_b
     assert api.post(url, {"reviewer": "someone"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "operation_id", "request_schema", "response_schema"),
+    [
+        (
+            "/api/commerce/gates/{id}/decide/",
+            "commerce_gates_decide_create",
+            "GateDecisionInputRequest",
+            "Gate",
+        ),
+        ("/api/commerce/hits/{id}/adjudicate/", "commerce_hits_adjudicate_create", "HitInputRequest", "Hit"),
+    ],
+)
+def test_each_review_decision_view_documents_its_own_input_and_output(
+    path, operation_id, request_schema, response_schema
+):
+    """Gate decisions and hit adjudications share ReviewDecisionView; the schema still tells them apart."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"][path]["post"]
+    assert operation["operationId"] == operation_id
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert (body, answer) == (
+        {"$ref": f"#/components/schemas/{request_schema}"},
+        {"$ref": f"#/components/schemas/{response_schema}"},
+    )

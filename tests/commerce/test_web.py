@@ -187,6 +187,20 @@ def test_hit_adjudication_form(reviewing, worked):
     assert (hit.status, hit.adjudication_reason) == (HitStatus.FALSE_POSITIVE, "Other firm.")
 
 
+def test_hit_adjudication_refused_by_the_service_shows_the_page_again_with_the_error(reviewing, worked):
+    hit = ScreeningHit.objects.get(proposal=worked)
+    url = reverse("commerce-hit-adjudicate", args=[hit.pk])
+    reviewing.post(url, {"action": "false_positive", "reason": "Other firm."})
+    response = reviewing.post(url, {"action": "confirm", "reason": "Same firm after all."})
+    assert response.status_code == 400
+    assert response.context["hit_id"] == hit.pk
+    assert list(response.context["hit_form"].non_field_errors()) == [
+        '"Confirmed match" is not possible: the screening hit is already false positive.'
+    ]
+    hit.refresh_from_db()
+    assert hit.status == HitStatus.FALSE_POSITIVE
+
+
 def test_rfi_form_returns_the_proposal(reviewing, worked):
     due = (timezone.localdate() + timedelta(days=10)).isoformat()
     response = reviewing.post(
