@@ -12,13 +12,17 @@ from proposals.enums import (
     GateStatus,
     HitStatus,
     ProposalStatus,
+    ScreenedSubject,
 )
 from proposals.models import (
     AuditEvent,
+    CommerceReview,
+    ConsortiumMember,
     Country,
     InformationRequest,
     LicenseGate,
     LineItem,
+    Party,
     Proposal,
     ScreeningHit,
     Site,
@@ -243,3 +247,66 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
         ),
         diff=proposal_revision_diff(proposal),
     )
+
+
+# --- Screening coverage: part of Commerce clearance ----------------------------------------------
+
+# The reasons clearance holds on screening; stable wording (tests, the EXIM page and the API show it).
+SCREENING_NOT_RUN = "Screening has not run for this proposal."
+SCREENING_NOT_RUN_FOR = "Screening has not run for {names} (named since the last screening)."
+
+
+@dataclass(frozen=True)
+class ScreenedName:
+    name: str
+    subject_type: str
+    label: str
+    company_id: int | None = None
+    party_id: int | None = None
+
+
+def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
+    """Every consortium member, each member's ultimate parent, and every party to the export."""
+    names: list[ScreenedName] = []
+    members = ConsortiumMember.objects.filter(consortium_id=proposal.consortium_id).select_related("company")
+    for member in members:
+        company = member.company
+        names.append(
+            ScreenedName(
+                company.legal_name, ScreenedSubject.MEMBER, f"{member.get_role_display()}", company.pk
+            )
+        )
+        if company.ultimate_parent.strip():
+            names.append(
+                ScreenedName(
+                    company.ultimate_parent,
+                    ScreenedSubject.PARENT,
+                    f"Parent of {company.legal_name}",
+                    company.pk,
+                )
+            )
+    for party in Party.objects.filter(proposal=proposal):
+        names.append(
+            ScreenedName(party.name, ScreenedSubject.PARTY, party.get_role_display(), party_id=party.pk)
+        )
+    return names
+
+
+def commerce_screening_blockers(*, proposal_id: int) -> list[str]:
+    """Why screening does not yet cover the proposal; empty when every current name was screened.
+
+    A hit can only be found for a name that was screened: until screening has run (no list loaded,
+    the worker not yet done, a message lost) or while the proposal names a member, parent or party the
+    last screening did not cover (a consortium member added since), there is nothing to adjudicate, and
+    no hits must not read as clear.
+    """
+    proposal = Proposal.objects.only("pk", "consortium_id").get(pk=proposal_id)
+    review = (
+        CommerceReview.objects.filter(proposal_id=proposal_id).only("screened_at", "screened_names").first()
+    )
+    if review is None or review.screened_at is None:
+        return [SCREENING_NOT_RUN]
+    unscreened = sorted({n.name for n in proposal_screened_names(proposal)} - set(review.screened_names))
+    if unscreened:
+        return [SCREENING_NOT_RUN_FOR.format(names=", ".join(f'"{name}"' for name in unscreened))]
+    return []
