@@ -1,8 +1,8 @@
-"""Reads for the Commerce workspace: the queue (filters, sorting), one proposal's track, the diff."""
+"""Reads for the Commerce workspace: the queue (filters, sorting), one proposal's track."""
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -14,21 +14,26 @@ from proposals.enums import (
     GateStatus,
     HitStatus,
     ProposalStatus,
+    ScreenedSubject,
 )
 from proposals.models import (
     AuditEvent,
+    CommerceReview,
+    ConsortiumMember,
     Country,
     InformationRequest,
     LicenseGate,
     LineItem,
+    Party,
     Proposal,
-    Revision,
     ScreeningHit,
     Site,
 )
 from proposals.pagination import DeferredJoinPagination, DeferredJoinPaginator
 from proposals.permissions import is_commerce
 from proposals.policy.eccn import normalize_eccn
+from proposals.policy.revisions import RevisionDiff
+from proposals.selectors import proposal_revision_diff
 
 # What a Commerce reviewer works on: anything submitted and not yet finished.
 QUEUE_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
@@ -238,7 +243,8 @@ class CommerceTrack:
     hits: list[ScreeningHit]
     rfis: list[InformationRequest]
     events: list[AuditEvent]
-    diff: list[dict[str, Any]] = field(default_factory=list)
+    # The latest revision against the one before it; None for a first submission.
+    diff: RevisionDiff | None = None
 
     @property
     def review(self) -> Any:
@@ -273,60 +279,68 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
             .exclude(subject="proposal", action="edit")
             .order_by("-created_at", "-pk")[:50]
         ),
-        diff=revision_diff_latest(proposal=proposal),
+        diff=proposal_revision_diff(proposal),
     )
 
 
-def _rows_by_id(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    return {row.get("id", n): row for n, row in enumerate(rows)}
+# --- Screening coverage: part of Commerce clearance ----------------------------------------------
+
+# The reasons clearance holds on screening; stable wording (tests, the EXIM page and the API show it).
+SCREENING_NOT_RUN = "Screening has not run for this proposal."
+SCREENING_NOT_RUN_FOR = "Screening has not run for {names} (named since the last screening)."
 
 
-def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """What changed between two frozen snapshots: one entry per changed field, added or removed row."""
-    changes: list[dict[str, Any]] = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a == b:
-            continue
-        if isinstance(a, list) and isinstance(b, list) and all(isinstance(r, dict) for r in a + b):
-            rows_a, rows_b = _rows_by_id(a), _rows_by_id(b)
-            for rid in rows_a.keys() - rows_b.keys():
-                changes.append({"section": key, "change": "removed", "row": rows_a[rid]})
-            for rid in rows_b.keys() - rows_a.keys():
-                changes.append({"section": key, "change": "added", "row": rows_b[rid]})
-            for rid in rows_a.keys() & rows_b.keys():
-                for col in sorted(set(rows_a[rid]) | set(rows_b[rid])):
-                    if rows_a[rid].get(col) != rows_b[rid].get(col):
-                        changes.append(
-                            {
-                                "section": key,
-                                "change": "changed",
-                                "field": col,
-                                "row_id": rid,
-                                "old": rows_a[rid].get(col),
-                                "new": rows_b[rid].get(col),
-                            }
-                        )
-        elif isinstance(a, dict) and isinstance(b, dict):
-            for col in sorted(set(a) | set(b)):
-                if a.get(col) != b.get(col):
-                    changes.append(
-                        {
-                            "section": key,
-                            "change": "changed",
-                            "field": col,
-                            "old": a.get(col),
-                            "new": b.get(col),
-                        }
-                    )
-        else:
-            changes.append({"section": key, "change": "changed", "field": key, "old": a, "new": b})
-    return changes
+@dataclass(frozen=True)
+class ScreenedName:
+    name: str
+    subject_type: str
+    label: str
+    company_id: int | None = None
+    party_id: int | None = None
 
 
-def revision_diff_latest(*, proposal: Proposal) -> list[dict[str, Any]]:
-    """The latest revision against the one before it (empty for a first submission)."""
-    revisions = list(Revision.objects.filter(proposal=proposal).order_by("-number")[:2])
-    if len(revisions) < 2:
-        return []
-    return snapshot_diff(revisions[1].snapshot, revisions[0].snapshot)
+def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
+    """Every consortium member, each member's ultimate parent, and every party to the export."""
+    names: list[ScreenedName] = []
+    members = ConsortiumMember.objects.filter(consortium_id=proposal.consortium_id).select_related("company")
+    for member in members:
+        company = member.company
+        names.append(
+            ScreenedName(
+                company.legal_name, ScreenedSubject.MEMBER, f"{member.get_role_display()}", company.pk
+            )
+        )
+        if company.ultimate_parent.strip():
+            names.append(
+                ScreenedName(
+                    company.ultimate_parent,
+                    ScreenedSubject.PARENT,
+                    f"Parent of {company.legal_name}",
+                    company.pk,
+                )
+            )
+    for party in Party.objects.filter(proposal=proposal):
+        names.append(
+            ScreenedName(party.name, ScreenedSubject.PARTY, party.get_role_display(), party_id=party.pk)
+        )
+    return names
+
+
+def commerce_screening_blockers(*, proposal_id: int) -> list[str]:
+    """Why screening does not yet cover the proposal; empty when every current name was screened.
+
+    A hit can only be found for a name that was screened: until screening has run (no list loaded,
+    the worker not yet done, a message lost) or while the proposal names a member, parent or party the
+    last screening did not cover (a consortium member added since), there is nothing to adjudicate, and
+    no hits must not read as clear.
+    """
+    proposal = Proposal.objects.only("pk", "consortium_id").get(pk=proposal_id)
+    review = (
+        CommerceReview.objects.filter(proposal_id=proposal_id).only("screened_at", "screened_names").first()
+    )
+    if review is None or review.screened_at is None:
+        return [SCREENING_NOT_RUN]
+    unscreened = sorted({n.name for n in proposal_screened_names(proposal)} - set(review.screened_names))
+    if unscreened:
+        return [SCREENING_NOT_RUN_FOR.format(names=", ".join(f'"{name}"' for name in unscreened))]
+    return []

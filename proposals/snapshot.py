@@ -10,6 +10,22 @@ from proposals.models import Proposal
 
 Snapshot = dict[str, Any]
 
+# The fields a consortium edits on each child row (the editor, the API and drafting use these), and
+# so the fields a revision freezes: one list, so that nothing editable is left out of a revision.
+SITE_FIELDS = ("name", "country", "city", "builder", "owner", "operator")
+ITEM_FIELDS = (
+    "layer",
+    "description",
+    "manufacturer",
+    "origin_country",
+    "eccn",
+    "quantity",
+    "unit_value",
+    "us_origin_value",
+    "site",
+)
+PARTY_FIELDS = ("role", "name", "address", "country")
+
 
 def dec(value: Any) -> Decimal:
     return Decimal(str(value)) if value not in (None, "") else Decimal("0")
@@ -54,29 +70,12 @@ def proposal_snapshot(proposal: Proposal) -> Snapshot:
             }
             for m in members
         ],
-        "sites": list(
-            proposal.sites.order_by("pk").values(
-                "id", "name", "country", "city", "builder", "owner", "operator"
-            )
-        ),
+        "sites": list(proposal.sites.order_by("pk").values("id", *SITE_FIELDS)),
         "line_items": [
             {**row, "unit_value": str(row["unit_value"]), "us_origin_value": str(row["us_origin_value"])}
-            for row in proposal.line_items.order_by("layer", "pk").values(
-                "id",
-                "layer",
-                "description",
-                "manufacturer",
-                "origin_country",
-                "eccn",
-                "quantity",
-                "unit_value",
-                "us_origin_value",
-                "site",
-            )
+            for row in proposal.line_items.order_by("layer", "pk").values("id", *ITEM_FIELDS)
         ],
-        "parties": list(
-            proposal.parties.order_by("role", "pk").values("id", "role", "name", "address", "country")
-        ),
+        "parties": list(proposal.parties.order_by("role", "pk").values("id", *PARTY_FIELDS)),
         "documents": list(
             proposal.documents.order_by("category", "pk").values("id", "category", "original_name", "sha256")
         ),

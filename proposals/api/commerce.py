@@ -4,17 +4,19 @@ One view per operation: parse the input, call the service, serialize the output.
 become the stable JSON body through `proposals.api.errors.exception_handler`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.models import InformationRequest, LicenseGate, Proposal, ScreeningHit
+from proposals.policy.revisions import ADDED, CHANGED, REMOVED
 from proposals.selectors_commerce import (
     CommerceQueueFilter,
     CommerceQueuePagination,
@@ -174,6 +176,29 @@ class RfiSerializer(serializers.ModelSerializer):
         ]
 
 
+class DiffFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class DiffRowSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=f"{ADDED}, {REMOVED} or {CHANGED}.")
+    key = serializers.JSONField(allow_null=True)
+    label = serializers.CharField()
+    fields = DiffFieldSerializer(many=True)
+
+
+class DiffSectionSerializer(serializers.Serializer):
+    """One section of `proposals.policy.revisions.RevisionDiff` (its `as_dict()` shape)."""
+
+    section = serializers.CharField()
+    label = serializers.CharField()
+    fields = DiffFieldSerializer(many=True)
+    rows = DiffRowSerializer(many=True)
+
+
 class TrackSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="proposal.pk")
     title = serializers.CharField(source="proposal.title")
@@ -190,7 +215,12 @@ class TrackSerializer(serializers.Serializer):
     gates = GateSerializer(many=True)
     hits = HitSerializer(many=True)
     rfis = RfiSerializer(many=True)
-    diff = serializers.ListField(child=serializers.DictField())
+    diff = serializers.SerializerMethodField()
+
+    @extend_schema_field(DiffSectionSerializer(many=True))
+    def get_diff(self, track: Any) -> list[dict[str, Any]]:
+        """The latest revision's changes by section; empty when there is no earlier revision."""
+        return track.diff.as_dict()["sections"] if track.diff else []
 
     def get_reviewer(self, track: Any) -> str | None:
         review = track.review
@@ -314,17 +344,39 @@ class TrackView(APIView):
         return Response(TrackSerializer(commerce_track(proposal=proposal)).data)
 
 
-class GateDecideView(APIView):
+# One reviewer decision on one gate or screening hit: load it, check the reviewer may review its
+# proposal, parse the input, call the service (the one write path), serialize the result. Each
+# subclass names its model, input, output and service; the schema follows from them. (Comments, not a
+# docstring: drf-spectacular would copy a base class's docstring into every subclass's operation.)
+class ReviewDecisionView(APIView):
     permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    model: type[LicenseGate | ScreeningHit]
+    input_serializer: type[serializers.Serializer]
+    output_serializer: type[serializers.Serializer]
+    decide: Callable[..., Any]  # the service, called with `id_kwarg`=the object's id, actor and the input
+    id_kwarg: str
 
-    @extend_schema(request=GateDecisionInput, responses=GateSerializer)
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        extend_schema_view(post=extend_schema(request=cls.input_serializer, responses=cls.output_serializer))(
+            cls
+        )
+
     def post(self, request: Request, pk: int) -> Response:
-        gate = get_object_or_404(LicenseGate, pk=pk)
-        _proposal(request, gate.proposal_id)
-        data = GateDecisionInput(data=request.data)
+        subject = get_object_or_404(self.model, pk=pk)
+        _proposal(request, subject.proposal_id)
+        data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        gate = gate_decide(gate_id=gate.pk, actor=request.user, **data.validated_data)
-        return Response(GateSerializer(gate).data)
+        decided = self.decide(**{self.id_kwarg: subject.pk}, actor=request.user, **data.validated_data)
+        return Response(self.output_serializer(decided).data)
+
+
+class GateDecideView(ReviewDecisionView):
+    model = LicenseGate
+    input_serializer = GateDecisionInput
+    output_serializer = GateSerializer
+    decide = staticmethod(gate_decide)
+    id_kwarg = "gate_id"
 
 
 class GateBulkView(APIView):
@@ -353,17 +405,12 @@ class GateBulkView(APIView):
         return Response(BulkRowSerializer(rows, many=True).data)
 
 
-class HitAdjudicateView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
-
-    @extend_schema(request=HitInput, responses=HitSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        hit = get_object_or_404(ScreeningHit, pk=pk)
-        _proposal(request, hit.proposal_id)
-        data = HitInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        hit = hit_adjudicate(hit_id=hit.pk, actor=request.user, **data.validated_data)
-        return Response(HitSerializer(hit).data)
+class HitAdjudicateView(ReviewDecisionView):
+    model = ScreeningHit
+    input_serializer = HitInput
+    output_serializer = HitSerializer
+    decide = staticmethod(hit_adjudicate)
+    id_kwarg = "hit_id"
 
 
 class RfiCreateView(APIView):

@@ -17,6 +17,7 @@ from proposals.models import GeneratedDocument, Proposal
 from proposals.pdf import PAPERS
 from proposals.services.generated import (
     dossier_package,
+    dossier_package_filename,
     generated_lookup,
     generated_visible,
     paper_filename,
@@ -122,7 +123,7 @@ class PackageDownloadApi(PaperScoped, APIView):
         return FileResponse(
             package,
             as_attachment=True,
-            filename=f"dossier-package-proposal-{proposal.pk}-r{proposal.revision_number}.zip",
+            filename=dossier_package_filename(proposal),
             content_type="application/zip",
         )
 

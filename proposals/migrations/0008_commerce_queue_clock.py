@@ -26,7 +26,7 @@ def open_missing_reviews(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("proposals", "0006_docs")]
+    dependencies = [("proposals", "0007_commerce_review_screened_names")]
 
     operations = [
         migrations.RunPython(open_missing_reviews, migrations.RunPython.noop, elidable=True),

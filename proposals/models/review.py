@@ -267,6 +267,9 @@ class CommerceReview(models.Model):
     screening_list_version = models.ForeignKey(
         ScreeningListVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The names the last screening covered (members, their parents, parties): Commerce clearance holds
+    # while the proposal names anyone not among them (selectors_commerce.commerce_screening_blockers).
+    screened_names = models.JSONField(default=list, blank=True)
     licenses_determined_at = models.DateTimeField(null=True, blank=True)
     policy_version = models.ForeignKey(
         LicensingPolicyVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

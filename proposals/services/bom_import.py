@@ -24,6 +24,7 @@ from proposals.enums import Layer
 from proposals.errors import InvalidInput
 from proposals.models import Country, LineItem, Proposal
 from proposals.policy.eccn import is_valid_eccn, normalize_eccn
+from proposals.services.documents import upload_read
 from proposals.services.drafting import line_items_replace_from_import, locked_editable_proposal
 
 # The columns of the template, in order. `site_name` names one of the proposal's sites.
@@ -96,13 +97,7 @@ def _read_upload(upload: File) -> tuple[str, bytes]:
     """Return ("csv" | "xlsx", content); the kind comes from the bytes, the name must agree."""
     name = PurePath((upload.name or "").replace("\\", "/")).name
     claimed = PurePath(name).suffix.lower().lstrip(".")
-    size = upload.size or 0
-    if size == 0:
-        raise _refuse("The file is empty.")
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise _refuse(f"The file is larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit.")
-    upload.seek(0)
-    content = upload.read()
+    content = upload_read(upload, refuse=_refuse)
     guessed = filetype.guess(content)
     if guessed is None:
         kind = "csv"  # plain text has no signature; the CSV reader decides whether it is one

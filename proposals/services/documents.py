@@ -1,6 +1,7 @@
 """Document uploads: validated from their bytes, stored under a name the user does not choose."""
 
 import hashlib
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -27,19 +28,27 @@ def _refuse(message: str) -> InvalidInput:
     return InvalidInput(message, extra={"fields": {"file": [message]}})
 
 
+def upload_read(upload: File, *, refuse: Callable[[str], InvalidInput] = _refuse) -> bytes:
+    """The upload's bytes; refused (as `refuse` words it) when empty or over UPLOAD_MAX_BYTES.
+
+    Every upload (documents, bills of materials) passes this one size check before its content is read.
+    """
+    size = upload.size or 0
+    if size == 0:
+        raise refuse("The file is empty.")
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise refuse(f"The file is larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit.")
+    upload.seek(0)
+    return upload.read()
+
+
 def upload_validate(upload: File) -> tuple[str, str, bytes]:
     """Check an upload; return (safe display name, detected extension, content) or raise InvalidInput."""
     raw_name = upload.name or ""
     name = PurePath(raw_name.replace("\\", "/")).name
     if not name or name != raw_name or name.startswith("."):
         raise _refuse("The file name must not contain a path.")
-    size = upload.size or 0
-    if size == 0:
-        raise _refuse("The file is empty.")
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise _refuse(f"The file is larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit.")
-    upload.seek(0)
-    content = upload.read()
+    content = upload_read(upload)
     kind = filetype.guess(content)
     if kind is None or kind.extension not in ALLOWED_TYPES:
         raise _refuse("Upload a PDF, PNG, JPEG, DOCX or XLSX file; this file's content is none of these.")

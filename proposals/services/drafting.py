@@ -14,6 +14,7 @@ from proposals.errors import InvalidInput, NotEditable
 from proposals.models import Consortium, Country, LineItem, Party, Proposal, Site
 from proposals.permissions import consortium_roles
 from proposals.policy.eccn import normalize_eccn
+from proposals.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
 
 PROPOSAL_FIELDS = (
     "title",
@@ -125,19 +126,6 @@ def _apply(instance: models.Model, data: dict[str, Any], allowed: tuple[str, ...
         setattr(instance, name, value)
 
 
-SITE_FIELDS = ("name", "country", "city", "builder", "owner", "operator")
-ITEM_FIELDS = (
-    "layer",
-    "description",
-    "manufacturer",
-    "origin_country",
-    "eccn",
-    "quantity",
-    "unit_value",
-    "us_origin_value",
-    "site",
-)
-PARTY_FIELDS = ("role", "name", "address", "country")
 CHILDREN: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "site": (Site, SITE_FIELDS),
     "item": (LineItem, ITEM_FIELDS),

@@ -25,6 +25,7 @@ from proposals.permissions import actor_roles
 from proposals.policy import exposure
 from proposals.policy import financing as fin
 from proposals.selectors import commerce_clearance_blockers
+from proposals.selectors_commerce import commerce_screening_blockers
 from proposals.services.notify import notify_deal_stage_changed
 from proposals.services.transitions import audit_record, enqueue_on_commit, proposal_transition
 from proposals.snapshot import Snapshot, dec
@@ -148,11 +149,15 @@ def deal_compute_terms(*, deal_id: int) -> Deal | None:
 
 
 def commerce_blockers(*, proposal_id: int) -> list[str]:
-    """The Commerce gate rule: open or denied license gates and unresolved screening hits, each named.
+    """The Commerce gate rule: screening not run (or not covering every current name), open or denied
+    license gates and unresolved screening hits, each named.
 
-    Commerce owns the rule's reading of its own models (`selectors.commerce_clearance_blockers`).
+    Commerce owns the rule's reading of its own models (`selectors.commerce_clearance_blockers`,
+    `selectors_commerce.commerce_screening_blockers`).
     """
-    return commerce_clearance_blockers(proposal_id=proposal_id)
+    return commerce_screening_blockers(proposal_id=proposal_id) + commerce_clearance_blockers(
+        proposal_id=proposal_id
+    )
 
 
 def committed_exposure(*, exclude_deal_id: int | None = None) -> Decimal:

@@ -127,6 +127,11 @@ def paper_filename(doc: GeneratedDocument) -> str:
     return f"{doc.kind.replace('_', '-')}{subject}-proposal-{doc.proposal_id}-r{doc.revision}.pdf"
 
 
+def dossier_package_filename(proposal: Proposal) -> str:
+    """The package's download name, the same from the web and the API."""
+    return f"dossier-package-proposal-{proposal.pk}-r{proposal.revision_number}.zip"
+
+
 def dossier_package(*, proposal: Proposal, user: Any) -> IO[bytes] | None:
     """One ZIP: the current dossier, the attachments of its revision, and the letters the user may see.
 

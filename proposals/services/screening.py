@@ -12,19 +12,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from proposals.enums import HitStatus, ProposalStatus, ScreenedSubject
+from proposals.enums import HitStatus, ProposalStatus
 from proposals.errors import InvalidInput
 from proposals.models import (
     CommerceReview,
     CommerceSettings,
-    ConsortiumMember,
-    Party,
     Proposal,
     ScreeningEntry,
     ScreeningHit,
     ScreeningListVersion,
 )
 from proposals.policy.screening import ScreeningIndex
+from proposals.selectors_commerce import proposal_screened_names
 from proposals.services.transitions import audit_record, enqueue_on_commit
 from proposals.workflow_commerce import HIT_TRANSITIONS
 
@@ -189,42 +188,6 @@ def screening_index(version: ScreeningListVersion) -> _LoadedIndex:
     return loaded
 
 
-@dataclass(frozen=True)
-class ScreenedName:
-    name: str
-    subject_type: str
-    label: str
-    company_id: int | None = None
-    party_id: int | None = None
-
-
-def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
-    """Every consortium member, each member's ultimate parent, and every party to the export."""
-    names: list[ScreenedName] = []
-    members = ConsortiumMember.objects.filter(consortium_id=proposal.consortium_id).select_related("company")
-    for member in members:
-        company = member.company
-        names.append(
-            ScreenedName(
-                company.legal_name, ScreenedSubject.MEMBER, f"{member.get_role_display()}", company.pk
-            )
-        )
-        if company.ultimate_parent.strip():
-            names.append(
-                ScreenedName(
-                    company.ultimate_parent,
-                    ScreenedSubject.PARENT,
-                    f"Parent of {company.legal_name}",
-                    company.pk,
-                )
-            )
-    for party in Party.objects.filter(proposal=proposal):
-        names.append(
-            ScreenedName(party.name, ScreenedSubject.PARTY, party.get_role_display(), party_id=party.pk)
-        )
-    return names
-
-
 def proposal_screen(*, proposal_id: int) -> int:
     """Screen the proposal against the newest list; returns the number of new hits. Idempotent:
     a hit is keyed by (entry `_id`, screened name), and an adjudicated hit keeps its adjudication."""
@@ -287,7 +250,8 @@ def proposal_screen(*, proposal_id: int) -> int:
                 )
         review.screened_at = timezone.now()
         review.screening_list_version = version
-        review.save(update_fields=["screened_at", "screening_list_version"])
+        review.screened_names = sorted({screened.name for screened in names})
+        review.save(update_fields=["screened_at", "screening_list_version", "screened_names"])
         audit_record(
             proposal=proposal,
             action="screened",

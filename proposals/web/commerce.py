@@ -1,5 +1,6 @@
 """The Commerce reviewer's workspace: the queue, a proposal's Commerce track, decisions and RFIs."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -164,25 +165,49 @@ def _back(proposal: Proposal, anchor: str = "") -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("commerce-proposal", kwargs={"pk": proposal.pk}) + anchor)
 
 
+def _post_form(
+    request: HttpRequest,
+    proposal: Proposal,
+    form: forms.Form,
+    *,
+    write: Callable[[dict[str, Any]], object],
+    success: Callable[[dict[str, Any]], str],
+    anchor: str = "",
+    **page_forms: Any,
+) -> HttpResponse:
+    """A decision or question form posted from the proposal page: valid input goes to the service;
+    done, a message and back to the page's section; refused or invalid, the page again (400) with the
+    errors on the form (`page_forms` put it, and what it was for, back where it was)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, success(form.cleaned_data))
+            return _back(proposal, anchor)
+    return _render_proposal(request, proposal, 400, **page_forms)
+
+
 @login_required
 @require_POST
 def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
     gate = get_object_or_404(LicenseGate.objects.select_related("destination"), pk=pk)
     proposal = _proposal_for(request, gate.proposal_id)
     form = GateDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            action = form.cleaned_data["action"]
-            gate_decide(gate_id=gate.pk, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{gate.eccn} to {gate.destination.name}: {GATE_TRANSITIONS[action].label.lower()} recorded.",
-            )
-            return _back(proposal, "#gates")
-    return _render_proposal(request, proposal, 400, decision_form=form, decision_gate_id=gate.pk)
+    return _post_form(
+        request,
+        proposal,
+        form,
+        write=lambda data: gate_decide(gate_id=gate.pk, actor=request.user, **data),
+        success=lambda data: (
+            f"{gate.eccn} to {gate.destination.name}: "
+            f"{GATE_TRANSITIONS[data['action']].label.lower()} recorded."
+        ),
+        anchor="#gates",
+        decision_form=form,
+        decision_gate_id=gate.pk,
+    )
 
 
 @login_required
@@ -224,19 +249,18 @@ def hit_adjudication(request: HttpRequest, pk: int) -> HttpResponse:
     hit = get_object_or_404(ScreeningHit, pk=pk)
     proposal = _proposal_for(request, hit.proposal_id)
     form = HitAdjudicationForm(request.POST)
-    if form.is_valid():
-        try:
-            action = form.cleaned_data["action"]
-            hit_adjudicate(hit_id=hit.pk, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f'Screening hit "{hit.screened_name}": {HIT_TRANSITIONS[action].label.lower()}.',
-            )
-            return _back(proposal, "#screening")
-    return _render_proposal(request, proposal, 400, hit_form=form, hit_id=hit.pk)
+    return _post_form(
+        request,
+        proposal,
+        form,
+        write=lambda data: hit_adjudicate(hit_id=hit.pk, actor=request.user, **data),
+        success=lambda data: (
+            f'Screening hit "{hit.screened_name}": {HIT_TRANSITIONS[data["action"]].label.lower()}.'
+        ),
+        anchor="#screening",
+        hit_form=form,
+        hit_id=hit.pk,
+    )
 
 
 @login_required
@@ -244,17 +268,16 @@ def hit_adjudication(request: HttpRequest, pk: int) -> HttpResponse:
 def information_request(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal_for(request, pk)
     form = InformationRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            information_request_create(proposal_id=proposal.pk, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request, "Question sent; the proposal is back with the consortium and the clock is paused."
-            )
-            return _back(proposal)
-    return _render_proposal(request, proposal, 400, rfi_form=form)
+    return _post_form(
+        request,
+        proposal,
+        form,
+        write=lambda data: information_request_create(proposal_id=proposal.pk, actor=request.user, **data),
+        success=lambda data: (
+            "Question sent; the proposal is back with the consortium and the clock is paused."
+        ),
+        rfi_form=form,
+    )
 
 
 @login_required

@@ -11,7 +11,12 @@ from proposals.enums import GeneratedKind, NotificationFrequency
 from proposals.models import Proposal
 from proposals.pdf import PAPERS
 from proposals.selectors import proposals_visible_to
-from proposals.services.generated import dossier_package, generated_lookup, paper_filename
+from proposals.services.generated import (
+    dossier_package,
+    dossier_package_filename,
+    generated_lookup,
+    paper_filename,
+)
 from proposals.services.notify import notification_frequency_of, notification_preference_set
 
 
@@ -57,7 +62,7 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(
         package,
         as_attachment=True,
-        filename=f"dossier-package-proposal-{proposal.pk}-r{proposal.revision_number}.zip",
+        filename=dossier_package_filename(proposal),
         content_type="application/zip",
     )
 

@@ -1,7 +1,12 @@
 """Commerce fixtures: a proposal in review, a small screening list in the official format, reviewers."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from proposals.models import Proposal
+from proposals.services.commerce import information_request_create
 from proposals.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import SDN, csl_row, write_csl_csv
 from tests.factories import CommerceReviewerFactory
@@ -14,6 +19,22 @@ def in_review(complete_proposal, lead):
     proposal_transition(proposal_id=complete_proposal.pk, action="accept_for_review", actor=None, reason="ok")
     complete_proposal.refresh_from_db()
     return complete_proposal
+
+
+@pytest.fixture
+def resubmitted(in_review, commerce_reviewer, lead):
+    """The proposal returned with a question, retitled by the consortium and resubmitted (revision 2)."""
+    information_request_create(
+        proposal_id=in_review.pk,
+        actor=commerce_reviewer,
+        question="Which ministry operates the site?",
+        due_date=timezone.localdate() + timedelta(days=14),
+    )
+    Proposal.objects.filter(pk=in_review.pk).update(title="UAE Sovereign Health AI Cluster")
+    proposal_transition(proposal_id=in_review.pk, action="submit", actor=lead)
+    proposal_transition(proposal_id=in_review.pk, action="accept_for_review", actor=None, reason="ok")
+    in_review.refresh_from_db()
+    return in_review
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from proposals.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.selectors import proposal_revision_diff
 from proposals.services.demo import build_complete_proposal
 from proposals.services.licensing import licenses_determine
 from proposals.services.screening import proposal_screen, screening_list_load
@@ -89,6 +91,22 @@ def test_track_shows_gates_hits_items_parties(api, worked):
     assert body["end_use"].startswith("Civil AI services")
 
 
+def test_track_diff_is_the_policy_revision_diff_of_the_latest_two_revisions(api, resubmitted):
+    body = api.get(reverse("api-commerce-proposal", args=[resubmitted.pk])).json()
+    assert body["revision_number"] == 2
+    assert body["diff"] == proposal_revision_diff(resubmitted).as_dict()["sections"]
+    (overview,) = body["diff"]
+    assert overview["section"] == "overview"
+    assert [(f["field"], f["new"]) for f in overview["fields"]] == [
+        ("title", "UAE Sovereign Health AI Cluster")
+    ]
+
+
+def test_track_diff_of_a_first_revision_is_empty(api, in_review):
+    body = api.get(reverse("api-commerce-proposal", args=[in_review.pk])).json()
+    assert body["diff"] == []
+
+
 def test_gate_decide_api(api, worked, commerce_reviewer):
     gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
     response = api.post(
@@ -161,3 +179,30 @@ def test_assign_api_me_and_auto(api, worked, commerce_reviewer, reviewer_b):
     assert api.post(url, {"reviewer": str(reviewer_b.pk)}).json() == {"reviewer": "commerce_b"}
     assert CommerceReview.objects.get(proposal=worked).reviewer == reviewer_b
     assert api.post(url, {"reviewer": "someone"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "operation_id", "request_schema", "response_schema"),
+    [
+        (
+            "/api/commerce/gates/{id}/decide/",
+            "commerce_gates_decide_create",
+            "GateDecisionInputRequest",
+            "Gate",
+        ),
+        ("/api/commerce/hits/{id}/adjudicate/", "commerce_hits_adjudicate_create", "HitInputRequest", "Hit"),
+    ],
+)
+def test_each_review_decision_view_documents_its_own_input_and_output(
+    path, operation_id, request_schema, response_schema
+):
+    """Gate decisions and hit adjudications share ReviewDecisionView; the schema still tells them apart."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"][path]["post"]
+    assert operation["operationId"] == operation_id
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert (body, answer) == (
+        {"$ref": f"#/components/schemas/{request_schema}"},
+        {"$ref": f"#/components/schemas/{response_schema}"},
+    )

@@ -1,16 +1,25 @@
-"""commerce_clearance_blockers: what stops EXIM's final commitment on the Commerce side."""
+"""commerce_clearance_blockers and commerce_screening_blockers: what stops EXIM's final commitment on
+the Commerce side."""
 
 import pytest
 
 from proposals.enums import GateStatus, HitStatus, ScreenedSubject
 from proposals.models import (
+    CommerceReview,
     LicenseGate,
     LicensingPolicyVersion,
+    Party,
     ScreeningEntry,
     ScreeningHit,
     ScreeningListVersion,
 )
 from proposals.selectors import commerce_clearance_blockers
+from proposals.selectors_commerce import (
+    SCREENING_NOT_RUN,
+    commerce_screening_blockers,
+    proposal_screened_names,
+)
+from proposals.services.screening import proposal_screen, screening_list_load
 
 pytestmark = pytest.mark.django_db
 
@@ -78,4 +87,33 @@ def test_clearance_blockers_name_unresolved_or_confirmed_hits(complete_proposal,
     assert commerce_clearance_blockers(proposal_id=complete_proposal.pk) == [
         'Screening hit: "Acme Precision Co., Ltd." (party to the export) matches "ACME PRECISION CO LTD" '
         f"on Entity List (EL); {state}."
+    ]
+
+
+def test_screening_not_run_blocks_clearance_before_the_worker_screens(in_review):
+    assert commerce_screening_blockers(proposal_id=in_review.pk) == [SCREENING_NOT_RUN]
+
+
+def test_screening_not_run_blocks_clearance_while_no_screening_list_is_loaded(in_review):
+    assert proposal_screen(proposal_id=in_review.pk) == 0  # nothing to screen against: nothing recorded
+    assert commerce_screening_blockers(proposal_id=in_review.pk) == [
+        "Screening has not run for this proposal."
+    ]
+
+
+def test_screening_that_covered_every_current_name_clears(in_review, csl_file):
+    screening_list_load(source=str(csl_file))
+    proposal_screen(proposal_id=in_review.pk)
+    review = CommerceReview.objects.get(proposal=in_review)
+    assert review.screened_names == sorted({n.name for n in proposal_screened_names(in_review)})
+    assert commerce_screening_blockers(proposal_id=in_review.pk) == []
+
+
+def test_screening_not_run_for_a_party_renamed_since_the_last_screening(in_review, csl_file):
+    screening_list_load(source=str(csl_file))
+    proposal_screen(proposal_id=in_review.pk)
+    party = in_review.parties.order_by("pk").first()
+    Party.objects.filter(pk=party.pk).update(name="Gulf Health Holding PJSC")
+    assert commerce_screening_blockers(proposal_id=in_review.pk) == [
+        'Screening has not run for "Gulf Health Holding PJSC" (named since the last screening).'
     ]

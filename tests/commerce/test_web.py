@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from proposals.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.selectors import proposal_revision_diff
 from proposals.services.demo import build_complete_proposal
 from proposals.services.licensing import licenses_determine
 from proposals.services.screening import proposal_screen, screening_list_load
@@ -120,6 +121,20 @@ def test_proposal_page_shows_items_parties_hits_and_gates(reviewing, worked):
         assert text in body
 
 
+def test_proposal_page_shows_the_policy_revision_diff_after_a_resubmission(reviewing, resubmitted):
+    response = reviewing.get(reverse("commerce-proposal", args=[resubmitted.pk]))
+    assert response.context["track"].diff == proposal_revision_diff(resubmitted)
+    body = response.content.decode()
+    assert "<td>Overview</td><td>changed</td><td>Title</td>" in body
+    assert "UAE Sovereign Health AI Cluster" in body
+
+
+def test_proposal_page_of_a_first_revision_says_there_is_nothing_to_compare(reviewing, in_review):
+    response = reviewing.get(reverse("commerce-proposal", args=[in_review.pk]))
+    assert response.context["track"].diff is None
+    assert "No earlier revision to compare with." in response.content.decode()
+
+
 def test_proposal_page_refused_to_exim(client, exim_officer, worked):
     client.force_login(exim_officer)
     assert client.get(reverse("commerce-proposal", args=[worked.pk])).status_code == 403
@@ -172,6 +187,20 @@ def test_hit_adjudication_form(reviewing, worked):
     assert response.status_code == 302
     hit.refresh_from_db()
     assert (hit.status, hit.adjudication_reason) == (HitStatus.FALSE_POSITIVE, "Other firm.")
+
+
+def test_hit_adjudication_refused_by_the_service_shows_the_page_again_with_the_error(reviewing, worked):
+    hit = ScreeningHit.objects.get(proposal=worked)
+    url = reverse("commerce-hit-adjudicate", args=[hit.pk])
+    reviewing.post(url, {"action": "false_positive", "reason": "Other firm."})
+    response = reviewing.post(url, {"action": "confirm", "reason": "Same firm after all."})
+    assert response.status_code == 400
+    assert response.context["hit_id"] == hit.pk
+    assert list(response.context["hit_form"].non_field_errors()) == [
+        '"Confirmed match" is not possible: the screening hit is already false positive.'
+    ]
+    hit.refresh_from_db()
+    assert hit.status == HitStatus.FALSE_POSITIVE
 
 
 def test_rfi_form_returns_the_proposal(reviewing, worked):

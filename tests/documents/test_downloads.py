@@ -179,6 +179,15 @@ def test_api_package_for_owner_and_not_for_outsider(rendered, lead, outsider, ap
     assert (response.status_code, response["Content-Type"]) == (200, "application/zip")
 
 
+def test_package_has_the_same_download_name_from_the_web_and_the_api(rendered, lead, client, api_client):
+    client.login(username="lead", password=TEST_PASSWORD)
+    api_client.force_authenticate(lead)
+    web = client.get(reverse("package-download", kwargs={"pk": rendered.pk}))
+    api = api_client.get(reverse("api-package-download", kwargs={"proposal_id": rendered.pk}))
+    expected = f'attachment; filename="dossier-package-proposal-{rendered.pk}-r1.zip"'
+    assert (web["Content-Disposition"], api["Content-Disposition"]) == (expected, expected)
+
+
 def test_proposal_page_links_to_dossier_once_submitted(submitted, complete_proposal, lead, client):
     client.login(username="lead", password=TEST_PASSWORD)
     body = client.get(reverse("proposal-detail", args=[submitted.pk])).content.decode()

@@ -9,7 +9,7 @@ from proposals.models import GeneratedDocument, OutboxMessage
 from proposals.services.exim import deal_transition
 from proposals.services.generated import generated_render
 from tests.documents.conftest import pdf_pages
-from tests.exim.conftest import make_deal, program  # noqa: F401
+from tests.exim.conftest import make_deal, program, screening_list  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -1,16 +1,19 @@
 """An EXIM officer takes the deal to final commitment, refused once while a Commerce license gate is open."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from proposals.enums import DealStage, Layer, ProposalStatus
-from proposals.models import Deal, LicenseGate, Proposal
+from proposals.models import CommerceReview, Deal, LicenseGate, Proposal
 from proposals.services.commerce import gate_decide
 from proposals.services.demo import build_complete_proposal
 from proposals.services.transitions import proposal_transition
+from tests.commerce.csl_fixture import csl_row, write_csl_csv
 from tests.e2e.support import Journey, sign_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,8 +31,16 @@ ITEMS = [
 
 
 @pytest.fixture
-def in_review_with_deal(consortium, lead, celery_worker) -> tuple[Proposal, Deal]:
-    """Submitted by the lead; the real worker runs intake, opens the license gates and the deal's terms."""
+def screening_list(tmp_path) -> None:
+    """A loaded Consolidated Screening List that names no one on the proposal (no hits to adjudicate)."""
+    path = write_csl_csv(tmp_path / "consolidated.csv", [csl_row("e2e-ros", "ROSOBORONEXPORT OAO")])
+    call_command("load_screening_list", str(path), stdout=io.StringIO())
+
+
+@pytest.fixture
+def in_review_with_deal(consortium, lead, screening_list, celery_worker) -> tuple[Proposal, Deal]:
+    """Submitted by the lead; the real worker runs intake, screens the names, opens the license gates
+    and the deal's terms (final commitment waits for all of them)."""
     proposal = build_complete_proposal(
         consortium=consortium,
         lead=lead,
@@ -40,6 +51,10 @@ def in_review_with_deal(consortium, lead, celery_worker) -> tuple[Proposal, Deal
     proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
     wait_until(
         lambda: LicenseGate.objects.filter(proposal=proposal).count() == 2, message="the license gates"
+    )
+    wait_until(
+        lambda: CommerceReview.objects.filter(proposal=proposal, screened_at__isnull=False).exists(),
+        message="the worker to screen the names",
     )
     deal = wait_until(
         lambda: Deal.objects.filter(proposal=proposal, terms_computed_at__isnull=False).first(),

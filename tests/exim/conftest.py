@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from proposals.models import Deal, ProgramSettings
 from proposals.services.demo import build_complete_proposal
 from proposals.services.exim import deal_compute_terms, deal_open
 from proposals.services.intake import intake_check
+from proposals.services.screening import proposal_screen, screening_list_load
 from proposals.services.transitions import proposal_transition
+from tests.commerce.csl_fixture import csl_row, write_csl_csv
 
 # The DOMAIN.md worked example: an $80M contract, all US content.
 EIGHTY_MILLION_ITEMS = [
@@ -30,8 +33,15 @@ def program(db: None) -> ProgramSettings:
 
 
 @pytest.fixture
-def make_deal(consortium, lead) -> Callable[..., Deal]:
-    """Build a complete proposal, take it into review, open its deal and compute its terms.
+def screening_list(db: None, tmp_path: Path) -> None:
+    """A loaded screening list that names none of the test consortium's companies or parties."""
+    path = write_csl_csv(tmp_path / "consolidated.csv", [csl_row("e-ros", "ROSOBORONEXPORT OAO")])
+    screening_list_load(source=str(path))
+
+
+@pytest.fixture
+def make_deal(consortium, lead, screening_list) -> Callable[..., Deal]:
+    """Build a complete proposal, take it into review, screen it, open its deal and compute its terms.
 
     `stage` and `amount` then place the deal directly (arrangement only; the tests of the stage moves
     go through deal_transition).
@@ -39,7 +49,12 @@ def make_deal(consortium, lead) -> Callable[..., Deal]:
     counter = iter(range(1, 1000))
 
     def make(
-        *, stage: str | None = None, amount: Decimal | None = None, compute: bool = True, **kw: Any
+        *,
+        stage: str | None = None,
+        amount: Decimal | None = None,
+        compute: bool = True,
+        screen: bool = True,
+        **kw: Any,
     ) -> Deal:
         kw.setdefault("items", EIGHTY_MILLION_ITEMS)
         kw.setdefault("amount", Decimal("68000000"))
@@ -48,6 +63,8 @@ def make_deal(consortium, lead) -> Callable[..., Deal]:
         )
         proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
         assert intake_check(proposal_id=proposal.pk) == "accept_for_review"
+        if screen:
+            proposal_screen(proposal_id=proposal.pk)  # as Commerce's start of review does
         deal = deal_open(proposal_id=proposal.pk)
         if compute:
             deal_compute_terms(deal_id=deal.pk)

@@ -1,4 +1,5 @@
-"""The gate rule: no final commitment while a license gate is open or denied, or a hit unresolved."""
+"""The gate rule: no final commitment before screening covers every name, while a license gate is open
+or denied, or while a hit is unresolved."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -6,9 +7,11 @@ from unittest import mock
 
 import pytest
 
-from proposals.enums import DealStage, GateStatus, HitStatus, ProposalStatus, ScreenedSubject
+from proposals.enums import DealStage, GateStatus, HitStatus, MemberRole, ProposalStatus, ScreenedSubject
 from proposals.errors import CommitmentRefused
 from proposals.models import (
+    Company,
+    ConsortiumMember,
     Deal,
     LicenseGate,
     LicensingPolicyVersion,
@@ -17,6 +20,7 @@ from proposals.models import (
     ScreeningListVersion,
 )
 from proposals.services.exim import deal_transition
+from proposals.services.screening import proposal_screen
 from proposals.tasks import exim_notification_sweep
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +96,40 @@ def test_gate_rule_unresolved_screening_hit_refuses_final_commitment(deal, exim_
         'Commerce: Screening hit: "Acme Precision Co., Ltd." (party to the export) matches '
         '"ACME PRECISION CO LTD" on Entity List (EL); unresolved.'
     ]
+
+
+def test_gate_rule_screening_not_run_refuses_final_commitment(make_deal, exim_officer):
+    deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=AMOUNT, screen=False)
+    with pytest.raises(CommitmentRefused) as refused:
+        authorize(deal, exim_officer)
+    assert refused.value.extra["reasons"] == ["Commerce: Screening has not run for this proposal."]
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.CREDIT_COMMITTEE
+
+
+def test_gate_rule_name_added_since_screening_refuses_final_commitment_until_screened_again(
+    deal, exim_officer
+):
+    company = Company.objects.create(
+        legal_name="Harbor Optics LLC",
+        country_of_incorporation_id="US",
+        principal_place_of_business_id="US",
+        ultimate_parent="Harbor Holdings Inc.",
+        ultimate_parent_country_id="US",
+    )
+    ConsortiumMember.objects.create(
+        consortium=deal.proposal.consortium, company=company, role=MemberRole.PARTNER, layers=["networking"]
+    )
+    with pytest.raises(CommitmentRefused) as refused:
+        authorize(deal, exim_officer)
+    assert refused.value.extra["reasons"] == [
+        'Commerce: Screening has not run for "Harbor Holdings Inc.", "Harbor Optics LLC" '
+        "(named since the last screening)."
+    ]
+    proposal_screen(proposal_id=deal.proposal_id)
+    authorize(deal, exim_officer)
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.FINAL_COMMITMENT
 
 
 def test_gate_rule_names_every_blocker(deal, exim_officer):

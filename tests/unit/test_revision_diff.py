@@ -4,10 +4,12 @@ import copy
 
 import pytest
 
+from proposals.models import LineItem, Party, Site
 from proposals.policy.revisions import ADDED, CHANGED, REMOVED, FieldChange, RevisionDiff, revision_diff
 from proposals.selectors import proposal_revision_diff
-from proposals.services.drafting import child_save
+from proposals.services.drafting import CHILDREN, child_save
 from proposals.services.transitions import proposal_transition
+from proposals.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS, proposal_snapshot
 
 BASE = {
     "id": 1,
@@ -236,3 +238,16 @@ def test_proposal_revision_diff_of_a_first_revision_is_none():
         revision_number = 1
 
     assert proposal_revision_diff(Once()) is None
+
+
+@pytest.mark.django_db
+def test_a_revision_freezes_every_child_field_the_consortium_edits(complete_proposal):
+    snapshot = proposal_snapshot(complete_proposal)
+    for key, fields in (("sites", SITE_FIELDS), ("line_items", ITEM_FIELDS), ("parties", PARTY_FIELDS)):
+        assert snapshot[key], key
+        assert {tuple(row) for row in snapshot[key]} == {("id", *fields)}
+    assert {
+        "site": (Site, SITE_FIELDS),
+        "item": (LineItem, ITEM_FIELDS),
+        "party": (Party, PARTY_FIELDS),
+    } == CHILDREN

@@ -271,3 +271,12 @@ def test_api_import_by_viewer_is_403(api_client, viewer, draft, nairobi):
     )
     assert response.status_code == 403
     assert LineItem.objects.filter(proposal=draft).count() == 0
+
+
+def test_bom_upload_over_the_upload_size_limit_is_refused_like_a_document(draft, lead, settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    content = ",".join(BOM_COLUMNS).encode() + b"\n" + b" " * (1024 * 1024)
+    with pytest.raises(InvalidInput) as exc:
+        bom_import(proposal_id=draft.pk, actor=lead, upload=SimpleUploadedFile("bom.csv", content))
+    assert exc.value.extra == {"fields": {"file": ["The file is larger than the 1 MB limit."]}, "rows": []}
+    assert LineItem.objects.filter(proposal=draft).count() == 0
