@@ -187,6 +187,9 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "proposals.enums.ProposalStatus",
         "EximProductEnum": "proposals.enums.EximProduct",
         "DealStageEnum": "proposals.enums.DealStage",
+        "MemberRoleEnum": "proposals.enums.MemberRole",
+        "PartyRoleEnum": "proposals.enums.PartyRole",
+        "LayerEnum": "proposals.enums.Layer",
     },
 }
 

@@ -48,3 +48,10 @@ class CommitmentRefused(ApplicationError):
 
     status_code = 409
     code = "commitment_refused"
+
+
+class AnchorRequired(ApplicationError):
+    """The change would leave the consortium without its anchor member (HTTP 409)."""
+
+    status_code = 409
+    code = "anchor_required"

@@ -66,6 +66,17 @@ def is_consortium_lead(user: Any, proposal: Any) -> bool:
 
 
 @rules.predicate
+def is_consortium_member_user(user: Any, consortium: Any) -> bool:
+    """Any role in this consortium (the object is a Consortium, not a proposal)."""
+    return consortium is not None and consortium.pk in consortium_roles(user)
+
+
+@rules.predicate
+def is_lead_of_consortium(user: Any, consortium: Any) -> bool:
+    return consortium is not None and consortium_roles(user).get(consortium.pk) == ConsortiumUserRole.LEAD
+
+
+@rules.predicate
 def is_agency_reviewer(user: Any) -> bool:
     return getattr(user, "agency", "") in ("commerce", "exim", "program") or getattr(
         user, "is_superuser", False
@@ -103,6 +114,10 @@ rules.add_perm("proposals.submit_proposal", is_consortium_lead & is_editable)
 rules.add_perm("proposals.withdraw_proposal", is_consortium_lead)
 rules.add_perm("proposals.review_commerce", is_commerce & was_submitted)
 rules.add_perm("proposals.review_exim", is_exim & was_submitted)
+
+# The consortium's own membership list: everyone in it reads; only its lead changes it.
+rules.add_perm("proposals.view_consortium_members", is_consortium_member_user)
+rules.add_perm("proposals.change_consortium_members", is_lead_of_consortium)
 
 # Commerce workspace: the queue and its bulk actions need the role; each proposal also needs a submission.
 rules.add_perm("proposals.commerce_workspace", is_commerce)

@@ -9,6 +9,7 @@ from proposals.enums import BLOCKING_GATE_STATUSES, BLOCKING_HIT_STATUSES, HitSt
 from proposals.models import (
     AuditEvent,
     Consortium,
+    ConsortiumMember,
     Country,
     LicenseGate,
     ProgramSettings,
@@ -111,6 +112,27 @@ def consortia_for_new_proposal(user: Any) -> list[Consortium]:
     """The consortia in which this user may start a proposal (their lead and editor roles)."""
     consortia = Consortium.objects.filter(pk__in=list(consortium_roles(user))).order_by("name")
     return [c for c in consortia if user.has_perm("proposals.change_proposal", Proposal(consortium=c))]
+
+
+def consortia_visible_to(user: Any) -> QuerySet[Consortium]:
+    """The consortia this user acts for (any role); another consortium's is simply not there."""
+    return Consortium.objects.filter(pk__in=list(consortium_roles(user))).order_by("name")
+
+
+def consortium_members(*, consortium_id: int) -> QuerySet[ConsortiumMember]:
+    """A consortium's members with their companies, anchor first, and how many other consortia
+    each company is also in (`other_consortia`)."""
+    return (
+        ConsortiumMember.objects.filter(consortium_id=consortium_id)
+        .select_related(
+            "company",
+            "company__country_of_incorporation",
+            "company__principal_place_of_business",
+            "company__ultimate_parent_country",
+        )
+        .annotate(other_consortia=Count("company__memberships") - 1)
+        .order_by("role", "company__legal_name", "pk")
+    )
 
 
 def proposal_timeline_for(user: Any, proposal: Proposal) -> QuerySet[AuditEvent]:

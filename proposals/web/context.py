@@ -23,10 +23,18 @@ class NavItem:
 
 
 def _consortium_links(user: Any) -> list[NavItem]:
-    if not consortium_roles(user):
+    roles = consortium_roles(user)
+    if not roles:
         return []
+    # One consortium: straight to its members; several: the list of them (no query for names here).
+    members = (
+        reverse("consortium-members", kwargs={"consortium_pk": next(iter(roles))})
+        if len(roles) == 1
+        else reverse("consortium-list")
+    )
     return [
         NavItem("Start a proposal", reverse("proposal-create")),
+        NavItem("Members", members),
         NavItem("Bill-of-materials template", reverse("bom-template")),
     ]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from proposals.enums import DocumentCategory, Section
+from proposals.enums import DocumentCategory, Layer, MemberRole, Section
 from proposals.models import Consortium, Country, LineItem, Party, Proposal, Site
 from proposals.services.drafting import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
 
@@ -140,3 +140,65 @@ class WithdrawForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Reviewers and the program see this reason.",
     )
+
+
+class _MemberFields(PortalForm):
+    """Role and layers: what a member does in the consortium (services.consortium checks the rules)."""
+
+    role = forms.ChoiceField(
+        choices=MemberRole.choices,
+        initial=MemberRole.PARTNER,
+        help_text="Exactly one anchor: choosing it for a partner hands the role over from the "
+        "current anchor.",
+    )
+    layers = forms.MultipleChoiceField(
+        choices=Layer.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        label="Stack layers supplied",
+    )
+
+
+def _country_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(queryset=Country.objects.order_by("name"), required=required, label=label)
+
+
+class MemberCompanyForm(_MemberFields):
+    """A member and its company's details: adding a new company, or editing a member."""
+
+    legal_name = forms.CharField(max_length=200)
+    country_of_incorporation = _country_field("Country of incorporation")
+    principal_place_of_business = _country_field("Principal place of business")
+    ultimate_parent = forms.CharField(max_length=200, required=False, help_text="Leave blank if none.")
+    ultimate_parent_country = _country_field("Ultimate parent's country", required=False)
+
+    field_order = [
+        "legal_name",
+        "role",
+        "layers",
+        "country_of_incorporation",
+        "principal_place_of_business",
+        "ultimate_parent",
+        "ultimate_parent_country",
+    ]
+
+    def company_data(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "legal_name",
+                "country_of_incorporation",
+                "principal_place_of_business",
+                "ultimate_parent",
+                "ultimate_parent_country",
+            )
+        }
+
+
+class ExistingMemberForm(_MemberFields):
+    """Add a company already on file (a member of another consortium), by its exact legal name."""
+
+    existing_company = forms.CharField(
+        max_length=200, label="Legal name of the company", help_text="As the company is already on file."
+    )
+    field_order = ["existing_company", "role", "layers"]

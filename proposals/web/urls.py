@@ -2,12 +2,21 @@
 
 from django.urls import path
 
-from proposals.web import bom, children, commerce, dashboard, documents, editor, exim, papers, review
+from proposals.web import bom, children, commerce, dashboard, documents, editor, exim, members, papers, review
 
 P = "proposals/<int:pk>/"
+C = "consortia/<int:consortium_pk>/members/"
+M = C + "<int:member_pk>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
+    # The consortium's members (services.consortium): everyone in it reads; its lead changes them.
+    path("consortia/", members.consortia, name="consortium-list"),
+    path(C, members.members, name="consortium-members"),
+    path(C + "existing/", members.member_add_existing, name="consortium-member-add-existing"),
+    path(M, members.member_edit, name="consortium-member"),
+    path(M + "delete/", members.member_delete, name="consortium-member-delete"),
+    path(M + "make-anchor/", members.member_anchor, name="consortium-member-anchor"),
     path("proposals/new/", dashboard.proposal_new, name="proposal-create"),
     path("proposals/bom-template.csv", bom.bom_template, name="bom-template"),
     path(P, editor.overview, name="proposal-detail"),

@@ -117,6 +117,10 @@ def _decided_gate(world: World) -> None:
     )
 
 
+def _partner(world: World) -> Any:
+    return world.proposal.consortium.members.filter(role="partner").order_by("pk").first()
+
+
 WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case, _decided_gate]
 
 # Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
@@ -126,6 +130,10 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "number": lambda world: world.proposal.revision_number,  # revisions/<int:number>/: the submitted one
     "consortium_id": lambda world: world.proposal.consortium_id,
     "consortium_pk": lambda world: world.proposal.consortium_id,
+    # Members pages and API (services.consortium): a partner of the proposal's consortium, so a POST
+    # that got through would not even be refused as the anchor's removal.
+    "member_pk": lambda world: _partner(world).pk,
+    "member_id": lambda world: _partner(world).pk,
     # Generated papers: the dossier, and a decided gate's license letter.
     "paper-download:kind": lambda world: "dossier",
     "api-paper-download:kind": lambda world: "dossier",

@@ -109,10 +109,11 @@ def test_create_proposal_for_another_consortium_is_refused(lead_client, consorti
     assert not theirs.proposals.exists()
 
 
-def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, viewer_client):
+def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, viewer_client, consortium):
     consortium_nav = [(i.label, i.url) for i in lead_client.get("/").context["nav_items"]]
     assert consortium_nav == [
         ("Start a proposal", "/proposals/new/"),
+        ("Members", f"/consortia/{consortium.pk}/members/"),
         ("Bill-of-materials template", "/proposals/bom-template.csv"),
         ("API", "/api/docs/"),
     ]
