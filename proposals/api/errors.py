@@ -50,7 +50,7 @@ class ErrorOutput(serializers.Serializer):
     message = serializers.CharField(help_text="What went wrong and how to fix it, for a person.")
     code = serializers.CharField(
         help_text="Stable machine code: invalid, not_found, permission_denied, not_authenticated, "
-        "not_editable, transition_not_allowed, incomplete, ..."
+        "not_editable, transition_not_allowed, incomplete, anchor_required, ..."
     )
     extra = serializers.DictField(
         help_text='Details: "fields" maps field names to messages (400); "findings" lists the '

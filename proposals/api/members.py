@@ -10,13 +10,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.api.base import parse
-from proposals.api.errors import error_responses
+from proposals.api.errors import ErrorOutput, error_responses
 from proposals.enums import Layer, MemberRole
 from proposals.models import Company, Consortium, ConsortiumMember, Country
 from proposals.selectors import consortia_visible_to, consortium_members
@@ -157,6 +157,13 @@ class MemberListCreateApi(_ConsortiumScoped, generics.ListAPIView):
         )
 
 
+ANCHOR_REQUIRED = {
+    409: OpenApiResponse(
+        ErrorOutput,
+        description="anchor_required: the anchor cannot be removed or demoted; make another member "
+        "the anchor first (PATCH its role to anchor).",
+    )
+}
 MEMBER_ID = OpenApiParameter("member_id", int, OpenApiParameter.PATH, description="A member id.")
 
 
@@ -167,15 +174,16 @@ MEMBER_ID = OpenApiParameter("member_id", int, OpenApiParameter.PATH, descriptio
     put=extend_schema(
         parameters=[CONSORTIUM_ID, MEMBER_ID],
         request=MemberUpdateInput,
-        responses={200: MemberOutput, **error_responses(400, 403, 404, 409)},
+        responses={200: MemberOutput, **error_responses(400, 403, 404), **ANCHOR_REQUIRED},
     ),
     patch=extend_schema(
         parameters=[CONSORTIUM_ID, MEMBER_ID],
         request=MemberUpdateInput,
-        responses={200: MemberOutput, **error_responses(400, 403, 404, 409)},
+        responses={200: MemberOutput, **error_responses(400, 403, 404), **ANCHOR_REQUIRED},
     ),
     delete=extend_schema(
-        parameters=[CONSORTIUM_ID, MEMBER_ID], responses={204: None, **error_responses(403, 404, 409)}
+        parameters=[CONSORTIUM_ID, MEMBER_ID],
+        responses={204: None, **error_responses(403, 404), **ANCHOR_REQUIRED},
     ),
 )
 class MemberDetailApi(_ConsortiumScoped, generics.GenericAPIView):
