@@ -69,5 +69,11 @@ def consortium(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = proposal_or_404(request, pk)
     members = proposal.consortium.members.select_related("company").order_by("-role", "company__legal_name")
     return render_section(
-        request, proposal, Section.CONSORTIUM, "proposals/section_consortium.html", members=members
+        request,
+        proposal,
+        Section.CONSORTIUM,
+        "proposals/section_consortium.html",
+        members=members,
+        # Reviewers read the members here; only the consortium's own users have its Members page.
+        members_page=request.user.has_perm("proposals.view_consortium_members", proposal.consortium),
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from proposals.enums import Layer, MemberRole
 from proposals.models import Company, ConsortiumMember
+from proposals.services.transitions import proposal_transition
 from tests.factories import CompanyFactory, ConsortiumFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +241,18 @@ def test_member_from_a_country_of_concern_shows_on_the_proposals_checklist(lead_
 
     assert "Pearl River Compute Ltd is owned from a country of concern and is not eligible" in html
     assert f"#f-members-{member.pk}" in html
+
+
+def test_reviewers_see_the_members_in_the_proposal_without_a_members_link(
+    client, commerce_reviewer, consortium, complete_proposal, lead
+):
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+    client.force_login(commerce_reviewer)
+
+    response = client.get(reverse("proposal-consortium", kwargs={"pk": complete_proposal.pk}))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _partner(consortium).company.legal_name in html
+    assert _url(consortium) not in html
+    assert client.get(_url(consortium)).status_code == 404
