@@ -23,9 +23,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
-from proposals.enums import Layer, MemberRole
+from proposals.enums import Layer, MemberRole, ProposalStatus
 from proposals.errors import AnchorRequired, InvalidInput
-from proposals.models import Company, Consortium, ConsortiumMember, Country
+from proposals.models import Company, Consortium, ConsortiumMember, Country, Proposal
+from proposals.services.transitions import enqueue_on_commit
 
 COMPANY_FIELDS = (
     "legal_name",
@@ -140,6 +141,22 @@ def _log(actor: Any, obj: models.Model, flag: int, message: str) -> None:
 # --- Helpers ------------------------------------------------------------------------------------
 
 
+# A company's names are what screening reads (proposal_screened_names).
+SCREENED_COMPANY_FIELDS = {"legal_name", "ultimate_parent", "ultimate_parent_country"}
+
+
+def _rescreen_in_review(consortium_ids: list[int]) -> None:
+    """Screen again, once committed, every proposal in review whose consortia gained a name.
+
+    Commerce clearance holds while a current member name has not been screened
+    (commerce_screening_blockers); without this a member added during review would hold the
+    proposal until the next screening list is loaded.
+    """
+    in_review = Proposal.objects.filter(consortium_id__in=consortium_ids, status=ProposalStatus.IN_REVIEW)
+    for proposal_id in in_review.values_list("pk", flat=True):
+        enqueue_on_commit("proposals.tasks.commerce_screen_proposal", proposal_id=proposal_id)
+
+
 def _apply_company(company: Company, data: dict[str, Any]) -> list[str]:
     """Set the company fields present in `data` (countries as Country or code); the names changed."""
     changed = []
@@ -240,6 +257,7 @@ def member_add(
         _validated(member, exclude=["consortium", "company"])
         _save_member(member)
         _log(actor, member, ADDITION, f"Added to {consortium.name} as {member.get_role_display()}.")
+        _rescreen_in_review([consortium.pk])
     return member
 
 
@@ -274,6 +292,8 @@ def member_update(
             if "legal_name" in company_changed:
                 _check_name_unused(consortium, member.company.legal_name, except_company=member.company_id)
             member.company.save()
+            if SCREENED_COMPANY_FIELDS & set(company_changed):  # the company's every consortium
+                _rescreen_in_review(list(member.company.memberships.values_list("consortium_id", flat=True)))
             _log(
                 actor,
                 member.company,

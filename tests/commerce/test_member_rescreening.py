@@ -1,0 +1,67 @@
+"""A member added while a proposal is in review is screened at once (clearance waits for screening)."""
+
+import pytest
+
+from exportai.celery import app
+from proposals.selectors_commerce import commerce_screening_blockers
+from proposals.services.consortium import member_add, member_update
+from proposals.services.screening import proposal_screen, screening_list_load
+
+pytestmark = pytest.mark.django_db
+
+NEW = {
+    "legal_name": "Gulf Fabric Networks LLC",
+    "country_of_incorporation": "US",
+    "principal_place_of_business": "US",
+}
+
+
+@pytest.fixture
+def screened(in_review, csl_file):
+    screening_list_load(source=str(csl_file))
+    proposal_screen(proposal_id=in_review.pk)
+    assert commerce_screening_blockers(proposal_id=in_review.pk) == []
+    return in_review
+
+
+@pytest.fixture
+def eager_tasks():
+    """The enqueued task runs in this process (Celery's eager mode), not on a worker."""
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_screening_a_member_added_during_review_is_screened_again(
+    screened, lead, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        member_add(consortium_id=screened.consortium_id, actor=lead, company=dict(NEW))
+    # until the screening the commit sends has run, clearance names what is not yet screened
+    assert "Gulf Fabric Networks LLC" in commerce_screening_blockers(proposal_id=screened.pk)[0]
+    for callback in callbacks:
+        callback()
+    assert commerce_screening_blockers(proposal_id=screened.pk) == []
+
+
+def test_screening_a_renamed_parent_is_screened_again(
+    screened, lead, eager_tasks, django_capture_on_commit_callbacks
+):
+    member = screened.consortium.members.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        member_update(
+            consortium_id=screened.consortium_id,
+            member_id=member.pk,
+            actor=lead,
+            data={"ultimate_parent": "Northern Holdings Group"},
+        )
+    assert commerce_screening_blockers(proposal_id=screened.pk) == []
+
+
+def test_screening_layers_change_sends_no_screening(screened, lead, django_capture_on_commit_callbacks):
+    member = screened.consortium.members.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        member_update(
+            consortium_id=screened.consortium_id, member_id=member.pk, actor=lead, data={"layers": ["chips"]}
+        )
+    assert [c for c in callbacks if getattr(c, "page_cache_name", None) is None] == []
