@@ -2,7 +2,6 @@
 
 import pytest
 
-from exportai.celery import app
 from proposals.selectors_commerce import commerce_screening_blockers
 from proposals.services.consortium import member_add, member_update
 from proposals.services.screening import proposal_screen, screening_list_load
@@ -25,11 +24,9 @@ def screened(in_review, csl_file):
 
 
 @pytest.fixture
-def eager_tasks():
+def eager_tasks(settings):
     """The enqueued task runs in this process (Celery's eager mode), not on a worker."""
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 def test_screening_a_member_added_during_review_is_screened_again(
