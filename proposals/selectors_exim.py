@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -18,7 +18,6 @@ from proposals.enums import (
     DEAL_COMMITTED_STAGES,
     DEAL_END_STAGES,
     DEAL_PIPELINE_STAGES,
-    DEAL_STAGE_ORDER,
     DealStage,
     EximProduct,
 )
@@ -39,16 +38,11 @@ def deals_visible_to(user: Any) -> QuerySet[Deal]:
 
 def pipeline_queryset(user: Any) -> QuerySet[Deal]:
     """Deals with what a list row shows, in a fixed number of queries however many rows."""
-    stage_order = Case(
-        *(When(stage=stage, then=Value(order)) for stage, order in DEAL_STAGE_ORDER.items()),
-        output_field=IntegerField(),
-    )
     return (
         deals_visible_to(user)
         .select_related("proposal__consortium", "destination")
         .defer("terms")  # the list needs two figures from the terms, not the findings
         .annotate(
-            stage_order=stage_order,
             financed_amount=KT("terms__financed_amount"),
             term_class_value=KT("terms__term_class"),
         )
