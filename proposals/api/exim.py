@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from proposals.deal_workflow import DEAL_TRANSITIONS
 from proposals.models import Deal, ProgramSettings
 from proposals.models.deal import TARGET_DATE_FIELDS
+from proposals.pagination import DeferredJoinPagination
 from proposals.selectors_exim import (
     DealFilter,
     deal_timeline,
@@ -177,6 +178,7 @@ class DealListApi(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated, CanView]
     serializer_class = DealListOutput
+    pagination_class = DeferredJoinPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = DealFilter
 

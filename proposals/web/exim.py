@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from proposals.deal_workflow import DEAL_TRANSITIONS
 from proposals.errors import ApplicationError
 from proposals.models import Deal, ProgramSettings
 from proposals.models.deal import TARGET_DATE_FIELDS
+from proposals.pagination import DeferredJoinPaginator
 from proposals.policy import financing as fin
 from proposals.selectors_exim import (
     deal_pipeline,
@@ -86,7 +86,7 @@ def _uswds(form: forms.Form) -> None:
 def pipeline(request: HttpRequest) -> HttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
     _uswds(filtered.form)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     benchmarks = stage_benchmarks()
     now = timezone.now()
     rows = [(deal, stage_clock(deal, benchmarks, now=now)) for deal in page.object_list]
