@@ -36,12 +36,31 @@ def deals_visible_to(user: Any) -> QuerySet[Deal]:
     return qs
 
 
+PIPELINE_ROW_FIELDS = (
+    "stage",
+    "stage_entered_at",
+    "stage_order",
+    "amount",
+    "product",
+    "tenor_years",
+    "target_final_commitment_on",
+    "target_closing_on",
+    "created_at",
+    "proposal__title",
+    "proposal__consortium__name",
+    "destination__name",
+    "destination__region",
+)
+
+
 def pipeline_queryset(user: Any) -> QuerySet[Deal]:
     """Deals with what a list row shows, in a fixed number of queries however many rows."""
     return (
         deals_visible_to(user)
         .select_related("proposal__consortium", "destination")
-        .defer("terms")  # the list needs two figures from the terms, not the findings
+        # Only what a row shows: the proposal's long texts and JSON, and the terms' findings, cost
+        # more to load than the rest of the page (the two figures from the terms are annotations).
+        .only(*PIPELINE_ROW_FIELDS)
         .annotate(
             financed_amount=KT("terms__financed_amount"),
             term_class_value=KT("terms__term_class"),
