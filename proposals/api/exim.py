@@ -85,7 +85,13 @@ class DealListOutput(serializers.ModelSerializer):
         ]
 
     def _clock(self, deal: Deal) -> Any:
-        return stage_clock(deal, self.context["benchmarks"], now=self.context["now"])
+        # Three fields read the clock: compute it once a row.
+        clock = deal.__dict__.get("_stage_clock")
+        if clock is None:
+            clock = deal.__dict__["_stage_clock"] = stage_clock(
+                deal, self.context["benchmarks"], now=self.context["now"]
+            )
+        return clock
 
     def get_region(self, deal: Deal) -> str:
         return deal.destination.region if deal.destination else ""
