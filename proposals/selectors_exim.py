@@ -148,9 +148,10 @@ class StageClock:
 
 
 def stage_clock(
-    deal: Deal, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None
+    deal: Any, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None
 ) -> StageClock:
-    # Pipeline rows carry the term class as an annotation (their terms are deferred): use it as is.
+    """The clock of a Deal, or of a pipeline row (pipeline_values), which carries the term class as an
+    annotation (its terms are not read): used as is."""
     term = deal.term_class_value if hasattr(deal, "term_class_value") else deal.term_class
     return _clock(deal.stage, deal.stage_entered_at, term, benchmarks, now or timezone.now())
 
@@ -190,9 +191,10 @@ class _Echo:
         return value
 
 
-# What a CSV row reads, as plain values: no model instance per row (70,000 of them took most of the
-# export's time). The joins are the list's; financed amount and term class are the list's annotations.
-CSV_COLUMNS = (
+# What a pipeline row reads (web table and CSV), as plain values: a model instance per row (four with
+# the joined proposal, consortium and country) took most of the page's and the export's time. Financed
+# amount and term class are pipeline_queryset's annotations.
+PIPELINE_COLUMNS = (
     "pk",
     "proposal__title",
     "proposal__consortium__name",
@@ -211,6 +213,11 @@ CSV_COLUMNS = (
 )
 
 
+def pipeline_values(queryset: QuerySet[Deal]) -> QuerySet[Any]:
+    """The pipeline's rows as named tuples (`row.pk`, `row.proposal__title`, ...), in its order."""
+    return queryset.values_list(*PIPELINE_COLUMNS, named=True)
+
+
 def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:
     """The CSV, one line at a time, reading the rows in chunks: memory stays flat however many."""
     writer = csv.writer(_Echo())
@@ -220,7 +227,7 @@ def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:
     stage_labels = dict(DealStage.choices)
     product_labels = dict(EximProduct.choices)
     yield writer.writerow(CSV_HEADER)
-    rows = queryset.values_list(*CSV_COLUMNS).iterator(chunk_size=CSV_CHUNK_SIZE)
+    rows = queryset.values_list(*PIPELINE_COLUMNS).iterator(chunk_size=CSV_CHUNK_SIZE)
     for (
         pk,
         title,

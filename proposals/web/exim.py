@@ -28,6 +28,7 @@ from proposals.selectors_exim import (
     deals_visible_to,
     exim_dashboard,
     pipeline_csv_lines,
+    pipeline_values,
     stage_benchmarks,
     stage_clock,
 )
@@ -86,10 +87,13 @@ def _uswds(form: forms.Form) -> None:
 def pipeline(request: HttpRequest) -> HttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
     _uswds(filtered.form)
-    page = DeferredJoinPaginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Plain rows (named tuples), not model instances: the table shows values only.
+    page = DeferredJoinPaginator(filtered.qs, PAGE_SIZE, rows=pipeline_values).get_page(
+        request.GET.get("page")
+    )
     benchmarks = stage_benchmarks()
     now = timezone.now()
-    rows = [(deal, stage_clock(deal, benchmarks, now=now)) for deal in page.object_list]
+    rows = [(row, stage_clock(row, benchmarks, now=now)) for row in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
