@@ -82,6 +82,23 @@ STAGE_GROUPS = {
 }
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """The chosen sort, then ties broken the same way every time, so pages neither repeat nor skip rows
+    (many deals share an amount). Stage sorts as the pipeline does: stage order, then time in stage,
+    which the index deal_pipeline_order serves in either direction."""
+
+    def filter(self, qs: QuerySet[Deal], value: Any) -> QuerySet[Deal]:
+        qs = super().filter(qs, value)
+        if not value:
+            return qs
+        ordering = [str(o) for o in qs.query.order_by]
+        last = ordering[-1] if ordering else ""
+        desc = last.startswith("-")
+        if last.lstrip("-") == "stage_order":
+            ordering.append("-stage_entered_at" if desc else "stage_entered_at")
+        return qs.order_by(*ordering, "-pk" if desc else "pk")
+
+
 class DealFilter(django_filters.FilterSet):
     """The pipeline's filters and sort orders (web form, API query and CSV export alike)."""
 
@@ -98,7 +115,7 @@ class DealFilter(django_filters.FilterSet):
     min_days_in_stage = django_filters.NumberFilter(
         method="filter_min_days", label="At least this many days in stage", min_value=0
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("amount", "amount"),
             ("stage_entered_at", "entered"),
@@ -210,6 +227,8 @@ PIPELINE_COLUMNS = (
     "created_at",
     "target_final_commitment_on",
     "target_closing_on",
+    "proposal_id",
+    "destination_id",
 )
 
 
@@ -244,6 +263,8 @@ def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:
         created,
         target_commitment,
         target_closing,
+        _proposal_id,
+        _destination_id,
     ) in rows:
         clock = _clock(stage, entered, term, benchmarks, now)
         yield writer.writerow(
