@@ -33,6 +33,7 @@ from proposals.selectors_exim import (
     stage_clock,
 )
 from proposals.services import exim as exim_service
+from proposals.web.widgets import inline_options
 
 PAGE_SIZE = 50
 
@@ -77,8 +78,10 @@ class TargetDateForm(forms.Form):
 
 
 def _uswds(form: forms.Form) -> None:
-    """Design-system classes on the filter form's widgets (the FilterSet builds plain ones)."""
+    """Design-system classes on the filter form's widgets (the FilterSet builds plain ones), and
+    selects that write their options without a template each."""
     for field in form.fields.values():
+        field.widget = inline_options(field.widget)
         css = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
         field.widget.attrs.setdefault("class", css)
 
