@@ -1,6 +1,7 @@
-"""Select widgets that write their options in Python: the same HTML as Django's select templates
-without a template include for every option (the pipeline's filters have ~40 options; rendering them
-through templates was the largest part of the page after the rows, bench/ issue 8).
+"""Filter-form widgets that write their HTML in Python: the same HTML as Django's widget templates
+without a template (and an include for every option and attribute list) each. The pipeline's filters
+have ~40 options; rendering them through templates was the largest part of the page after the rows
+(bench/, issue 8).
 """
 
 from typing import Any
@@ -9,6 +10,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django_filters.widgets import BaseCSVWidget
 
 
 class InlineOptionsMixin:
@@ -51,11 +53,31 @@ class InlineSelectMultiple(InlineOptionsMixin, forms.SelectMultiple):
     pass
 
 
+class InlineCSVSelect(BaseCSVWidget, InlineSelect):
+    """django-filter's ordering select (several comma-separated values render as a text input)."""
+
+
+class InlineNumberInput(forms.NumberInput):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
+        return format_html(
+            '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, flatatt(widget["attrs"])
+        )
+
+
 def inline_options(widget: forms.Widget) -> forms.Widget:
-    """The same select with its options written in Python; any other widget as it is."""
-    for plain, inline in ((forms.SelectMultiple, InlineSelectMultiple), (forms.Select, InlineSelect)):
-        if type(widget) is plain:
-            copy = inline(attrs=widget.attrs, choices=widget.choices)
-            copy.is_required, copy.is_localized = widget.is_required, widget.is_localized
-            return copy
-    return widget
+    """The same select or number input, written in Python; any other widget as it is."""
+    if type(widget) is forms.NumberInput:
+        copy: forms.Widget = InlineNumberInput(attrs=widget.attrs)
+    elif isinstance(widget, BaseCSVWidget) and type(widget).__bases__ == (BaseCSVWidget, forms.Select):
+        copy = InlineCSVSelect(attrs=widget.attrs, choices=widget.choices)
+    elif type(widget) in (forms.Select, forms.SelectMultiple):
+        inline = InlineSelectMultiple if type(widget) is forms.SelectMultiple else InlineSelect
+        copy = inline(attrs=widget.attrs, choices=widget.choices)
+    else:
+        return widget
+    copy.is_required, copy.is_localized = widget.is_required, widget.is_localized
+    return copy
