@@ -63,7 +63,9 @@ PROPOSALS_EXPORT_SQL = """
     FROM proposals_proposal p JOIN proposals_consortium c ON c.id = p.consortium_id
     ORDER BY p.id
 """
-# The EXIM pipeline export's rows and order (stage order, then time in stage), in one statement.
+# The EXIM pipeline export's rows and order (stage order, then time in stage), in one statement. It
+# sorts by the stored Deal.stage_order (index deal_pipeline_order), as the portal does: the fastest
+# hand-written equivalent on this schema (sorting by the stage's place in a list would read every deal).
 DEALS_EXPORT_SQL = """
     SELECT d.id, p.title, c.name, d.stage, d.stage_entered_at, co.name, co.region, d.product, d.amount,
            d.terms ->> 'financed_amount', d.tenor_years, d.terms ->> 'term_class', d.created_at,
@@ -72,7 +74,7 @@ DEALS_EXPORT_SQL = """
     JOIN proposals_proposal p ON p.id = d.proposal_id
     JOIN proposals_consortium c ON c.id = p.consortium_id
     LEFT JOIN proposals_country co ON co.code = d.destination_id
-    ORDER BY array_position(%s::text[], d.stage::text), d.stage_entered_at, d.id
+    ORDER BY d.stage_order, d.stage_entered_at, d.id
 """
 
 
@@ -83,10 +85,10 @@ class _Echo:
 
 def _export_query() -> tuple[str, list[Any]]:
     try:
-        deal = apps.get_model("proposals", "Deal")
+        apps.get_model("proposals", "Deal")
     except LookupError:
         return PROPOSALS_EXPORT_SQL, []
-    return DEALS_EXPORT_SQL, [[value for value, _ in deal._meta.get_field("stage").choices]]
+    return DEALS_EXPORT_SQL, []
 
 
 def export_rows() -> Iterator[str]:

@@ -38,7 +38,9 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     extra_fields = [
         f
         for f in model._meta.concrete_fields
-        if f.attname not in given and not (f.primary_key and isinstance(f, models.AutoField))
+        if f.attname not in given
+        and not (f.primary_key and isinstance(f, models.AutoField))
+        and not f.generated  # computed by the database (Deal.stage_order); COPY may not name it
     ]
     extra = tuple(_constant(f) for f in extra_fields)
     names = ", ".join(connection.ops.quote_name(c) for c in [*given, *(f.column for f in extra_fields)])

@@ -148,7 +148,7 @@ def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -
 
 def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
     """The EXIM pipeline (web and API): deals in stage order, then time in stage, with their rows' joins."""
-    from proposals.enums import DEAL_COMMITTED_STAGES, DEAL_END_STAGES, DEAL_PIPELINE_STAGES, DealStage
+    from proposals.enums import DEAL_COMMITTED_STAGES, DEAL_END_STAGES, DEAL_PIPELINE_STAGES
 
     groups = {"pipeline": DEAL_PIPELINE_STAGES, "committed": DEAL_COMMITTED_STAGES, "closed": DEAL_END_STAGES}
     where, params = ["TRUE"], []
@@ -161,9 +161,11 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
     if filters.get("region"):
         where.append("d.destination_id IN (SELECT code FROM proposals_country WHERE region = %s)")
         params.append(filters["region"])
+    # The stored stage order (Deal.stage_order) and its index deal_pipeline_order: the fastest
+    # hand-written equivalent on this schema (an array_position() sort would read every deal).
     sql = f"""
         WITH page AS (
-            SELECT d.id, array_position(%s::text[], d.stage::text) AS stage_order, d.stage_entered_at
+            SELECT d.id, d.stage_order, d.stage_entered_at
             FROM proposals_deal d
             WHERE {" AND ".join(where)}
             ORDER BY 2, 3, 1
@@ -180,7 +182,7 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
         LEFT JOIN proposals_country co ON co.code = d.destination_id
         ORDER BY page.stage_order, page.stage_entered_at, page.id
     """
-    return sql, [[str(s) for s in DealStage], *params, limit, offset, *params]
+    return sql, [*params, limit, offset, *params]
 
 
 def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:

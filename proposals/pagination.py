@@ -6,6 +6,7 @@ disk. Sorting keys alone stays in memory and the page's rows are then read by pr
 (bench/, issue 8). Web views use `DeferredJoinPaginator`; the API uses `DeferredJoinPagination`.
 """
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -14,7 +15,23 @@ from rest_framework.pagination import PageNumberPagination
 
 
 class DeferredJoinPaginator(Paginator):
-    """A Django Paginator over a QuerySet that selects the page's primary keys, then their rows."""
+    """A Django Paginator over a QuerySet that selects the page's primary keys, then their rows.
+
+    `rows`, if given, turns the page's queryset into what the page holds (say `.values_list(...,
+    named=True)`, each row with a `pk`): the count and the keys still come from the plain queryset,
+    without the joins the selected values would add to them.
+    """
+
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *args: Any,
+        rows: Callable[[QuerySet], Iterable[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.rows = rows
 
     def page(self, number: Any) -> Page:
         if not isinstance(self.object_list, QuerySet):
@@ -27,7 +44,8 @@ class DeferredJoinPaginator(Paginator):
         keys = list(
             self.page_keys(self.object_list).prefetch_related(None).values_list("pk", flat=True)[bottom:top]
         )
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=keys)}
+        page_rows = self.object_list.filter(pk__in=keys)
+        rows = {row.pk: row for row in (self.rows(page_rows) if self.rows else page_rows)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
     def page_keys(self, queryset: QuerySet[Any]) -> QuerySet[Any]:

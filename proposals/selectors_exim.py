@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -18,7 +18,6 @@ from proposals.enums import (
     DEAL_COMMITTED_STAGES,
     DEAL_END_STAGES,
     DEAL_PIPELINE_STAGES,
-    DEAL_STAGE_ORDER,
     DealStage,
     EximProduct,
 )
@@ -26,7 +25,7 @@ from proposals.models import AuditEvent, Country, Deal, ProgramSettings
 from proposals.permissions import is_exim, is_program_admin
 from proposals.policy import exposure
 
-CSV_CHUNK_SIZE = 500
+CSV_CHUNK_SIZE = 2000
 
 
 def deals_visible_to(user: Any) -> QuerySet[Deal]:
@@ -37,18 +36,32 @@ def deals_visible_to(user: Any) -> QuerySet[Deal]:
     return qs
 
 
+PIPELINE_ROW_FIELDS = (
+    "stage",
+    "stage_entered_at",
+    "stage_order",
+    "amount",
+    "product",
+    "tenor_years",
+    "target_final_commitment_on",
+    "target_closing_on",
+    "created_at",
+    "proposal__title",
+    "proposal__consortium__name",
+    "destination__name",
+    "destination__region",
+)
+
+
 def pipeline_queryset(user: Any) -> QuerySet[Deal]:
     """Deals with what a list row shows, in a fixed number of queries however many rows."""
-    stage_order = Case(
-        *(When(stage=stage, then=Value(order)) for stage, order in DEAL_STAGE_ORDER.items()),
-        output_field=IntegerField(),
-    )
     return (
         deals_visible_to(user)
         .select_related("proposal__consortium", "destination")
-        .defer("terms")  # the list needs two figures from the terms, not the findings
+        # Only what a row shows: the proposal's long texts and JSON, and the terms' findings, cost
+        # more to load than the rest of the page (the two figures from the terms are annotations).
+        .only(*PIPELINE_ROW_FIELDS)
         .annotate(
-            stage_order=stage_order,
             financed_amount=KT("terms__financed_amount"),
             term_class_value=KT("terms__term_class"),
         )
@@ -69,6 +82,23 @@ STAGE_GROUPS = {
 }
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """The chosen sort, then ties broken the same way every time, so pages neither repeat nor skip rows
+    (many deals share an amount). Stage sorts as the pipeline does: stage order, then time in stage,
+    which the index deal_pipeline_order serves in either direction."""
+
+    def filter(self, qs: QuerySet[Deal], value: Any) -> QuerySet[Deal]:
+        qs = super().filter(qs, value)
+        if not value:
+            return qs
+        ordering = [str(o) for o in qs.query.order_by]
+        last = ordering[-1] if ordering else ""
+        desc = last.startswith("-")
+        if last.lstrip("-") == "stage_order":
+            ordering.append("-stage_entered_at" if desc else "stage_entered_at")
+        return qs.order_by(*ordering, "-pk" if desc else "pk")
+
+
 class DealFilter(django_filters.FilterSet):
     """The pipeline's filters and sort orders (web form, API query and CSV export alike)."""
 
@@ -85,7 +115,7 @@ class DealFilter(django_filters.FilterSet):
     min_days_in_stage = django_filters.NumberFilter(
         method="filter_min_days", label="At least this many days in stage", min_value=0
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("amount", "amount"),
             ("stage_entered_at", "entered"),
@@ -135,13 +165,20 @@ class StageClock:
 
 
 def stage_clock(
-    deal: Deal, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None
+    deal: Any, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None
 ) -> StageClock:
-    # Pipeline rows carry the term class as an annotation (their terms are deferred): use it as is.
+    """The clock of a Deal, or of a pipeline row (pipeline_values), which carries the term class as an
+    annotation (its terms are not read): used as is."""
     term = deal.term_class_value if hasattr(deal, "term_class_value") else deal.term_class
-    days = ((now or timezone.now()) - deal.stage_entered_at) // timedelta(days=1)
-    benchmark = None if deal.is_closed else (benchmarks.get(term or "long") or {}).get(deal.stage)
-    return StageClock(days=days, benchmark=benchmark)
+    return _clock(deal.stage, deal.stage_entered_at, term, benchmarks, now or timezone.now())
+
+
+def _clock(
+    stage: str, entered: datetime, term: str | None, benchmarks: dict[str, dict[str, int]], now: datetime
+) -> StageClock:
+    """Days in stage and this stage's benchmark for the deal's type (long-term when not yet known)."""
+    benchmark = None if stage in DEAL_END_STAGES else (benchmarks.get(term or "long") or {}).get(stage)
+    return StageClock(days=(now - entered) // timedelta(days=1), benchmark=benchmark)
 
 
 CSV_HEADER = [
@@ -171,32 +208,83 @@ class _Echo:
         return value
 
 
+# What a pipeline row reads (web table and CSV), as plain values: a model instance per row (four with
+# the joined proposal, consortium and country) took most of the page's and the export's time. Financed
+# amount and term class are pipeline_queryset's annotations.
+PIPELINE_COLUMNS = (
+    "pk",
+    "proposal__title",
+    "proposal__consortium__name",
+    "stage",
+    "stage_entered_at",
+    "destination__name",
+    "destination__region",
+    "product",
+    "amount",
+    "financed_amount",
+    "tenor_years",
+    "term_class_value",
+    "created_at",
+    "target_final_commitment_on",
+    "target_closing_on",
+    "proposal_id",
+    "destination_id",
+)
+
+
+def pipeline_values(queryset: QuerySet[Deal]) -> QuerySet[Any]:
+    """The pipeline's rows as named tuples (`row.pk`, `row.proposal__title`, ...), in its order."""
+    return queryset.values_list(*PIPELINE_COLUMNS, named=True)
+
+
 def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:
     """The CSV, one line at a time, reading the rows in chunks: memory stays flat however many."""
     writer = csv.writer(_Echo())
     benchmarks = stage_benchmarks()
     now = timezone.now()
+    tz = timezone.get_current_timezone()
+    stage_labels = dict(DealStage.choices)
+    product_labels = dict(EximProduct.choices)
     yield writer.writerow(CSV_HEADER)
-    for deal in queryset.iterator(chunk_size=CSV_CHUNK_SIZE):
-        clock = stage_clock(deal, benchmarks, now=now)
+    rows = queryset.values_list(*PIPELINE_COLUMNS).iterator(chunk_size=CSV_CHUNK_SIZE)
+    for (
+        pk,
+        title,
+        consortium,
+        stage,
+        entered,
+        destination,
+        region,
+        product,
+        amount,
+        financed,
+        tenor,
+        term,
+        created,
+        target_commitment,
+        target_closing,
+        _proposal_id,
+        _destination_id,
+    ) in rows:
+        clock = _clock(stage, entered, term, benchmarks, now)
         yield writer.writerow(
             [
-                deal.pk,
-                _safe(deal.proposal.title),
-                _safe(deal.proposal.consortium.name),
-                deal.get_stage_display(),
+                pk,
+                _safe(title),
+                _safe(consortium),
+                stage_labels.get(stage, stage),
                 clock.days,
                 "" if clock.benchmark is None else clock.benchmark,
-                deal.destination.name if deal.destination else "",
-                deal.destination.region if deal.destination else "",
-                deal.get_product_display(),
-                deal.amount,
-                deal.financed_amount or "",
-                deal.tenor_years if deal.tenor_years is not None else "",
-                deal.term_class_value or "",
-                timezone.localtime(deal.created_at).date().isoformat(),
-                deal.target_final_commitment_on.isoformat() if deal.target_final_commitment_on else "",
-                deal.target_closing_on.isoformat() if deal.target_closing_on else "",
+                destination or "",
+                region or "",
+                product_labels.get(product, product),
+                amount,
+                financed or "",
+                "" if tenor is None else tenor,
+                term or "",
+                created.astimezone(tz).date().isoformat(),
+                target_commitment.isoformat() if target_commitment else "",
+                target_closing.isoformat() if target_closing else "",
             ]
         )
 

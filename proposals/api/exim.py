@@ -2,6 +2,7 @@
 timeline, stage moves, target dates, and the ceiling figures. One view per operation; services decide.
 """
 
+from functools import partial
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -18,8 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.deal_workflow import DEAL_TRANSITIONS
+from proposals.enums import DealStage, EximProduct
 from proposals.models import Deal, ProgramSettings
 from proposals.models.deal import TARGET_DATE_FIELDS
+from proposals.pagination import DeferredJoinPagination, DeferredJoinPaginator
 from proposals.selectors_exim import (
     DealFilter,
     deal_timeline,
@@ -27,6 +30,7 @@ from proposals.selectors_exim import (
     exim_dashboard,
     pipeline_csv_lines,
     pipeline_queryset,
+    pipeline_values,
     stage_clock,
 )
 from proposals.services import exim as exim_service
@@ -46,7 +50,8 @@ CanChange = perm("proposals.change_deal")
 CanViewDashboard = perm("proposals.view_exim_dashboard")
 
 
-class DealListOutput(serializers.ModelSerializer):
+# A deal's list figures, read from a Deal: the detail's base (the list reads rows, DealListOutput).
+class DealOutput(serializers.ModelSerializer):
     title = serializers.CharField(source="proposal.title")
     consortium = serializers.CharField(source="proposal.consortium.name")
     stage_label = serializers.CharField(source="get_stage_display")
@@ -84,7 +89,13 @@ class DealListOutput(serializers.ModelSerializer):
         ]
 
     def _clock(self, deal: Deal) -> Any:
-        return stage_clock(deal, self.context["benchmarks"], now=self.context["now"])
+        # Three fields read the clock: compute it once a row.
+        clock = deal.__dict__.get("_stage_clock")
+        if clock is None:
+            clock = deal.__dict__["_stage_clock"] = stage_clock(
+                deal, self.context["benchmarks"], now=self.context["now"]
+            )
+        return clock
 
     def get_region(self, deal: Deal) -> str:
         return deal.destination.region if deal.destination else ""
@@ -107,6 +118,59 @@ class DealListOutput(serializers.ModelSerializer):
         return self._clock(deal).over
 
 
+# Reads pipeline rows (named tuples from pipeline_values), so the list builds no model instances: a
+# deal, its proposal, consortium and country for every row cost more than the rest of the page. The
+# same fields and formats as DealOutput, which the detail extends.
+class DealListOutput(serializers.Serializer):
+    """A deal in the pipeline: its stage, time in stage against the benchmark, and its figures."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    proposal_id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(source="proposal__title")
+    consortium = serializers.CharField(source="proposal__consortium__name")
+    stage = serializers.ChoiceField(choices=DealStage.choices, required=False)
+    stage_label = serializers.SerializerMethodField()
+    stage_entered_at = serializers.DateTimeField(required=False)
+    days_in_stage = serializers.SerializerMethodField()
+    benchmark_days = serializers.SerializerMethodField()
+    over_benchmark = serializers.SerializerMethodField()
+    destination = serializers.CharField(source="destination_id", allow_null=True)
+    region = serializers.SerializerMethodField()
+    product = serializers.ChoiceField(choices=EximProduct.choices, allow_blank=True, required=False)
+    amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, label="EXIM amount (USD)", required=False
+    )
+    financed_max = serializers.CharField(source="financed_amount", allow_null=True, read_only=True)
+    tenor_years = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True, required=False)
+    term_class = serializers.SerializerMethodField()
+    target_final_commitment_on = serializers.DateField(allow_null=True, required=False)
+    target_closing_on = serializers.DateField(allow_null=True, required=False)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, row: Any) -> dict[str, Any]:
+        # Three fields read the clock: compute it once a row.
+        self._row_clock = stage_clock(row, self.context["benchmarks"], now=self.context["now"])
+        return super().to_representation(row)
+
+    def get_stage_label(self, row: Any) -> str:
+        return DealStage(row.stage).label if row.stage in DealStage.values else row.stage
+
+    def get_days_in_stage(self, row: Any) -> int:
+        return self._row_clock.days
+
+    def get_benchmark_days(self, row: Any) -> int | None:
+        return self._row_clock.benchmark
+
+    def get_over_benchmark(self, row: Any) -> bool:
+        return self._row_clock.over
+
+    def get_region(self, row: Any) -> str:
+        return row.destination__region or ""
+
+    def get_term_class(self, row: Any) -> str:
+        return row.term_class_value or ""
+
+
 class TimelineOutput(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
     action = serializers.CharField()
@@ -117,7 +181,7 @@ class TimelineOutput(serializers.Serializer):
     data = serializers.JSONField()
 
 
-class DealDetailOutput(DealListOutput):
+class DealDetailOutput(DealOutput):
     terms = serializers.JSONField()
     notification_ends_at = serializers.DateTimeField()
     timeline = serializers.SerializerMethodField()
@@ -125,9 +189,9 @@ class DealDetailOutput(DealListOutput):
     commitment_blockers = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
-    class Meta(DealListOutput.Meta):
+    class Meta(DealOutput.Meta):
         fields = [
-            *DealListOutput.Meta.fields,
+            *DealOutput.Meta.fields,
             "terms",
             "terms_revision",
             "terms_computed_at",
@@ -172,11 +236,18 @@ def _context(request: Request) -> dict[str, Any]:
     }
 
 
+class PipelinePagination(DeferredJoinPagination):
+    """Pages of pipeline rows (named tuples, pipeline_values) from the deferred join."""
+
+    django_paginator_class = staticmethod(partial(DeferredJoinPaginator, rows=pipeline_values))
+
+
 class DealListApi(generics.ListAPIView):
     """The pipeline: filter by stage, group, region, product, amount, days in stage; sort with `ordering`."""
 
     permission_classes = [IsAuthenticated, CanView]
     serializer_class = DealListOutput
+    pagination_class = PipelinePagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = DealFilter
 

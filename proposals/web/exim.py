@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from proposals.deal_workflow import DEAL_TRANSITIONS
 from proposals.errors import ApplicationError
 from proposals.models import Deal, ProgramSettings
 from proposals.models.deal import TARGET_DATE_FIELDS
+from proposals.pagination import DeferredJoinPaginator
 from proposals.policy import financing as fin
 from proposals.selectors_exim import (
     deal_pipeline,
@@ -28,10 +28,12 @@ from proposals.selectors_exim import (
     deals_visible_to,
     exim_dashboard,
     pipeline_csv_lines,
+    pipeline_values,
     stage_benchmarks,
     stage_clock,
 )
 from proposals.services import exim as exim_service
+from proposals.web.widgets import inline_options
 
 PAGE_SIZE = 50
 
@@ -76,8 +78,10 @@ class TargetDateForm(forms.Form):
 
 
 def _uswds(form: forms.Form) -> None:
-    """Design-system classes on the filter form's widgets (the FilterSet builds plain ones)."""
+    """Design-system classes on the filter form's widgets (the FilterSet builds plain ones), and
+    selects that write their options without a template each."""
     for field in form.fields.values():
+        field.widget = inline_options(field.widget)
         css = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
         field.widget.attrs.setdefault("class", css)
 
@@ -86,10 +90,13 @@ def _uswds(form: forms.Form) -> None:
 def pipeline(request: HttpRequest) -> HttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
     _uswds(filtered.form)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Plain rows (named tuples), not model instances: the table shows values only.
+    page = DeferredJoinPaginator(filtered.qs, PAGE_SIZE, rows=pipeline_values).get_page(
+        request.GET.get("page")
+    )
     benchmarks = stage_benchmarks()
     now = timezone.now()
-    rows = [(deal, stage_clock(deal, benchmarks, now=now)) for deal in page.object_list]
+    rows = [(row, stage_clock(row, benchmarks, now=now)) for row in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

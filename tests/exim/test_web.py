@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals.enums import DealStage, EximProduct, GateStatus, ProposalStatus
-from proposals.models import AuditEvent, Deal, LicenseGate, LicensingPolicyVersion
+from proposals.models import AuditEvent, Deal, LicenseGate, LicensingPolicyVersion, Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,9 @@ def test_pipeline_queries_do_not_grow_with_rows(
     for _ in range(count):
         make_deal()
     client.force_login(exim_officer)
-    # session, user, OTP device, count, settings (benchmarks), rows, consortium roles (nav), regions
-    with django_assert_num_queries(8):
+    # session, user, OTP device, count, settings (benchmarks), the page's keys, then their rows
+    # (deferred join: a deep page sorts keys only), consortium roles (nav), regions
+    with django_assert_num_queries(9):
         response = client.get(PIPELINE)
     assert len(response.context["rows"]) == count
 
@@ -267,3 +268,12 @@ def test_exim_officer_nav_links_to_workspace(client, exim_officer):
     client.force_login(exim_officer)
     nav = [(i.label, i.url) for i in client.get(reverse("home")).context["nav_items"]]
     assert nav == [("EXIM pipeline", PIPELINE), ("Ceiling", reverse("exim-dashboard")), ("API", "/api/docs/")]
+
+
+def test_pipeline_row_escapes_proposal_title_and_consortium(client, exim_officer, make_deal):
+    deal = make_deal()
+    Proposal.objects.filter(pk=deal.proposal_id).update(title='<b>A & "B"</b>')
+    client.force_login(exim_officer)
+    html = client.get(PIPELINE).content.decode()
+    assert "&lt;b&gt;A &amp; &quot;B&quot;&lt;/b&gt;" in html
+    assert "<b>A" not in html

@@ -39,3 +39,16 @@ def test_deferred_join_page_sorts_keys_only(seven):
     assert "OFFSET" not in rows_sql and "consortium" in rows_sql
     assert titles == ["Test Consortium"] * 3
     assert "COUNT(*)" in count_sql
+
+
+def test_deferred_join_rows_shape_the_page_but_not_the_count_or_keys(seven):
+    queryset = Proposal.objects.order_by("-updated_at", "-pk")
+    plain = Paginator(queryset, 3).page(2)
+    with CaptureQueriesContext(connection) as ctx:
+        page = DeferredJoinPaginator(
+            queryset, 3, rows=lambda qs: qs.values_list("pk", "consortium__name", named=True)
+        ).page(2)
+    count_sql, keys_sql, rows_sql = (q["sql"] for q in ctx.captured_queries)
+    assert [(row.pk, row.consortium__name) for row in page] == [(p.pk, "Test Consortium") for p in plain]
+    assert "JOIN" not in count_sql and "JOIN" not in keys_sql
+    assert "JOIN" in rows_sql
