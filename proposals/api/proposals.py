@@ -26,8 +26,12 @@ def proposals_for_api(user: Any) -> QuerySet[Proposal]:
 
 
 class ProposalFilter(django_filters.FilterSet):
+    # distinct=False: status is the proposal's own column, so no join can repeat a row; django-filter's
+    # default DISTINCT made every pager COUNT a DISTINCT over all columns (EXIM approved: 7.5x baseline).
     status = django_filters.MultipleChoiceFilter(
-        choices=ProposalStatus.choices, help_text="One or more states; repeat the parameter for several."
+        choices=ProposalStatus.choices,
+        distinct=False,
+        help_text="One or more states; repeat the parameter for several.",
     )
     country = django_filters.CharFilter(
         method="filter_country",
