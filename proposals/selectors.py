@@ -113,6 +113,14 @@ def consortia_for_new_proposal(user: Any) -> list[Consortium]:
     return [c for c in consortia if user.has_perm("proposals.change_proposal", Proposal(consortium=c))]
 
 
+def may_start_proposal(user: Any) -> bool:
+    """Whether consortia_for_new_proposal(user) is non-empty, from the cached roles (no query)."""
+    return any(
+        user.has_perm("proposals.change_proposal", Proposal(consortium_id=consortium_id))
+        for consortium_id in consortium_roles(user)
+    )
+
+
 def proposal_timeline_for(user: Any, proposal: Proposal) -> QuerySet[AuditEvent]:
     """The audit events a user may read: the proposal's own lifecycle, and every track for agency staff."""
     events = AuditEvent.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")
