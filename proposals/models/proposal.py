@@ -55,7 +55,7 @@ class ProposalQuerySet(models.QuerySet):
             items = (
                 LineItem.objects.filter(proposal_id=models.OuterRef("pk"))
                 .order_by()
-                .annotate(n=models.Func(models.F("pk"), function="COUNT"))
+                .annotate(n=models.Func(template="COUNT(*)", output_field=models.IntegerField()))
                 .values("n")
             )
             clone = clone.annotate(item_count=models.Subquery(items, output_field=models.IntegerField()))
