@@ -16,9 +16,11 @@ from rest_framework.pagination import PageNumberPagination
 class DeferredJoinPaginator(Paginator):
     """A Django Paginator over a QuerySet that selects the page's primary keys, then their rows.
 
-    The keys query also returns the total (an uncorrelated scalar subquery, evaluated once), as the
-    bench's one-statement baselines do: the pager's COUNT costs no round trip of its own. When the
-    page turns out empty (no rows, or past the end) the count is asked for separately, as usual.
+    For a plain queryset (no DISTINCT, GROUP BY or set operation) that is one statement, as in the
+    bench's hand-written baselines: the page's rows `WHERE pk IN (the sorted keys, LIMIT/OFFSET)`,
+    with the total as an uncorrelated scalar subquery (evaluated once). The count then costs no
+    round trip of its own; when the page turns out empty (an empty list, or past the end) it is
+    asked for separately, as usual. Other querysets take two steps: the keys, then their rows.
     `count`, when the caller already knows the number of rows (the dashboard sums its status
     counts), spares the COUNT altogether.
     """
@@ -31,31 +33,38 @@ class DeferredJoinPaginator(Paginator):
     def page(self, number: Any) -> Page:
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
-        keys_qs = self.object_list.prefetch_related(None)
-        fetched = self._keys_with_count(keys_qs, number)
+        query = self.object_list.query
+        plain = not (query.distinct or query.group_by is not None or query.combinator)
+        fetched = None
+        if plain and "count" not in self.__dict__:
+            fetched = self._rows_with_count(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         if fetched is not None and fetched[0] == number:
-            keys = fetched[1][: top - bottom]
+            rows = fetched[1]
+        elif plain:
+            rows = list(self._rows_qs(self._keys(bottom, top)))
         else:
-            keys = list(keys_qs.values_list("pk", flat=True)[bottom:top])
-        rows_qs = self.object_list.filter(pk__in=keys)
-        # A queryset may add what is cheap for a known handful of rows (ProposalQuerySet: item counts).
-        if hasattr(rows_qs, "for_page"):
-            rows_qs = rows_qs.for_page()
-        rows = {row.pk: row for row in rows_qs}
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+            keys = list(self._keys(bottom, top).values_list("pk", flat=True))
+            by_key = {row.pk: row for row in self._rows_qs(keys)}
+            rows = [by_key[key] for key in keys if key in by_key]
+        return self._get_page(rows[: top - bottom], number, self)
 
-    def _keys_with_count(self, queryset: QuerySet, number: Any) -> tuple[int, list[Any]] | None:
-        """(number, keys) of the requested page, caching the total it read alongside; None when the
-        count is already known, the number is not a page number, or the query is not a plain one
-        (DISTINCT, GROUP BY, set operations: QuerySet.count() knows how to count those)."""
-        query = queryset.query
-        if "count" in self.__dict__ or query.distinct or query.group_by is not None or query.combinator:
-            return None
+    def _keys(self, bottom: int, top: int) -> QuerySet:
+        """The page's keys, sorted and sliced: the only step that reads every matching row."""
+        return self.object_list.prefetch_related(None).values("pk")[bottom:top]
+
+    def _rows_qs(self, keys: Any) -> QuerySet:
+        rows = self.object_list.filter(pk__in=keys)
+        # A queryset may add what is cheap for a known handful of rows (ProposalQuerySet: item counts).
+        return rows.for_page() if hasattr(rows, "for_page") else rows
+
+    def _rows_with_count(self, number: Any) -> tuple[int, list[Any]] | None:
+        """(number, rows) of the requested page, caching the total read alongside; None when the
+        number is not a page number or the page is empty (validate_number then asks for the count)."""
         try:
             number = int(number)
         except (TypeError, ValueError):
@@ -65,21 +74,18 @@ class DeferredJoinPaginator(Paginator):
         # COUNT(*), not COUNT(id): a count that reads no column can use the narrowest index that
         # covers the filter (proposal_status_revision), not one that also holds id.
         total = (
-            queryset.order_by()
+            self.object_list.order_by()
             .annotate(_n=Func(template="COUNT(*)", output_field=IntegerField()))
             .values("_n")
         )
         bottom = (number - 1) * self.per_page
         # The last page may take up to `orphans` more rows: fetch them, trim once the count is known.
-        rows = list(
-            queryset.annotate(_total=Subquery(total, output_field=IntegerField())).values_list(
-                "pk", "_total"
-            )[bottom : bottom + self.per_page + self.orphans]
-        )
-        if not rows:  # empty list or past the end: let validate_number ask for the count
+        keys = self._keys(bottom, bottom + self.per_page + self.orphans)
+        rows = list(self._rows_qs(keys).annotate(_total=Subquery(total, output_field=IntegerField())))
+        if not rows:
             return None
-        self.count = rows[0][1]
-        return number, [key for key, _ in rows]
+        self.count = rows[0]._total
+        return number, rows
 
 
 class DeferredJoinPagination(PageNumberPagination):
