@@ -123,6 +123,34 @@ class ProposalListOutput(serializers.ModelSerializer):
     def get_status_display(self, proposal: Proposal) -> str:
         return proposal.get_status_display()
 
+    def to_representation(self, proposal: Proposal) -> dict[str, Any]:
+        """The list row read directly, each value formatted by its declared field.
+
+        DRF's generic path (attribute lookup through source_attrs, callable checks, nested
+        serializer, an ordered dict per row) took 1.1 ms a page of 25 rows, this 0.45 ms (bench/,
+        issue 8); tests/api check both give the same output. Subclasses (the detail output adds
+        fields) take the generic path.
+        """
+        if type(self) is not ProposalListOutput:
+            return super().to_representation(proposal)
+        fields = self.fields
+        when, money = fields["created_at"], fields["financing_amount"]
+        amount = proposal.financing_amount
+        return {
+            "id": proposal.pk,
+            "title": proposal.title,
+            "consortium": {"id": proposal.consortium.id, "name": proposal.consortium.name},
+            "status": proposal.status,
+            "status_display": proposal.get_status_display(),
+            "status_changed_at": when.to_representation(proposal.status_changed_at),
+            "revision_number": proposal.revision_number,
+            "target_countries": list(proposal.target_country_codes),
+            "item_count": proposal.item_count,
+            "financing_amount": None if amount is None else money.to_representation(amount),
+            "created_at": when.to_representation(proposal.created_at),
+            "updated_at": when.to_representation(proposal.updated_at),
+        }
+
 
 # What ProposalListOutput reads of a row (the annotations and the consortium's name aside).
 LIST_COLUMNS = (

@@ -103,3 +103,27 @@ def test_api_proposal_list_status_page_walks_the_status_index(consortium, exim_o
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "proposal_status_recent" in plan
     assert "Sort" not in plan
+
+
+def test_api_proposal_list_rows_equal_drfs_generic_representation(consortium, lead):
+    """ProposalListOutput reads its row directly (bench/, issue 8): the same output as DRF's path."""
+    from rest_framework import serializers
+
+    from proposals.api.proposals import ProposalListOutput
+
+    listed = ProposalFactory(
+        consortium=consortium, financing_amount="1234.5", status="submitted", revision_number=2
+    )
+    listed.target_countries.set(["SA", "AE"])
+    ProposalFactory(consortium=consortium, financing_amount=None)
+    rows = _client(lead).get(LIST).json()["results"]
+    generic = ProposalListOutput()
+    expected = [
+        serializers.ModelSerializer.to_representation(generic, p)
+        for p in Proposal.objects.filter(consortium=consortium)
+        .with_item_counts()
+        .with_target_country_codes()
+        .order_by("-updated_at", "-pk")
+    ]
+    assert rows == [dict(row) for row in expected]
+    assert [row["financing_amount"] for row in rows] == [None, "1234.50"]
