@@ -98,7 +98,7 @@ class ProposalListOutput(serializers.ModelSerializer):
     # Codes read for the fetched rows (ProposalQuerySet.with_target_country_codes), in country-name
     # order: a related field built a manager and Country instances per row (bench/, issue 8).
     target_countries = serializers.ListField(
-        child=serializers.CharField(), source="target_country_codes", read_only=True
+        child=serializers.CharField(label="ISO 3166-1 alpha-2"), source="target_country_codes", read_only=True
     )
     item_count = serializers.IntegerField(read_only=True, help_text="Number of line items.")
 
