@@ -30,7 +30,10 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if is_agency_reviewer(user):
-        return qs.exclude(revision_number=0)
+        # "> 0", not "<> 0" (the same rows: the field is unsigned): an index condition on
+        # proposal_status_revision instead of a filter on each entry; the agency pager's count over
+        # 73,000 rows took 2.4 ms instead of 3.5 (bench/, issue 8).
+        return qs.filter(revision_number__gt=0)
     return qs.filter(consortium_id__in=list(consortium_roles(user)))
 
 
@@ -132,6 +135,14 @@ def consortium_members(*, consortium_id: int) -> QuerySet[ConsortiumMember]:
         )
         .annotate(other_consortia=Count("company__memberships") - 1)
         .order_by("role", "company__legal_name", "pk")
+    )
+
+
+def may_start_proposal(user: Any) -> bool:
+    """Whether consortia_for_new_proposal(user) is non-empty, from the cached roles (no query)."""
+    return any(
+        user.has_perm("proposals.change_proposal", Proposal(consortium_id=consortium_id))
+        for consortium_id in consortium_roles(user)
     )
 
 

@@ -72,3 +72,15 @@ def test_proposal_list_for_page_counts_items_only_for_the_page(consortium, lead)
     assert "lineitem" not in proposals_sql.lower()
     assert f"IN ({made[1].pk})" in counts_sql
     assert [(p.pk, p.item_count) for p in rows] == [(made[1].pk, 3)]
+
+
+def test_agency_visibility_is_a_range_on_revision_number(consortium, commerce_reviewer):
+    """Submitted once = revision_number > 0: a range the status/revision index can answer as an
+    index condition ("<> 0" was a filter on every entry; bench/, issue 8)."""
+    from proposals.selectors import proposals_visible_to
+
+    ProposalFactory(consortium=consortium)
+    submitted = ProposalFactory(consortium=consortium, revision_number=1, status="submitted")
+    queryset = proposals_visible_to(commerce_reviewer)
+    assert list(queryset) == [submitted]
+    assert '"revision_number" > 0' in str(queryset.query)

@@ -33,12 +33,49 @@ def test_deferred_join_page_sorts_keys_only(seven):
     with CaptureQueriesContext(connection) as ctx:
         page = DeferredJoinPaginator(queryset, 3).page(2)
         titles = [p.consortium.name for p in page]
-    count_sql, keys_sql, rows_sql = (q["sql"] for q in ctx.captured_queries)
-    assert keys_sql.startswith('SELECT "proposals_proposal"."id" AS "pk" FROM "proposals_proposal" ORDER BY')
-    assert "OFFSET 3" in keys_sql
-    assert "OFFSET" not in rows_sql and "consortium" in rows_sql
+    (sql,) = (q["sql"] for q in ctx.captured_queries)
+    # One statement: the rows (consortium joined) of the keys sorted and sliced in a subquery that
+    # reads nothing else, and the total (no COUNT round trip of its own).
+    keys_sql = sql[sql.index('"id" IN (SELECT') : sql.rindex(") ORDER BY")]
+    assert keys_sql.startswith('"id" IN (SELECT U0."id" AS "pk" FROM "proposals_proposal" U0 ORDER BY')
+    assert keys_sql.endswith("LIMIT 3 OFFSET 3")
+    assert sql.count("OFFSET") == 1 and "(SELECT COUNT(*)" in sql and "consortium" in sql
     assert titles == ["Test Consortium"] * 3
-    assert "COUNT(*)" in count_sql
+    assert page.paginator.count == 7
+
+
+@pytest.mark.parametrize(("number", "expected"), [("9", 3), ("x", 1), ("0", 3), (None, 1)])
+def test_deferred_join_get_page_out_of_range_or_invalid_is_like_plain(seven, number, expected):
+    queryset = Proposal.objects.order_by("-updated_at", "-pk")
+    plain = Paginator(queryset, 3).get_page(number)
+    deferred = DeferredJoinPaginator(queryset, 3).get_page(number)
+    assert (deferred.number, deferred.paginator.count) == (plain.number, 7) == (expected, 7)
+    assert [p.pk for p in deferred] == [p.pk for p in plain]
+
+
+def test_deferred_join_empty_list_has_one_empty_page(db):
+    page = DeferredJoinPaginator(Proposal.objects.order_by("-pk"), 3).get_page(1)
+    assert (page.number, page.paginator.count, list(page)) == (1, 0, [])
+
+
+def test_deferred_join_distinct_queryset_is_counted_by_count(seven, consortium):
+    # A join that repeats rows, made unique by DISTINCT: the keys query cannot carry that count.
+    for proposal in Proposal.objects.all():
+        proposal.target_countries.set(["AE", "SA"])
+    queryset = Proposal.objects.filter(target_countries__in=["AE", "SA"]).distinct().order_by("-pk")
+    with CaptureQueriesContext(connection) as ctx:
+        page = DeferredJoinPaginator(queryset, 3).page(1)
+    assert page.paginator.count == 7
+    assert len(page) == 3
+    assert ctx.captured_queries[0]["sql"].startswith("SELECT COUNT(*)")
+
+
+def test_deferred_join_known_count_is_not_queried(seven):
+    queryset = Proposal.objects.order_by("-updated_at", "-pk")
+    with CaptureQueriesContext(connection) as ctx:
+        page = DeferredJoinPaginator(queryset, 3, count=7).page(3)
+    assert (len(ctx.captured_queries), [p.title for p in page]) == (1, ["P0"])
+    assert "COUNT" not in ctx.captured_queries[0]["sql"]
 
 
 def test_deferred_join_rows_shape_the_page_but_not_the_count_or_keys(seven):
