@@ -33,22 +33,32 @@ def _queue_queries(client) -> tuple[int, bytes]:
     return len(reads), response.content
 
 
-def test_commerce_queue_page_is_served_from_cache_until_a_change(reviewing, in_review, commerce_reviewer):
+def test_commerce_queue_page_is_served_from_cache_until_a_change(
+    reviewing, in_review, commerce_reviewer, django_capture_on_commit_callbacks
+):
     first, page = _queue_queries(reviewing)
     again, cached = _queue_queries(reviewing)
     assert first > 0 and again == 0
     assert cached == page
-    review_assign(proposal_id=in_review.pk, reviewer_id=commerce_reviewer.pk, actor=commerce_reviewer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        review_assign(proposal_id=in_review.pk, reviewer_id=commerce_reviewer.pk, actor=commerce_reviewer)
+    assert _queue_queries(reviewing)[0] == 0  # not yet committed: the cached page still stands
+    for callback in callbacks:  # the commit
+        callback()
     after, fresh = _queue_queries(reviewing)
     assert after > 0
     assert b"Assign to me" in page and b"Assign to me" not in fresh
 
 
-def test_commerce_queue_cache_is_invalidated_by_bulk_clock_refresh(reviewing, in_review):
+def test_commerce_queue_cache_is_invalidated_by_bulk_clock_refresh(
+    reviewing, in_review, django_capture_on_commit_callbacks
+):
     _queue_queries(reviewing)
-    CommerceReview.objects.filter(proposal=in_review).update(clock_days=0)  # no signal: stays cached
+    with django_capture_on_commit_callbacks(execute=True):
+        CommerceReview.objects.filter(proposal=in_review).update(clock_days=0)  # no signal: stays cached
     assert _queue_queries(reviewing)[0] == 0
-    review_clock_refresh(proposal_ids=[in_review.pk])  # bulk_update, bumps the generation itself
+    with django_capture_on_commit_callbacks(execute=True):
+        review_clock_refresh(proposal_ids=[in_review.pk])  # bulk_update, bumps the generation itself
     assert _queue_queries(reviewing)[0] > 0
 
 
@@ -77,3 +87,16 @@ def test_commerce_queue_cache_never_hides_a_flash_message(reviewing, in_review):
     assert response.status_code == 200
     assert b"Choose a reviewer." in response.content
     assert _queue_queries(reviewing)[0] == 0  # and the next plain visit is served from the cache again
+
+
+def test_commerce_queue_generation_is_replaced_once_per_transaction(
+    in_review, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from proposals import page_cache
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        for _ in range(3):
+            page_cache.bump(page_cache.COMMERCE_QUEUE)
+    assert len([c for c in callbacks if getattr(c, "page_cache_name", None)]) == 1

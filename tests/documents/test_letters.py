@@ -14,6 +14,7 @@ from proposals.services.licensing import licenses_determine
 from proposals.services.transitions import proposal_transition
 from tests.documents.conftest import pdf_pages
 from tests.factories import TEST_PASSWORD
+from tests.oncommit import sends
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_gate_decision_emails_consortium_and_exim_and_enqueues_the_letter(
     assert [m.recipient for m in messages] == ["exim@example.test", "lead@example.test"]
     assert messages[0].subject == "License gate decided (Approved with conditions): UAE AI Cluster"
     assert "Rule version: v1" in messages[0].body
-    assert len(callbacks) == 3  # two emails and the letter's render
+    assert len(sends(callbacks)) == 3  # two emails and the letter's render
 
 
 def test_letter_states_decision_reason_conditions_and_policy(chips_gate, commerce_reviewer):

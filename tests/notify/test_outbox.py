@@ -10,6 +10,7 @@ from proposals.enums import NotificationEvent, OutboxStatus
 from proposals.models import OutboxMessage
 from proposals.services.notify import notify_proposal_event, outbox_due, outbox_send, retry_delay
 from proposals.tasks import notify_flush_outbox, notify_send_outbox
+from tests.oncommit import sends
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_queue_stores_pending_message_and_sends_only_after_commit(
     assert [(m.recipient, m.status, m.attempts) for m in stored] == [
         ("lead@example.test", OutboxStatus.PENDING, 0)
     ]
-    assert len(callbacks) == 1
+    assert len(sends(callbacks)) == 1
 
 
 def test_queue_inside_rolled_back_transaction_leaves_nothing(complete_proposal, lead):

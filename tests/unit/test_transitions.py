@@ -7,6 +7,7 @@ from proposals.errors import InvalidInput, SubmissionIncomplete, TransitionNotAl
 from proposals.models import AuditEvent, Revision
 from proposals.services.transitions import proposal_transition
 from tests.factories import ProposalFactory
+from tests.oncommit import sends
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_submit_freezes_revision_one_and_audits(complete_proposal, lead, django_
     assert (event.from_state, event.to_state, event.actor) == ("draft", "submitted", lead)
     # enqueued only once the transaction commits: the follow-up tasks (intake and the dossier render,
     # sent through one producer) and the lead's email
-    assert len(callbacks) == 2
+    assert len(sends(callbacks)) == 2
 
 
 def test_editor_may_not_submit(complete_proposal, editor):

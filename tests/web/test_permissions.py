@@ -6,6 +6,7 @@ from django.urls import reverse
 from proposals.enums import ProposalStatus
 from proposals.models import AuditEvent, Proposal, Revision
 from proposals.web.layout import SECTION_URLS
+from tests.oncommit import sends
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,9 @@ def test_lead_submits_a_complete_proposal(lead_client, complete_proposal, django
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = lead_client.post(reverse("proposal-submit", kwargs={"pk": complete_proposal.pk}))
     assert response.status_code == 302
-    assert len(callbacks) == 2  # the follow-up tasks (one producer) and the lead's email, once committed
+    assert (
+        len(sends(callbacks)) == 2
+    )  # the follow-up tasks (one producer) and the lead's email, once committed
     complete_proposal.refresh_from_db()
     assert (complete_proposal.status, complete_proposal.revision_number) == (ProposalStatus.SUBMITTED, 1)
     assert Revision.objects.filter(proposal=complete_proposal, number=1).exists()

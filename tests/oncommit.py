@@ -1,0 +1,9 @@
+"""On-commit callbacks a test counts: the work a change sends (tasks, emails), not the page cache's
+invalidation (proposals.page_cache registers one per transaction level whenever a shown row changes)."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def sends(callbacks: Sequence[Callable[..., Any]]) -> list[Callable[..., Any]]:
+    return [c for c in callbacks if getattr(c, "page_cache_name", None) is None]
