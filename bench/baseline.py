@@ -57,10 +57,12 @@ def bare_signed_in(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"ok {request.user.pk}")
 
 
+# Every proposal agency staff may see (submitted at least once), as the portal's proposals CSV.
 PROPOSALS_EXPORT_SQL = """
-    SELECT p.id, c.name, p.title, p.status, p.revision_number, p.exim_product, p.financing_amount,
-           p.tenor_years, p.created_at, p.updated_at
+    SELECT p.id, p.title, c.name, p.status, p.revision_number, p.exim_product, p.financing_amount,
+           p.tenor_years, p.status_changed_at, p.created_at, p.updated_at
     FROM proposals_proposal p JOIN proposals_consortium c ON c.id = p.consortium_id
+    WHERE p.revision_number > 0
     ORDER BY p.id
 """
 # The EXIM pipeline export's rows and order (stage order, then time in stage), in one statement. It
@@ -83,7 +85,9 @@ class _Echo:
         return value
 
 
-def _export_query() -> tuple[str, list[Any]]:
+def _export_query(what: str = "deals") -> tuple[str, list[Any]]:
+    if what == "proposals":
+        return PROPOSALS_EXPORT_SQL, []
     try:
         apps.get_model("proposals", "Deal")
     except LookupError:
@@ -91,10 +95,10 @@ def _export_query() -> tuple[str, list[Any]]:
     return DEALS_EXPORT_SQL, []
 
 
-def export_rows() -> Iterator[str]:
+def export_rows(what: str = "deals") -> Iterator[str]:
     """Every row as CSV lines, read through a server-side cursor in chunks of 2,000 rows."""
     writer = csv.writer(_Echo())
-    sql, params = _export_query()
+    sql, params = _export_query(what)
     # A named (server-side) cursor needs a transaction; the chunked fetch keeps memory flat.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
@@ -106,7 +110,7 @@ def export_rows() -> Iterator[str]:
 
 @login_required
 def baseline_export(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(export_rows(), content_type="text/csv")
+    response = StreamingHttpResponse(export_rows(request.GET.get("what", "deals")), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="proposals.csv"'
     return response
 

@@ -12,8 +12,11 @@ from bench.harness import RESULTS
 
 GOAL_MB = 200
 ROOT = Path(__file__).resolve().parent.parent
-# The portal's export, once it is on the branch: (URL name, the role that may download it).
-PORTAL_EXPORTS = [("exim-pipeline-csv", "bench.exim")]
+# The portal's exports: (URL name, who downloads it, the baseline's rows: ?what= of bench-baseline-export).
+PORTAL_EXPORTS = [
+    ("proposals-csv", "bench.commerce", "proposals"),  # every submitted proposal, as agency staff see them
+    ("exim-pipeline-csv", "bench.exim", "deals"),
+]
 
 
 def _probe(path: str, username: str) -> dict:
@@ -56,13 +59,11 @@ def _row(label: str, probe: dict, base: dict | None = None) -> None:
 
 
 def bench_export_csv(bench_db: dict) -> None:
-    base = _probe(reverse("bench-baseline-export"), "bench.exim")
-    for name, username in PORTAL_EXPORTS:
+    for name, username, what in PORTAL_EXPORTS:
         try:
             path = reverse(name)
         except NoReverseMatch:
             continue
+        base = _probe(f"{reverse('bench-baseline-export')}?what={what}", username)
         _row(f"Portal CSV export ({name}), all rows", _probe(path, username), base)
-        _row("Baseline: one SQL query, server-side cursor, csv.writer", base)
-        return
-    _row("Baseline export (bench's own; the portal's export is not on this branch yet)", base)
+        _row(f"Baseline ({what}): one SQL query, server-side cursor, csv.writer", base)

@@ -1,11 +1,22 @@
 """Reads that depend on who asks: one visibility-scoped queryset per model, and derived views."""
 
+import csv
 import time
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+import django_filters
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
 
-from proposals.enums import BLOCKING_GATE_STATUSES, BLOCKING_HIT_STATUSES, HitStatus, ProposalStatus
+from proposals.enums import (
+    BLOCKING_GATE_STATUSES,
+    BLOCKING_HIT_STATUSES,
+    EximProduct,
+    HitStatus,
+    ProposalStatus,
+)
 from proposals.models import (
     AuditEvent,
     Consortium,
@@ -170,3 +181,85 @@ def proposal_revision_diff(
     if len(snapshots) != 2:
         return None
     return revision_diff(snapshots[old], snapshots[new])
+
+
+class ProposalFilter(django_filters.FilterSet):
+    # distinct=False: status is the proposal's own column, so no join can repeat a row; django-filter's
+    # default DISTINCT made every pager COUNT a DISTINCT over all columns (EXIM approved: 7.5x baseline).
+    status = django_filters.MultipleChoiceFilter(
+        choices=ProposalStatus.choices,
+        distinct=False,
+        help_text="One or more states; repeat the parameter for several.",
+    )
+    country = django_filters.CharFilter(
+        method="filter_country",
+        help_text="Proposals targeting this country (ISO 3166-1 alpha-2 code, upper case).",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["status", "country"]
+
+    def filter_country(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        # EXISTS, not a join with DISTINCT: DISTINCT over the page's columns made PostgreSQL compute
+        # every matching row's item count before LIMIT (bench/, issue 8).
+        targets = Proposal.target_countries.through.objects.filter(
+            proposal_id=OuterRef("pk"), country_id=value
+        )
+        return queryset.filter(Exists(targets))
+
+
+# The proposals CSV (web and API): header, then what each row reads, in the same order.
+PROPOSALS_CSV = (
+    ("Proposal ID", "pk"),
+    ("Title", "title"),
+    ("Consortium", "consortium__name"),
+    ("Status", "status"),
+    ("Revision", "revision_number"),
+    ("EXIM product", "exim_product"),
+    ("Amount (USD)", "financing_amount"),
+    ("Tenor (years)", "tenor_years"),
+    ("Status since", "status_changed_at"),
+    ("Created", "created_at"),
+    ("Updated", "updated_at"),
+)
+PROPOSALS_CSV_CHUNK = 2000
+
+
+class _Echo:
+    """csv.writer's file: each written row comes back as the string to stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _local(moment: datetime | None) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def proposals_csv_lines(queryset: QuerySet[Proposal]) -> Iterator[str]:
+    """The CSV, a line at a time: plain values through a server-side cursor, so memory stays flat
+    whatever the number of rows (100,000 proposals: bench/, issue 8)."""
+    writer = csv.writer(_Echo())
+    statuses = dict(ProposalStatus.choices)
+    products = dict(EximProduct.choices)
+    yield writer.writerow([header for header, _ in PROPOSALS_CSV])
+    rows = queryset.values_list(*(column for _, column in PROPOSALS_CSV)).iterator(
+        chunk_size=PROPOSALS_CSV_CHUNK
+    )
+    for pk, title, consortium, status, revision, product, amount, tenor, since, created, updated in rows:
+        yield writer.writerow(
+            [
+                pk,
+                title,
+                consortium,
+                statuses.get(status, status),
+                revision,
+                products.get(product, product),
+                "" if amount is None else amount,
+                "" if tenor is None else tenor,
+                _local(since),
+                _local(created),
+                _local(updated),
+            ]
+        )

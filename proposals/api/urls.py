@@ -42,6 +42,7 @@ urlpatterns = [
     # Password, and a TOTP code for agency accounts; throttled with the sign-in page (accounts.api).
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("proposals/", proposals.ProposalListCreateApi.as_view(), name="api-proposal-list"),
+    path("proposals.csv", proposals.ProposalCsvApi.as_view(), name="api-proposal-csv"),
     path(P, proposals.ProposalDetailApi.as_view(), name="api-proposal-detail"),
     path(P + "sites/", sites.SiteListCreateApi.as_view(), name="api-site-list"),
     path(P + "sites/<int:pk>/", sites.SiteDetailApi.as_view(), name="api-site-detail"),

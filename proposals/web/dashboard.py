@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -11,6 +11,7 @@ from proposals.models import Proposal
 from proposals.pagination import DeferredJoinPaginator
 from proposals.permissions import is_agency_reviewer
 from proposals.selectors import (
+    ProposalFilter,
     consortia_for_new_proposal,
     may_start_proposal,
     proposal_list_for,
@@ -53,6 +54,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_create": may_start_proposal(request.user),
         },
     )
+
+
+@login_required
+def proposals_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Every proposal the user may see (filters as the API's: status, country), streamed as CSV."""
+    from proposals.api.proposals import proposals_csv_response
+
+    filtered = ProposalFilter(request.GET, queryset=proposals_visible_to(request.user).order_by("pk"))
+    if not filtered.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in filtered.errors.items())
+        return HttpResponseBadRequest(f"Check the filters: {errors}", content_type="text/plain")
+    return proposals_csv_response(filtered.qs)
 
 
 @login_required

@@ -10,6 +10,7 @@ M = C + "<int:member_pk>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
+    path("proposals.csv", dashboard.proposals_csv, name="proposals-csv"),
     # The consortium's members (services.consortium): everyone in it reads; its lead changes them.
     path("consortia/", members.consortia, name="consortium-list"),
     path(C, members.members, name="consortium-members"),
