@@ -245,6 +245,8 @@ EXPORTAI_SWEEPER_STALE_AFTER_SECONDS = env.int("EXPORTAI_SWEEPER_STALE_AFTER_SEC
 EXPORTAI_SWEEPER_INTERVAL_SECONDS = env.int("EXPORTAI_SWEEPER_INTERVAL_SECONDS", default=60)
 # How often beat checks for congressional notification periods that have run.
 EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS = env.int("EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS", default=3600)
+# Days ahead an EXIM officer is reminded of a deal's target date (final commitment, closing).
+EXPORTAI_EXIM_REMINDER_DAYS = env.int("EXPORTAI_EXIM_REMINDER_DAYS", default=7)
 EXPORTAI_SWEEPER_BATCH = env.int("EXPORTAI_SWEEPER_BATCH", default=1000)
 # Seconds a worker may reuse the completeness rules (program settings, countries) it read for intake;
 # 0 reads them for every proposal. An administrator's change reaches intake within this delay.
@@ -368,6 +370,10 @@ CELERY_BEAT_SCHEDULE = {
     "exim-notification-period": {
         "task": "proposals.tasks.exim_notification_sweep",
         "schedule": EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS,
+    },
+    "exim-deadline-reminders": {
+        "task": "proposals.tasks.exim_deadline_reminders",
+        "schedule": env.int("EXPORTAI_EXIM_REMINDER_INTERVAL_SECONDS", default=3600),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -124,6 +124,14 @@ def exim_notification_sweep() -> list[int]:
 
 
 @shared_task
+def exim_deadline_reminders() -> int:
+    """Beat: remind EXIM officers of target dates near or passed and of stages past their benchmark."""
+    from proposals.services.exim import deal_deadline_reminders
+
+    return deal_deadline_reminders()
+
+
+@shared_task
 def intake_sweep_stale_work() -> int:
     """Re-enqueue the automated work of proposals that have waited too long (workflow.AUTOMATED_WORK)."""
     from proposals.models import Proposal

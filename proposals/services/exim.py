@@ -12,12 +12,21 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from proposals.deal_workflow import DEAL_TRANSITIONS, PRE_COMMITMENT, DealTransition
-from proposals.enums import DEAL_COMMITTED_STAGES, DealStage, GeneratedKind, ProposalStatus
+from proposals.enums import (
+    DEAL_COMMITTED_STAGES,
+    DEAL_END_STAGES,
+    DEAL_PIPELINE_STAGES,
+    DealStage,
+    GeneratedKind,
+    ProposalStatus,
+)
 from proposals.errors import ApplicationError, CommitmentRefused, InvalidInput, TransitionNotAllowed
 from proposals.models import Country, Deal, ProgramSettings, Proposal, Revision
 from proposals.models.deal import TARGET_DATE_FIELDS
@@ -26,7 +35,7 @@ from proposals.policy import exposure
 from proposals.policy import financing as fin
 from proposals.selectors import commerce_clearance_blockers
 from proposals.selectors_commerce import commerce_screening_blockers
-from proposals.services.notify import notify_deal_stage_changed
+from proposals.services.notify import notify_deadline, notify_deal_stage_changed
 from proposals.services.transitions import audit_record, enqueue_on_commit, proposal_transition
 from proposals.snapshot import Snapshot, dec
 from proposals.workflow import PROPOSAL_TRANSITIONS, Actor
@@ -423,3 +432,74 @@ def deal_notification_sweep(*, now: datetime | None = None) -> list[int]:
             continue
         moved.append(deal_id)
     return moved
+
+
+# Until when each target date matters: final commitment before authorization; closing until closed.
+TARGET_DATE_STAGES = {
+    "target_final_commitment_on": DEAL_PIPELINE_STAGES,
+    "target_closing_on": DEAL_PIPELINE_STAGES | {DealStage.FINAL_COMMITMENT, DealStage.DOCUMENTATION_CLOSING},
+}
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def deal_deadline_reminders(*, now: datetime | None = None) -> int:
+    """Beat: remind EXIM officers of what is due on open deals. Returns the messages stored.
+
+    - a target date (final commitment, closing) within EXPORTAI_EXIM_REMINDER_DAYS, or passed, while it
+      still matters (TARGET_DATE_STAGES);
+    - time in stage past the stage's benchmark (ProgramSettings.deal_stage_benchmark_days).
+    Each once per deal, deadline and due date (notify_deadline's dedupe key): safe on every tick, and a
+    moved target date is reminded again.
+    """
+    from proposals.selectors_exim import stage_benchmarks, stage_clock
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + timedelta(days=settings.EXPORTAI_EXIM_REMINDER_DAYS)
+    officers = list(get_user_model().objects.filter(agency="exim", is_active=True))
+    benchmarks = stage_benchmarks()
+    shortest = min((days for stages in benchmarks.values() for days in stages.values()), default=None)
+    if not officers:
+        return 0
+    due_soon = Q(target_final_commitment_on__lte=horizon) | Q(target_closing_on__lte=horizon)
+    if shortest is not None:
+        due_soon |= Q(stage_entered_at__lte=now - timedelta(days=shortest))
+    deals = (
+        Deal.objects.exclude(stage__in=DEAL_END_STAGES)
+        .filter(due_soon)
+        .select_related("proposal__consortium")
+        .order_by("pk")
+    )
+    stored = 0
+    for deal in deals.iterator(chunk_size=500):
+        for field, stages in TARGET_DATE_STAGES.items():
+            day = getattr(deal, field)
+            if day is None or day > horizon or deal.stage not in stages:
+                continue
+            stored += len(
+                notify_deadline(
+                    proposal=deal.proposal,
+                    what=f"EXIM deal {deal.pk}: {TARGET_DATE_FIELDS[field].lower()}",
+                    due_at=_start_of(day),
+                    overdue=day < today,
+                    recipients=officers,
+                    key=f"deal:{deal.pk}:{field}",
+                )
+            )
+        clock = stage_clock(deal, benchmarks, now=now)
+        if clock.over and clock.benchmark is not None:
+            stored += len(
+                notify_deadline(
+                    proposal=deal.proposal,
+                    what=f"EXIM deal {deal.pk}: {DealStage(deal.stage).label.lower()} "
+                    f"(benchmark {clock.benchmark} days in stage)",
+                    due_at=deal.stage_entered_at + timedelta(days=clock.benchmark),
+                    overdue=True,
+                    recipients=officers,
+                    key=f"deal:{deal.pk}:stage:{deal.stage}",
+                )
+            )
+    return stored
