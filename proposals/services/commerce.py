@@ -75,6 +75,10 @@ def _check(
         )
 
 
+def _gate_label(gate: LicenseGate) -> str:
+    return f"{gate.eccn} to {gate.destination_id}"
+
+
 def gate_move(
     gate: LicenseGate,
     transition: TrackTransition,
@@ -83,8 +87,12 @@ def gate_move(
     reason: str,
     proposal: Proposal,
     conditions: str = "",
+    notify: bool = True,
 ) -> LicenseGate:
-    """Write a gate's new status and its audit event. The caller holds the gate's row lock."""
+    """Write a gate's new status and its audit event. The caller holds the gate's row lock.
+
+    `notify=False`: the caller tells the consortium itself (a bulk decision: one e-mail per proposal).
+    """
     from_state = gate.status
     gate.status = transition.target
     gate.reason = reason.strip()
@@ -114,14 +122,15 @@ def gate_move(
     if actor is not None and gate.status in DECIDED_GATE_STATUSES:
         # A reviewer's decision: the consortium and EXIM are told (outbox, same transaction) and the
         # determination letter is rendered once this commits.
-        notify_gate_decided(
-            proposal=proposal,
-            gate_label=f"{gate.eccn} to {gate.destination_id}",
-            decision=gate.get_status_display(),
-            reason=gate.reason,
-            conditions=gate.conditions,
-            policy_version=f"v{gate.policy_version.number}",
-        )
+        if notify:
+            notify_gate_decided(
+                proposal=proposal,
+                gate_label=_gate_label(gate),
+                decision=gate.get_status_display(),
+                reason=gate.reason,
+                conditions=gate.conditions,
+                policy_version=f"v{gate.policy_version.number}",
+            )
         enqueue_on_commit(
             "proposals.tasks.document_render",
             proposal_id=proposal.pk,
@@ -173,6 +182,7 @@ def gates_decide_bulk(
             "Choose at least one gate.", extra={"fields": {"gates": ["Choose at least one gate."]}}
         )
     rows: list[BulkRow] = []
+    decided: dict[int, list[LicenseGate]] = defaultdict(list)
     with transaction.atomic():
         gates = LicenseGate.objects.select_related("proposal", "destination", "policy_version").filter(
             pk__in=gate_ids
@@ -195,8 +205,24 @@ def gates_decide_bulk(
                     reason=reason,
                     proposal=gate.proposal,
                     conditions=conditions,
+                    notify=False,
                 )
+                if gate.status in DECIDED_GATE_STATUSES:
+                    decided[gate.proposal_id].append(gate)
             rows.append(BulkRow(gate.pk, label, from_state, transition.target, True))
+        for same_proposal in decided.values():  # one e-mail per proposal, naming every gate decided
+            first = same_proposal[0]
+            notify_gate_decided(
+                proposal=first.proposal,
+                gate_label=", ".join(_gate_label(gate) for gate in same_proposal),
+                gate_count=len(same_proposal),
+                decision=first.get_status_display(),
+                reason=first.reason,
+                conditions=first.conditions,
+                policy_version=", ".join(
+                    sorted({f"v{gate.policy_version.number}" for gate in same_proposal})
+                ),
+            )
     return rows
 
 

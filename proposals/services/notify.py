@@ -177,8 +177,10 @@ def notify_gate_decided(
     conditions: str = "",
     policy_version: str = "",
     recipients: Iterable[Any] | None = None,
+    gate_count: int = 1,
 ) -> list[OutboxMessage]:
-    """A Commerce license gate was decided: the consortium (and EXIM, who waits on it) hear of it."""
+    """A Commerce license gate was decided (or `gate_count` gates, one bulk decision, named in
+    `gate_label`): the consortium (and EXIM, who waits on it) hear of it, in one e-mail."""
     if recipients is None:
         recipients = [*consortium_recipients(proposal), *agency_recipients("exim")]
     return notification_queue(
@@ -188,6 +190,7 @@ def notify_gate_decided(
         context=_proposal_context(
             proposal,
             gate_label=gate_label,
+            gate_count=gate_count,
             decision=decision,
             reason=reason,
             conditions=conditions,

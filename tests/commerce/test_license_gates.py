@@ -282,3 +282,17 @@ def test_policy_version_must_be_newer(tmp_path):
     with pytest.raises(InvalidInput):
         licensing_policy_load(path=DEFAULT_POLICY_FILE)
     assert LicensingPolicyVersion.objects.count() == 1
+
+
+def test_bulk_decision_emails_each_recipient_once_naming_every_gate(in_review, commerce_reviewer):
+    from proposals.enums import NotificationEvent
+    from proposals.models import OutboxMessage
+
+    licenses_determine(proposal_id=in_review.pk)
+    ids = list(LicenseGate.objects.filter(proposal=in_review).values_list("pk", flat=True))
+    gates_decide_bulk(gate_ids=ids, action="approve", actor=commerce_reviewer, reason="Batch.", commit=True)
+    messages = list(OutboxMessage.objects.filter(event=NotificationEvent.GATE_DECIDED))
+    recipients = [m.recipient for m in messages]
+    assert recipients and len(recipients) == len(set(recipients))  # one e-mail each, not one per gate
+    assert messages[0].subject.startswith("License gates decided (Approved)")
+    assert "3A090.A to AE, 4A090.A to AE" in messages[0].body
