@@ -50,9 +50,9 @@ def bump(name: str) -> None:
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         open_savepoints = set(connection.savepoint_ids)
-        # Already registered at this level or an enclosing one still open: it runs with ours.
+        # Already registered in this same block: it runs (or is rolled back) together with ours.
         if any(
-            getattr(func, "page_cache_name", None) == name and sids <= open_savepoints
+            getattr(func, "page_cache_name", None) == name and sids == open_savepoints
             for sids, func, *_ in connection.run_on_commit
         ):
             return

@@ -13,6 +13,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Func, IntegerField, QuerySet, Subquery
 from rest_framework.pagination import PageNumberPagination
 
+# Past this OFFSET PostgreSQL refuses the number (bigint): such a page is simply past the end.
+MAX_OFFSET = 2**62
+
 
 class DeferredJoinPaginator(Paginator):
     """A Django Paginator over a QuerySet that selects the page's primary keys, then their rows.
@@ -90,8 +93,8 @@ class DeferredJoinPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return None
-        if number < 1:
-            return None
+        if number < 1 or (number - 1) * self.per_page > MAX_OFFSET:
+            return None  # validate_number then answers as for any page past the end
         # COUNT(*), not COUNT(id): a count that reads no column can use the narrowest index that
         # covers the filter (proposal_status_revision), not one that also holds id.
         total = (

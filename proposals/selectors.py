@@ -233,6 +233,12 @@ class _Echo:
         return value
 
 
+def csv_cell_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with =, +, -, @, a tab or a return would be run
+    as a formula (CSV injection), so it gets a leading apostrophe. For free text users typed."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _local(moment: datetime | None) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
@@ -251,8 +257,8 @@ def proposals_csv_lines(queryset: QuerySet[Proposal]) -> Iterator[str]:
         yield writer.writerow(
             [
                 pk,
-                title,
-                consortium,
+                csv_cell_safe(title),
+                csv_cell_safe(consortium),
                 statuses.get(status, status),
                 revision,
                 products.get(product, product),

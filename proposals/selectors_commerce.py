@@ -340,6 +340,10 @@ def commerce_screening_blockers(*, proposal_id: int) -> list[str]:
     )
     if review is None or review.screened_at is None:
         return [SCREENING_NOT_RUN]
+    if not review.screened_names:
+        # Screened before the names were recorded (migration 0007): trusted as it was then; the
+        # next screening (a member change, a new list) records them.
+        return []
     unscreened = sorted({n.name for n in proposal_screened_names(proposal)} - set(review.screened_names))
     if unscreened:
         return [SCREENING_NOT_RUN_FOR.format(names=", ".join(f'"{name}"' for name in unscreened))]

@@ -24,6 +24,7 @@ from proposals.enums import (
 from proposals.models import AuditEvent, Country, Deal, ProgramSettings
 from proposals.permissions import is_exim, is_program_admin
 from proposals.policy import exposure
+from proposals.selectors import csv_cell_safe
 
 CSV_CHUNK_SIZE = 2000
 
@@ -270,8 +271,8 @@ def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:
         yield writer.writerow(
             [
                 pk,
-                _safe(title),
-                _safe(consortium),
+                csv_cell_safe(title),
+                csv_cell_safe(consortium),
                 stage_labels.get(stage, stage),
                 clock.days,
                 "" if clock.benchmark is None else clock.benchmark,
@@ -287,11 +288,6 @@ def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:
                 target_closing.isoformat() if target_closing else "",
             ]
         )
-
-
-def _safe(text: str) -> str:
-    # Spreadsheet formula injection: a cell starting with one of these would run as a formula.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- The ceiling dashboard ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from proposals import page_cache
 from proposals.models import (
     CommerceReview,
+    Consortium,
     InformationRequest,
     LicenseGate,
     LineItem,
@@ -23,6 +24,7 @@ from proposals.models import (
 # Everything a Commerce queue row or its filters read.
 COMMERCE_QUEUE_MODELS = (
     Proposal,
+    Consortium,
     CommerceReview,
     LicenseGate,
     ScreeningHit,

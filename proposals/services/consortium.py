@@ -141,6 +141,22 @@ def _log(actor: Any, obj: models.Model, flag: int, message: str) -> None:
 # --- Helpers ------------------------------------------------------------------------------------
 
 
+def _check_company_not_shared(member: ConsortiumMember) -> None:
+    """A company that is also another consortium's member is not edited from here: its details are
+    that consortium's too (its checklists, its screening). The program administrator changes them."""
+    others = (
+        ConsortiumMember.objects.filter(company_id=member.company_id)
+        .exclude(consortium_id=member.consortium_id)
+        .exists()
+    )
+    if others:
+        raise _field_error(
+            "legal_name",
+            "This company is also a member of another consortium; ask the program administrator "
+            "to change its details.",
+        )
+
+
 # A company's names are what screening reads (proposal_screened_names).
 SCREENED_COMPANY_FIELDS = {"legal_name", "ultimate_parent", "ultimate_parent_country"}
 
@@ -152,7 +168,9 @@ def _rescreen_in_review(consortium_ids: list[int]) -> None:
     (commerce_screening_blockers); without this a member added during review would hold the
     proposal until the next screening list is loaded.
     """
-    in_review = Proposal.objects.filter(consortium_id__in=consortium_ids, status=ProposalStatus.IN_REVIEW)
+    in_review = Proposal.objects.filter(
+        consortium_id__in=consortium_ids, status__in=(ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW)
+    )
     for proposal_id in in_review.values_list("pk", flat=True):
         enqueue_on_commit("proposals.tasks.commerce_screen_proposal", proposal_id=proposal_id)
 
@@ -288,6 +306,7 @@ def member_update(
                 changed.append("layers")
         company_changed = _apply_company(member.company, data)
         if company_changed:
+            _check_company_not_shared(member)
             _validated(member.company)
             if "legal_name" in company_changed:
                 _check_name_unused(consortium, member.company.legal_name, except_company=member.company_id)

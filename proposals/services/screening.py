@@ -244,7 +244,9 @@ def proposal_screen(*, proposal_id: int) -> int:
                 if hit.status == HitStatus.REMOVED:
                     _hit_system_move(proposal, hit, "restore", "The name is on the proposal again.")
         for key, hit in existing.items():
-            if key not in found and hit.status != HitStatus.REMOVED:
+            # A confirmed match stays until Commerce reopens it: editing the name out of the proposal
+            # (renaming or removing a member) must not clear what a reviewer found.
+            if key not in found and hit.status not in (HitStatus.REMOVED, HitStatus.CONFIRMED):
                 _hit_system_move(
                     proposal, hit, "remove", "The name is no longer on the proposal, or no longer matches."
                 )

@@ -62,3 +62,10 @@ def test_csv_refuses_an_unknown_status_and_anonymous(client, lead, mixed):
     assert APIClient().get(reverse("api-proposal-csv")).status_code == 401
     client.logout()
     assert client.get(reverse("proposals-csv")).status_code == 302
+
+
+def test_csv_cells_that_would_run_as_formulas_are_kept_as_text(client, lead, consortium):
+    ProposalFactory(consortium=consortium, title='=HYPERLINK("http://127.0.0.1/x","click")')
+    client.force_login(lead)
+    (row,) = _rows(client.get(reverse("proposals-csv")))
+    assert row["Title"] == '\'=HYPERLINK("http://127.0.0.1/x","click")'

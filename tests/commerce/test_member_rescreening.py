@@ -62,3 +62,33 @@ def test_screening_layers_change_sends_no_screening(screened, lead, django_captu
             consortium_id=screened.consortium_id, member_id=member.pk, actor=lead, data={"layers": ["chips"]}
         )
     assert [c for c in callbacks if getattr(c, "page_cache_name", None) is None] == []
+
+
+def test_screening_a_confirmed_match_survives_its_name_leaving_the_proposal(screened, commerce_reviewer):
+    """Renaming or removing the matched member or party must not clear a match Commerce confirmed."""
+    from proposals.models import Company, Party, ScreeningHit
+    from proposals.selectors import commerce_clearance_blockers
+    from proposals.services.commerce import hit_adjudicate
+
+    hit = ScreeningHit.objects.filter(proposal=screened).first()
+    hit_adjudicate(hit_id=hit.pk, action="confirm", actor=commerce_reviewer, reason="It is them.")
+    renamed = Party.objects.filter(proposal=screened, name__iexact=hit.screened_name).update(
+        name="Entirely Different Trading LLC"
+    ) + Company.objects.filter(legal_name__iexact=hit.screened_name).update(
+        legal_name="Entirely Different Trading LLC"
+    )
+    assert renamed
+    proposal_screen(proposal_id=screened.pk)  # the re-screen a member change sends
+    hit.refresh_from_db()
+    assert hit.status == "confirmed"
+    assert any(
+        "confirmed" in reason.lower() for reason in commerce_clearance_blockers(proposal_id=screened.pk)
+    )
+
+
+def test_screening_recorded_before_names_were_kept_still_counts(screened):
+    """Reviews screened before migration 0007 have no names recorded: they are not held for it."""
+    from proposals.models import CommerceReview
+
+    CommerceReview.objects.filter(proposal=screened).update(screened_names=[])
+    assert commerce_screening_blockers(proposal_id=screened.pk) == []

@@ -89,3 +89,12 @@ def test_deferred_join_rows_shape_the_page_but_not_the_count_or_keys(seven):
     assert [(row.pk, row.consortium__name) for row in page] == [(p.pk, "Test Consortium") for p in plain]
     assert "JOIN" not in count_sql and "JOIN" not in keys_sql
     assert "JOIN" in rows_sql
+
+
+def test_deferred_join_page_number_past_any_offset_is_not_found(seven):
+    """A page number PostgreSQL cannot take as an OFFSET is past the end, not a server error."""
+    from django.core.paginator import EmptyPage
+
+    paginator = DeferredJoinPaginator(Proposal.objects.order_by("-pk"), 3)
+    with pytest.raises(EmptyPage):
+        paginator.page(10**20)

@@ -166,21 +166,32 @@ def test_company_details_bad_country_is_a_field_error(consortium, lead):
     assert list(_fields(refused)) == ["country_of_incorporation"]
 
 
-def test_company_details_edit_in_place_for_every_consortium(consortium, lead):
+def test_company_details_shared_with_another_consortium_are_not_edited_from_here(consortium, lead):
+    """Another consortium's lead adding our company by name must not be able to rewrite it."""
     partner = _partner(consortium)
     other = MemberFactory(consortium=ConsortiumFactory(), company=partner.company)
+    before = (partner.company.legal_name, partner.company.ultimate_parent)
 
-    member_update(
-        consortium_id=consortium.pk,
-        member_id=partner.pk,
-        actor=lead,
-        data={"ultimate_parent": "Parent Holdings", "ultimate_parent_country": "GB", "layers": ["storage"]},
-    )
+    with pytest.raises(InvalidInput) as refused:
+        member_update(
+            consortium_id=consortium.pk,
+            member_id=partner.pk,
+            actor=lead,
+            data={"legal_name": "Hijacked Corp", "ultimate_parent": "Somebody Else"},
+        )
 
+    assert "program administrator" in _fields(refused)["legal_name"][0]
     company = Company.objects.get(pk=other.company_id)
-    assert (company.ultimate_parent, company.ultimate_parent_country_id) == ("Parent Holdings", "GB")
+    assert (company.legal_name, company.ultimate_parent) == before
+
+
+def test_company_details_shared_company_keeps_per_consortium_role_and_layers(consortium, lead):
+    partner = _partner(consortium)
+    other = MemberFactory(consortium=ConsortiumFactory(), company=partner.company)
+    member_update(consortium_id=consortium.pk, member_id=partner.pk, actor=lead, data={"layers": ["storage"]})
     other.refresh_from_db()
-    assert other.layers == []  # role and layers are per consortium
+    partner.refresh_from_db()
+    assert (partner.layers, other.layers) == (["storage"], [])  # role and layers are per consortium
 
 
 # --- Rule: every change is logged (LogEntry: there is no consortium-level audit) -----------------

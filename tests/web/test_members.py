@@ -147,9 +147,7 @@ def test_adding_a_company_twice_is_a_field_error(lead_client, consortium):
 
 def test_lead_edits_role_layers_and_company_details(lead_client, consortium):
     partner = _partner(consortium)
-    MemberFactory(consortium=ConsortiumFactory(), company=partner.company)
     url = _url(consortium, "consortium-member", partner)
-    assert "also a member of 1 other consortium" in lead_client.get(url).content.decode()
 
     response = lead_client.post(
         url,
@@ -173,6 +171,28 @@ def test_lead_edits_role_layers_and_company_details(lead_client, consortium):
         "GB",
     )
     assert _messages(response) == ["Renamed Cloud Inc. saved."]
+
+
+def test_a_company_shared_with_another_consortium_is_not_renamed_from_here(lead_client, consortium):
+    partner = _partner(consortium)
+    MemberFactory(consortium=ConsortiumFactory(), company=partner.company)
+    url = _url(consortium, "consortium-member", partner)
+    assert "also a member of 1 other consortium" in lead_client.get(url).content.decode()
+    name = partner.company.legal_name
+    response = lead_client.post(
+        url,
+        {
+            "legal_name": "Renamed Cloud Inc.",
+            "role": "partner",
+            "layers": ["cloud"],
+            "country_of_incorporation": "US",
+            "principal_place_of_business": "GB",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the refusal on the name field
+    assert "program administrator" in response.content.decode()
+    partner.company.refresh_from_db()
+    assert partner.company.legal_name == name
 
 
 def test_demoting_the_anchor_in_the_form_is_refused_on_the_role_field(lead_client, consortium):
