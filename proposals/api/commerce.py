@@ -34,6 +34,7 @@ from proposals.services.commerce import (
     review_assign,
     review_auto_assign,
 )
+from proposals.services.screening import screening_request
 from proposals.workflow_commerce import GATE_DECISIONS, HIT_ACTIONS
 
 
@@ -439,6 +440,20 @@ class RfiAnswerView(APIView):
         data.is_valid(raise_exception=True)
         rfi = information_request_answer(request_id=rfi.pk, actor=request.user, **data.validated_data)
         return Response(RfiSerializer(rfi).data)
+
+
+class ScreenAgainView(APIView):
+    """Screen the proposal again now (newest list, every current name); 202: the worker runs it."""
+
+    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+
+    @extend_schema(
+        request=None,
+        responses={202: inline_serializer("ScreeningQueued", {"queued": serializers.BooleanField()})},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        screening_request(proposal_id=_proposal(request, pk).pk, actor=request.user)
+        return Response({"queued": True}, status=202)
 
 
 class AssignView(APIView):

@@ -29,6 +29,7 @@ commerce_urls = [
     path("queue/", commerce.QueueView.as_view(), name="api-commerce-queue"),
     path("proposals/<int:pk>/", commerce.TrackView.as_view(), name="api-commerce-proposal"),
     path("proposals/<int:pk>/assign/", commerce.AssignView.as_view(), name="api-commerce-assign"),
+    path("proposals/<int:pk>/screen/", commerce.ScreenAgainView.as_view(), name="api-commerce-screen"),
     path("proposals/<int:pk>/rfis/", commerce.RfiCreateView.as_view(), name="api-commerce-rfi"),
     path("rfis/<int:pk>/answer/", commerce.RfiAnswerView.as_view(), name="api-commerce-rfi-answer"),
     path("gates/<int:pk>/decide/", commerce.GateDecideView.as_view(), name="api-commerce-gate-decide"),

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proposals.enums import HitStatus, ProposalStatus
-from proposals.errors import InvalidInput
+from proposals.errors import InvalidInput, TransitionNotAllowed
 from proposals.models import (
     CommerceReview,
     CommerceSettings,
@@ -280,3 +280,21 @@ def _hit_system_move(proposal: Proposal, hit: ScreeningHit, action: str, reason:
         reason=reason,
         subject=f"hit:{hit.pk}",
     )
+
+
+# Where a reviewer may ask for screening again: work Commerce still has in hand.
+RESCREEN_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW)
+
+
+def screening_request(*, proposal_id: int, actor: Any) -> None:
+    """A Commerce reviewer asks for the proposal to be screened again now (against the newest list,
+    with every current name): recorded on the timeline, sent to the commerce queue on commit."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        if proposal.status not in RESCREEN_STATUSES:
+            raise TransitionNotAllowed(
+                "Screening runs again only while Commerce has the proposal (submitted or in review).",
+                extra={"status": proposal.status, "action": "screen"},
+            )
+        audit_record(proposal=proposal, action="screening_requested", actor=actor, subject="screening")
+        enqueue_on_commit("proposals.tasks.commerce_screen_proposal", proposal_id=proposal.pk)

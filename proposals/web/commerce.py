@@ -33,6 +33,7 @@ from proposals.services.commerce import (
     review_assign,
     review_auto_assign,
 )
+from proposals.services.screening import screening_request
 from proposals.workflow_commerce import GATE_DECISIONS, GATE_TRANSITIONS, HIT_DECISIONS, HIT_TRANSITIONS
 
 PAGE_SIZE = 25
@@ -278,6 +279,19 @@ def information_request(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         rfi_form=form,
     )
+
+
+@login_required
+@require_POST
+def screen_again(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal_for(request, pk)
+    try:
+        screening_request(proposal_id=proposal.pk, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Screening queued: the hits below update when it has run.")
+    return _back(proposal, "screening")
 
 
 @login_required

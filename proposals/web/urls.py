@@ -45,6 +45,7 @@ urlpatterns = [
     path("commerce/", commerce.queue, name="commerce-queue"),
     path("commerce/proposals/<int:pk>/", commerce.proposal_detail, name="commerce-proposal"),
     path("commerce/proposals/<int:pk>/assign/", commerce.assign, name="commerce-assign"),
+    path("commerce/proposals/<int:pk>/screen/", commerce.screen_again, name="commerce-screen"),
     path("commerce/proposals/<int:pk>/rfi/", commerce.information_request, name="commerce-rfi"),
     path("commerce/proposals/<int:pk>/gates/bulk/", commerce.bulk_decision, name="commerce-bulk"),
     path("commerce/gates/<int:pk>/decide/", commerce.gate_decision, name="commerce-gate-decide"),

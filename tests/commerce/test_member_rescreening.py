@@ -92,3 +92,41 @@ def test_screening_recorded_before_names_were_kept_still_counts(screened):
 
     CommerceReview.objects.filter(proposal=screened).update(screened_names=[])
     assert commerce_screening_blockers(proposal_id=screened.pk) == []
+
+
+def test_screen_again_a_reviewer_reruns_screening_web_and_api(
+    screened, commerce_reviewer, client, eager_tasks, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from proposals.models import AuditEvent, CommerceReview
+
+    CommerceReview.objects.filter(proposal=screened).update(screened_names=["Somebody Else"])
+    assert commerce_screening_blockers(proposal_id=screened.pk) != []
+    client.force_login(commerce_reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("commerce-screen", args=[screened.pk]))
+    assert response.status_code == 302
+    assert commerce_screening_blockers(proposal_id=screened.pk) == []
+    api = APIClient()
+    api.force_authenticate(commerce_reviewer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer = api.post(reverse("api-commerce-screen", args=[screened.pk]))
+    assert (answer.status_code, answer.json()) == (202, {"queued": True})
+    assert callbacks
+    assert AuditEvent.objects.filter(proposal=screened, action="screening_requested").count() == 2
+
+
+def test_screen_again_refused_when_commerce_no_longer_has_the_proposal(screened, commerce_reviewer, lead):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from proposals.services.transitions import proposal_transition
+
+    proposal_transition(proposal_id=screened.pk, action="withdraw", actor=lead, reason="Changed plans.")
+    api = APIClient()
+    api.force_authenticate(commerce_reviewer)
+    answer = api.post(reverse("api-commerce-screen", args=[screened.pk]))
+    assert answer.status_code == 409
+    assert "submitted or in review" in answer.json()["message"]
