@@ -3,6 +3,7 @@
 import csv
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -269,3 +270,23 @@ def proposals_csv_lines(queryset: QuerySet[Proposal]) -> Iterator[str]:
                 _local(updated),
             ]
         )
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    """What the consortium sees of the federal review: Commerce's license gates and EXIM's deal."""
+
+    gates: list[LicenseGate]
+    deal: Any  # proposals.models.Deal or None
+    screened: bool
+
+
+def review_progress(proposal: Proposal) -> ReviewProgress:
+    """Three queries: the gates (with destinations), the deal, and whether screening has run. The
+    consortium sees the decisions (and their letters), never the screening hits themselves."""
+    from proposals.models import CommerceReview, Deal
+
+    gates = list(proposal.license_gates.select_related("destination").order_by("eccn", "destination_id"))
+    deal = Deal.objects.filter(proposal=proposal).first()
+    screened = CommerceReview.objects.filter(proposal=proposal, screened_at__isnull=False).exists()
+    return ReviewProgress(gates=gates, deal=deal, screened=screened)

@@ -1,4 +1,5 @@
-"""/api/proposals/<id>/revisions/ (frozen submissions) and /timeline/ (the audit trail)."""
+"""/api/proposals/<id>/revisions/ (frozen submissions), /timeline/ (the audit trail) and /progress/
+(where the federal review stands)."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -6,11 +7,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from proposals.api.base import ProposalScoped
 from proposals.api.errors import error_responses
-from proposals.models import AuditEvent, Revision
-from proposals.selectors import proposal_timeline_for
+from proposals.models import AuditEvent, Deal, LicenseGate, Revision
+from proposals.selectors import proposal_timeline_for, review_progress
 
 
 class RevisionOutput(serializers.ModelSerializer):
@@ -85,3 +87,58 @@ class TimelineApi(ProposalScoped, generics.ListAPIView):
         if self.schema_only:
             return AuditEvent.objects.none()
         return proposal_timeline_for(self.request.user, self.get_proposal())
+
+
+class GateProgressOutput(serializers.ModelSerializer):
+    destination_name = serializers.CharField(source="destination.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = LicenseGate
+        fields = [
+            "eccn",
+            "destination",
+            "destination_name",
+            "status",
+            "status_display",
+            "conditions",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class DealProgressOutput(serializers.ModelSerializer):
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    financed_amount = serializers.SerializerMethodField()
+    committed = serializers.BooleanField(source="is_committed", read_only=True)
+
+    class Meta:
+        model = Deal
+        fields = [
+            "stage",
+            "stage_display",
+            "stage_entered_at",
+            "amount",
+            "product",
+            "financed_amount",
+            "target_final_commitment_on",
+            "committed",
+        ]
+        read_only_fields = fields
+
+    def get_financed_amount(self, deal: Deal) -> str | None:
+        return (deal.terms or {}).get("financed_amount")
+
+
+class ProgressOutput(serializers.Serializer):
+    screened = serializers.BooleanField(help_text="Party screening has run.")
+    gates = GateProgressOutput(many=True, help_text="Commerce's license gates and their decisions.")
+    deal = DealProgressOutput(allow_null=True, help_text="EXIM's financing file, once review has started.")
+
+
+class ProgressApi(ProposalScoped, APIView):
+    """Where the federal review stands: Commerce's license gates and EXIM's deal (the consortium's view)."""
+
+    @extend_schema(responses={200: ProgressOutput, **error_responses(404)})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        return Response(ProgressOutput(review_progress(self.get_proposal())).data)

@@ -59,6 +59,7 @@ urlpatterns = [
     path(P + "revisions/", history.RevisionListApi.as_view(), name="api-revision-list"),
     path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
     path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
+    path(P + "progress/", history.ProgressApi.as_view(), name="api-proposal-progress"),
     path(P + "papers/", papers.GeneratedDocumentListApi.as_view(), name="api-paper-list"),
     path(P + "papers/<slug:kind>/", papers.PaperDownloadApi.as_view(), name="api-paper-download"),
     path(

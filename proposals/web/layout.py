@@ -24,6 +24,7 @@ SECTION_URLS = {
     Section.SUBMIT: "proposal-submit",
 }
 TIMELINE = "timeline"
+PROGRESS = "progress"
 # How often the status badge asks whether automated intake has finished.
 STATUS_POLL_SECONDS = 3
 
@@ -90,6 +91,15 @@ def render_section(
             "current": section == TIMELINE,
         }
     )
+    if proposal.revision_number:  # once submitted: where the federal review stands
+        nav.append(
+            {
+                "key": PROGRESS,
+                "label": "Federal review",
+                "url": reverse("proposal-progress", kwargs={"pk": proposal.pk}),
+                "current": section == PROGRESS,
+            }
+        )
     frame = "proposals/_section_only.html" if request.htmx else "proposals/editor.html"
     context = {
         "proposal": proposal,

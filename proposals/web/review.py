@@ -13,11 +13,12 @@ from proposals.enums import ProposalStatus, Section
 from proposals.errors import ApplicationError, InvalidInput, SubmissionIncomplete
 from proposals.models import Proposal
 from proposals.policy.completeness import Finding
-from proposals.selectors import proposal_timeline_for
+from proposals.selectors import proposal_timeline_for, review_progress
 from proposals.services.transitions import proposal_transition
 from proposals.web.access import apply_service_errors, proposal_or_404, refused
 from proposals.web.forms import WithdrawForm
 from proposals.web.layout import (
+    PROGRESS,
     TIMELINE,
     checklist_context,
     checklist_entries,
@@ -74,6 +75,16 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return refused(request, exc, section_url(pk, Section.SUBMIT))
     messages.success(request, "The proposal was withdrawn.")
     return redirect(section_url(pk, Section.SUBMIT))
+
+
+@login_required
+@require_GET
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consortium's view of the federal review: license gates decided, the EXIM deal's stage."""
+    proposal = proposal_or_404(request, pk)
+    return render_section(
+        request, proposal, PROGRESS, "proposals/progress.html", progress=review_progress(proposal)
+    )
 
 
 @login_required

@@ -34,6 +34,7 @@ urlpatterns = [
     path(P + "submit/", review.submit, name="proposal-submit"),
     path(P + "withdraw/", review.withdraw, name="proposal-withdraw"),
     path(P + "timeline/", review.timeline, name="proposal-timeline"),
+    path(P + "progress/", review.progress, name="proposal-progress"),
     path(P + "checklist/", review.checklist, name="proposal-checklist"),
     # Generated papers (dossier, letters) and the dossier package
     path(P + "papers/<slug:kind>.pdf", papers.paper_download, name="paper-download"),
