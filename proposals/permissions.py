@@ -13,8 +13,12 @@ from proposals.workflow import Actor
 
 
 def consortium_roles(user: Any) -> dict[int, str]:
-    """{consortium_id: role} for a user; cached on the user instance."""
-    if not getattr(user, "is_authenticated", False):
+    """{consortium_id: role} for a user; cached on the user instance.
+
+    Agency staff (Commerce, EXIM, program) act for no consortium, whatever rows say: a reviewer is
+    never also an applicant (separation of duties), and their pages skip this query.
+    """
+    if not getattr(user, "is_authenticated", False) or getattr(user, "agency", ""):
         return {}
     cached = getattr(user, "_exportai_consortium_roles", None)
     if cached is None:

@@ -35,7 +35,6 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from exportai.celery import app as celery_app
 from proposals.enums import HitStatus, ScreenedSubject
 from proposals.models import (
     InformationRequest,
@@ -412,17 +411,18 @@ def _html_issues(response: Any) -> list[str]:
 
 
 @pytest.fixture
-def world(consortium, lead, outsider, commerce_reviewer, exim_officer, django_capture_on_commit_callbacks):
+def world(
+    consortium, lead, outsider, commerce_reviewer, exim_officer, django_capture_on_commit_callbacks, settings
+):
     admin = UserFactory(username="matrix-admin", agency="program", is_staff=True, is_superuser=True)
     proposal = build_complete_proposal(consortium=consortium, lead=lead, title="Matrix proposal")
     # Run the review pipeline's follow-up tasks in-process, so its objects (gates, deals...) exist.
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
-    finally:
-        celery_app.conf.task_always_eager = eager
+    # Through Django's settings (restored after the test): setting celery_app.conf directly would
+    # outlive the test and override every later test's setting.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     proposal.refresh_from_db()
     users = {
         "lead": lead,

@@ -77,9 +77,9 @@ def test_agency_list_query_count_does_not_grow(
     assert response.content.decode().count("Submitted number") == count
 
 
-# session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count), roles
-# (navigation); no item counts: the submitted list does not show them
-AGENCY_LIST_QUERIES = 5
+# session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count); no
+# consortium roles (agency staff act for none), no item counts (the submitted list does not show them)
+AGENCY_LIST_QUERIES = 4
 
 
 def test_create_proposal_as_lead(lead_client, consortium):
