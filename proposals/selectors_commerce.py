@@ -74,6 +74,25 @@ def _row_count(model: type[Any], **filters: Any) -> Coalesce:
     return Coalesce(Subquery(rows), 0)
 
 
+# What a queue row shows (web and API), so the page reads no long texts or JSON of the proposal.
+QUEUE_COLUMNS = (
+    "title",
+    "status",
+    "revision_number",
+    "updated_at",
+    "consortium__name",
+    "commerce_review__registered_at",
+    "commerce_review__clock_days",
+    "commerce_review__clock_paused",
+    "commerce_review__clock_flag",
+    "commerce_review__clock_next_mark",
+    "commerce_review__clock_days_to_mark",
+    "commerce_review__reviewer__username",
+    "commerce_review__reviewer__first_name",
+    "commerce_review__reviewer__last_name",
+)
+
+
 def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
     """The queue's rows with everything a row shows, in a fixed number of queries.
 
@@ -85,6 +104,7 @@ def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
     return (
         commerce_proposals_for(user)
         .select_related("consortium", "commerce_review", "commerce_review__reviewer")
+        .only(*QUEUE_COLUMNS)
         .annotate(
             open_gates=_row_count(LicenseGate, status=GateStatus.OPEN),
             blocking_gates=_row_count(LicenseGate, status__in=BLOCKING_GATE_STATUSES),
