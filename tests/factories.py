@@ -3,14 +3,19 @@
 import factory
 
 from accounts.models import Agency, User
-from proposals.enums import ConsortiumUserRole, MemberRole
+from proposals.enums import ConsortiumUserRole, MemberRole, ScreenedSubject
 from proposals.models import (
     CommerceReview,
     Company,
     Consortium,
     ConsortiumMember,
     ConsortiumUser,
+    LicenseGate,
+    LicensingPolicyVersion,
     Proposal,
+    ScreeningEntry,
+    ScreeningHit,
+    ScreeningListVersion,
 )
 
 TEST_PASSWORD = "a-test-password-2026"
@@ -92,3 +97,40 @@ class ProposalFactory(factory.django.DjangoModelFactory):
         """A proposal made as already submitted has its Commerce review, as submission gives it."""
         if create and self.revision_number > 0:
             CommerceReview.objects.get_or_create(proposal=self)
+
+
+def license_gate(
+    proposal: Proposal, status: str, *, eccn: str = "3A090", destination: str = "AE"
+) -> LicenseGate:
+    """A license gate in `status`, as licensing would open it (policy version 1)."""
+    policy, _ = LicensingPolicyVersion.objects.get_or_create(number=1, defaults={"name": "test"})
+    return LicenseGate.objects.create(
+        proposal=proposal,
+        eccn=eccn,
+        destination_id=destination,
+        status=status,
+        rule_code="ai-chips-d-groups",
+        policy_version=policy,
+    )
+
+
+def screening_hit(proposal: Proposal, status: str, *, entry_key: str = "e1") -> ScreeningHit:
+    """An exact hit of the end user "Acme Precision Co., Ltd." on the Entity List, in `status`."""
+    version = ScreeningListVersion.objects.create(source="test.csv", sha256="0" * 64, entry_count=1)
+    entry = ScreeningEntry.objects.create(
+        list_version=version, entry_key=entry_key, source="Entity List (EL)", name="ACME PRECISION CO LTD"
+    )
+    return ScreeningHit.objects.create(
+        proposal=proposal,
+        entry=entry,
+        list_version=version,
+        entry_key=entry_key,
+        subject_type=ScreenedSubject.PARTY,
+        subject_label="End user",
+        screened_name="Acme Precision Co., Ltd.",
+        matched_name="ACME PRECISION CO LTD",
+        source="Entity List (EL)",
+        score=100,
+        exact=True,
+        status=status,
+    )

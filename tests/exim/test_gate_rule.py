@@ -7,58 +7,21 @@ from unittest import mock
 
 import pytest
 
-from proposals.enums import DealStage, GateStatus, HitStatus, MemberRole, ProposalStatus, ScreenedSubject
+from proposals.enums import DealStage, GateStatus, HitStatus, MemberRole, ProposalStatus
 from proposals.errors import CommitmentRefused
 from proposals.models import (
     Company,
     ConsortiumMember,
     Deal,
-    LicenseGate,
-    LicensingPolicyVersion,
-    ScreeningEntry,
-    ScreeningHit,
-    ScreeningListVersion,
 )
 from proposals.services.exim import deal_transition
 from proposals.services.screening import proposal_screen
 from proposals.tasks import exim_notification_sweep
+from tests.factories import license_gate, screening_hit
 
 pytestmark = pytest.mark.django_db
 
 AMOUNT = Decimal("10000000")
-
-
-def gate(proposal, status: str, *, eccn: str = "3A090", destination: str = "AE") -> LicenseGate:
-    policy, _ = LicensingPolicyVersion.objects.get_or_create(number=1, defaults={"name": "test"})
-    return LicenseGate.objects.create(
-        proposal=proposal,
-        eccn=eccn,
-        destination_id=destination,
-        status=status,
-        rule_code="ai-chips-d-groups",
-        policy_version=policy,
-    )
-
-
-def hit(proposal, status: str) -> ScreeningHit:
-    version = ScreeningListVersion.objects.create(source="test.csv", sha256="0" * 64, entry_count=1)
-    entry = ScreeningEntry.objects.create(
-        list_version=version, entry_key="e1", source="Entity List (EL)", name="ACME PRECISION CO LTD"
-    )
-    return ScreeningHit.objects.create(
-        proposal=proposal,
-        entry=entry,
-        list_version=version,
-        entry_key="e1",
-        subject_type=ScreenedSubject.PARTY,
-        subject_label="End user",
-        screened_name="Acme Precision Co., Ltd.",
-        matched_name="ACME PRECISION CO LTD",
-        source="Entity List (EL)",
-        score=100,
-        exact=True,
-        status=status,
-    )
 
 
 @pytest.fixture
@@ -71,7 +34,7 @@ def authorize(deal: Deal, actor) -> None:
 
 
 def test_gate_rule_open_license_gate_refuses_final_commitment(deal, exim_officer):
-    gate(deal.proposal, GateStatus.OPEN)
+    license_gate(deal.proposal, GateStatus.OPEN)
     with pytest.raises(CommitmentRefused) as refused:
         authorize(deal, exim_officer)
     assert refused.value.extra["reasons"] == [
@@ -82,14 +45,14 @@ def test_gate_rule_open_license_gate_refuses_final_commitment(deal, exim_officer
 
 
 def test_gate_rule_denied_license_gate_refuses_final_commitment(deal, exim_officer):
-    gate(deal.proposal, GateStatus.DENIED, eccn="4A090", destination="SA")
+    license_gate(deal.proposal, GateStatus.DENIED, eccn="4A090", destination="SA")
     with pytest.raises(CommitmentRefused) as refused:
         authorize(deal, exim_officer)
     assert refused.value.extra["reasons"] == ["Commerce: License gate 4A090 to Saudi Arabia is denied."]
 
 
 def test_gate_rule_unresolved_screening_hit_refuses_final_commitment(deal, exim_officer):
-    hit(deal.proposal, HitStatus.UNRESOLVED)
+    screening_hit(deal.proposal, HitStatus.UNRESOLVED)
     with pytest.raises(CommitmentRefused) as refused:
         authorize(deal, exim_officer)
     assert refused.value.extra["reasons"] == [
@@ -133,17 +96,17 @@ def test_gate_rule_name_added_since_screening_refuses_final_commitment_until_scr
 
 
 def test_gate_rule_names_every_blocker(deal, exim_officer):
-    gate(deal.proposal, GateStatus.OPEN)
-    hit(deal.proposal, HitStatus.UNRESOLVED)
+    license_gate(deal.proposal, GateStatus.OPEN)
+    screening_hit(deal.proposal, HitStatus.UNRESOLVED)
     with pytest.raises(CommitmentRefused) as refused:
         authorize(deal, exim_officer)
     assert len(refused.value.extra["reasons"]) == 2
 
 
 def test_gate_rule_cleared_gates_and_resolved_hits_allow_final_commitment(deal, exim_officer):
-    gate(deal.proposal, GateStatus.APPROVED)
-    gate(deal.proposal, GateStatus.APPROVED_WITH_CONDITIONS, destination="SA")
-    hit(deal.proposal, HitStatus.FALSE_POSITIVE)
+    license_gate(deal.proposal, GateStatus.APPROVED)
+    license_gate(deal.proposal, GateStatus.APPROVED_WITH_CONDITIONS, destination="SA")
+    screening_hit(deal.proposal, HitStatus.FALSE_POSITIVE)
     authorize(deal, exim_officer)
     deal.refresh_from_db()
     assert (deal.stage, deal.proposal.status) == (DealStage.FINAL_COMMITMENT, ProposalStatus.APPROVED)
@@ -152,7 +115,7 @@ def test_gate_rule_cleared_gates_and_resolved_hits_allow_final_commitment(deal, 
 def test_gate_rule_holds_beat_after_notification_period(make_deal, exim_officer):
     deal = make_deal(stage=DealStage.BOARD, amount=Decimal("100000000"))
     deal_transition(deal_id=deal.pk, action="notify_congress", actor=exim_officer, reason="Board approved.")
-    gate(deal.proposal, GateStatus.OPEN)
+    license_gate(deal.proposal, GateStatus.OPEN)
     deal.refresh_from_db()
     with mock.patch("django.utils.timezone.now", return_value=deal.notification_ends_at + timedelta(hours=1)):
         assert exim_notification_sweep() == []

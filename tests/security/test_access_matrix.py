@@ -35,17 +35,14 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from proposals.enums import HitStatus, ScreenedSubject
+from proposals.enums import HitStatus
 from proposals.models import (
     InformationRequest,
     Proposal,
-    ScreeningEntry,
-    ScreeningHit,
-    ScreeningListVersion,
 )
 from proposals.services.demo import build_complete_proposal
 from proposals.services.transitions import proposal_transition
-from tests.factories import UserFactory
+from tests.factories import UserFactory, screening_hit
 
 ROLES = ("anonymous", "lead", "outsider", "commerce", "exim", "admin")
 POST_ROLES = ("anonymous", "outsider")
@@ -77,24 +74,7 @@ class World:
 # pipeline does not create by itself: def build(world: World) -> None.
 def _commerce_case(world: World) -> None:
     """A screening hit and an information request on the proposal (the pipeline creates its gates)."""
-    version = ScreeningListVersion.objects.create(source="matrix.csv", sha256="0" * 64, entry_count=1)
-    entry = ScreeningEntry.objects.create(
-        list_version=version, entry_key="m1", source="Entity List (EL)", name="ACME PRECISION CO LTD"
-    )
-    ScreeningHit.objects.create(
-        proposal=world.proposal,
-        entry=entry,
-        list_version=version,
-        entry_key="m1",
-        subject_type=ScreenedSubject.PARTY,
-        subject_label="End user",
-        screened_name="Acme Precision Co., Ltd.",
-        matched_name="ACME PRECISION CO LTD",
-        source="Entity List (EL)",
-        score=100,
-        exact=True,
-        status=HitStatus.UNRESOLVED,
-    )
+    screening_hit(world.proposal, HitStatus.UNRESOLVED, entry_key="m1")
     InformationRequest.objects.create(
         proposal=world.proposal,
         question="Who owns the ultimate consignee?",
