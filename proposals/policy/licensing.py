@@ -6,10 +6,9 @@ only applies them. The first rule, in order, that fires decides; no rule firing 
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 
 from proposals.enums import LicenseRequirement
-from proposals.policy.eccn import normalize_eccn
+from proposals.policy.eccn import eccn_matches, normalize_eccn
 
 NO_RULE = "no-rule"
 
@@ -44,8 +43,8 @@ class Rule:
         )
 
     def covers(self, eccn: str) -> bool:
-        """A pattern covers the ECCN itself and its sub-paragraphs: 3A090 covers 3A090.A."""
-        return any(eccn == p or eccn.startswith(p + ".") or fnmatchcase(eccn, p) for p in self.eccn_patterns)
+        """A pattern covers the ECCN itself and its sub-paragraphs (3A090 covers 3A090.a), in any case."""
+        return any(eccn_matches(eccn, p) for p in self.eccn_patterns)
 
     def fires_for_destination(self, destination: str, groups: frozenset[str]) -> bool:
         if destination in self.destination_countries:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from proposals.enums import PartyRole, Section
+from proposals.policy.eccn import eccn_key
 from proposals.snapshot import Snapshot
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -193,6 +194,9 @@ def _same(path: str, old: Any, new: Any) -> bool:
     """Equal as values: amounts as numbers; lists of codes (countries, layers) in any order."""
     if old == new:
         return True
+    if path == "eccn" and isinstance(old, str) and isinstance(new, str):
+        # Revisions frozen before ECCNs were written the EAR's way (3A090.A, now 3A090.a) are no change.
+        return eccn_key(old) == eccn_key(new)
     if isinstance(old, list) and isinstance(new, list):
         try:
             return sorted(old) == sorted(new)

@@ -66,7 +66,7 @@ def test_line_item_crud_normalizes_eccn_and_totals(as_editor, draft, lead):
     assert created.json() == {
         "id": item.pk,
         **ITEM,
-        "eccn": "3A090.A",  # normalized by the drafting service
+        "eccn": "3A090.a",  # normalized by the drafting service
         "site": site.pk,
         "total_value": "480000.00",
     }

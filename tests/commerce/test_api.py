@@ -76,8 +76,8 @@ def test_queue_api_query_count_does_not_grow(api, consortium, lead, count, djang
 def test_track_shows_gates_hits_items_parties(api, worked):
     body = api.get(reverse("api-commerce-proposal", args=[worked.pk])).json()
     assert [(g["eccn"], g["destination"], g["status"], g["policy_version"]) for g in body["gates"]] == [
-        ("3A090.A", "AE", "open", 1),
-        ("4A090.A", "AE", "open", 1),
+        ("3A090.a", "AE", "open", 1),
+        ("4A090.a", "AE", "open", 1),
     ]
     assert [(h["screened_name"], h["source"], h["status"]) for h in body["hits"]] == [
         (
@@ -86,7 +86,7 @@ def test_track_shows_gates_hits_items_parties(api, worked):
             "unresolved",
         )
     ]
-    assert {i["eccn"] for i in body["items"]} >= {"3A090.A", "EAR99"}
+    assert {i["eccn"] for i in body["items"]} >= {"3A090.a", "EAR99"}
     assert {p["role"] for p in body["parties"]} == {"purchaser", "ultimate_consignee", "end_user"}
     assert body["end_use"].startswith("Civil AI services")
 
@@ -108,7 +108,7 @@ def test_track_diff_of_a_first_revision_is_empty(api, in_review):
 
 
 def test_gate_decide_api(api, worked, commerce_reviewer):
-    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
+    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.a")
     response = api.post(
         reverse("api-commerce-gate-decide", args=[gate.pk]), {"action": "deny", "reason": "Diversion risk."}
     )
@@ -117,14 +117,14 @@ def test_gate_decide_api(api, worked, commerce_reviewer):
 
 
 def test_gate_decide_api_without_reason_is_400_with_field_error(api, worked):
-    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
+    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.a")
     response = api.post(reverse("api-commerce-gate-decide", args=[gate.pk]), {"action": "approve"})
     assert response.status_code == 400
     assert response.json()["extra"]["fields"] == {"reason": ["This field is required."]}
 
 
 def test_gate_decide_api_twice_is_409(api, worked):
-    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
+    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.a")
     url = reverse("api-commerce-gate-decide", args=[gate.pk])
     api.post(url, {"action": "approve", "reason": "Fine."})
     response = api.post(url, {"action": "deny", "reason": "No."})

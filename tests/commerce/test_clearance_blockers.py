@@ -32,12 +32,12 @@ def test_clearance_blockers_empty_when_nothing_pending(complete_proposal):
 def test_clearance_blockers_name_open_and_denied_gates(complete_proposal):
     license_gate(complete_proposal, GateStatus.OPEN, destination="AE")
     license_gate(complete_proposal, GateStatus.DENIED, eccn="4A090", destination="SA")
-    license_gate(complete_proposal, GateStatus.RETURNED_WITHOUT_ACTION, eccn="5A992.Z", destination="AE")
+    license_gate(complete_proposal, GateStatus.RETURNED_WITHOUT_ACTION, eccn="5A992.z", destination="AE")
 
     assert commerce_clearance_blockers(proposal_id=complete_proposal.pk) == [
         "License gate 3A090 to United Arab Emirates is open (awaiting decision).",
         "License gate 4A090 to Saudi Arabia is denied.",
-        "License gate 5A992.Z to United Arab Emirates is returned without action.",
+        "License gate 5A992.z to United Arab Emirates is returned without action.",
     ]
 
 

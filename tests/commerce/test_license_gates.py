@@ -28,12 +28,12 @@ def test_determine_opens_one_gate_per_sensitive_eccn_and_destination(in_review):
     # 5D992.c and EAR99 items do not.
     assert counts == {"opened": 2, "reopened": 0, "closed": 0, "kept": 0}
     assert gates(in_review) == [
-        ("3A090.A", "AE", "open", "advanced-computing-destination", 1),
-        ("4A090.A", "AE", "open", "advanced-computing-destination", 1),
+        ("3A090.a", "AE", "open", "advanced-computing-destination", 1),
+        ("4A090.a", "AE", "open", "advanced-computing-destination", 1),
     ]
     chips = LineItem.objects.get(proposal=in_review, eccn__iexact="3A090.a")
-    assert LicenseGate.objects.get(proposal=in_review, eccn="3A090.A").line_item_ids == [chips.pk]
-    event = AuditEvent.objects.get(proposal=in_review, action="gate_opened", data__eccn="3A090.A")
+    assert LicenseGate.objects.get(proposal=in_review, eccn="3A090.a").line_item_ids == [chips.pk]
+    event = AuditEvent.objects.get(proposal=in_review, action="gate_opened", data__eccn="3A090.a")
     assert event.reason == "Policy v1, rule advanced-computing-destination: destination AE."
 
 
@@ -59,8 +59,8 @@ def test_determine_for_party_headquartered_in_d5_opens_gates_anywhere(in_review)
     in_review.parties.filter(role="end_user").update(country_id="VE")
     licenses_determine(proposal_id=in_review.pk)
     assert gates(in_review) == [
-        ("3A090.A", "GB", "open", "advanced-computing-party-headquarters", 1),
-        ("4A090.A", "GB", "open", "advanced-computing-party-headquarters", 1),
+        ("3A090.a", "GB", "open", "advanced-computing-party-headquarters", 1),
+        ("4A090.a", "GB", "open", "advanced-computing-party-headquarters", 1),
     ]
 
 
@@ -75,7 +75,7 @@ def test_determine_does_nothing_unless_in_review(complete_proposal):
 @pytest.fixture
 def gate(in_review):
     licenses_determine(proposal_id=in_review.pk)
-    return LicenseGate.objects.get(proposal=in_review, eccn="3A090.A")
+    return LicenseGate.objects.get(proposal=in_review, eccn="3A090.a")
 
 
 @pytest.mark.parametrize(
@@ -187,8 +187,8 @@ def test_bulk_preview_lists_changes_and_writes_nothing(in_review, commerce_revie
         gate_ids=ids, action="approve", actor=commerce_reviewer, reason="Batch.", commit=False
     )
     assert [(r.label, r.from_state, r.to_state, r.ok) for r in rows] == [
-        ("UAE AI Cluster: 3A090.A to United Arab Emirates", "open", "approved", True),
-        ("UAE AI Cluster: 4A090.A to United Arab Emirates", "denied", "denied", False),
+        ("UAE AI Cluster: 3A090.a to United Arab Emirates", "open", "approved", True),
+        ("UAE AI Cluster: 4A090.a to United Arab Emirates", "denied", "denied", False),
     ]
     assert rows[1].message == '"Approve" is not possible: the license gate is already denied.'
     assert list(LicenseGate.objects.filter(pk__in=ids).order_by("eccn").values_list("status", flat=True)) == [
@@ -247,14 +247,14 @@ def test_new_policy_version_closes_gates_it_no_longer_requires(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_licensing_policy", str(_policy_v2(tmp_path, drop_servers=True)))
     assert gates(in_review) == [
-        ("3A090.A", "AE", "open", "advanced-computing-destination", 2),
-        ("4A090.A", "AE", "not_required", "advanced-computing-destination", 2),
+        ("3A090.a", "AE", "open", "advanced-computing-destination", 2),
+        ("4A090.a", "AE", "not_required", "advanced-computing-destination", 2),
     ]
     event = AuditEvent.objects.get(proposal=in_review, action="gate_close")
     assert (event.from_state, event.to_state, event.reason) == (
         "open",
         "not_required",
-        "Policy v2 no longer requires a license for 4A090.A to AE.",
+        "Policy v2 no longer requires a license for 4A090.a to AE.",
     )
 
 
@@ -264,7 +264,7 @@ def test_new_policy_version_opens_and_reopens_gates(in_review, tmp_path):
     assert gates(in_review) == []
     call_command("load_licensing_policy", str(_policy_v2(tmp_path, add_gb=True)))
     licenses_determine(proposal_id=in_review.pk)  # what the enqueued task runs
-    assert [g[:3] for g in gates(in_review)] == [("3A090.A", "GB", "open"), ("4A090.A", "GB", "open")]
+    assert [g[:3] for g in gates(in_review)] == [("3A090.a", "GB", "open"), ("4A090.a", "GB", "open")]
 
 
 def test_decided_gate_keeps_its_decision_and_version_under_a_new_policy(gate, commerce_reviewer, tmp_path):
@@ -295,4 +295,4 @@ def test_bulk_decision_emails_each_recipient_once_naming_every_gate(in_review, c
     recipients = [m.recipient for m in messages]
     assert recipients and len(recipients) == len(set(recipients))  # one e-mail each, not one per gate
     assert messages[0].subject.startswith("License gates decided (Approved)")
-    assert "3A090.A to AE, 4A090.A to AE" in messages[0].body
+    assert "3A090.a to AE, 4A090.a to AE" in messages[0].body

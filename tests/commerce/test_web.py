@@ -64,7 +64,7 @@ def test_queue_lists_submitted_work_sorted_by_clock(reviewing, worked, consortiu
     row = (proposal.queue_destinations, proposal.queue_eccns, proposal.open_gates, proposal.unresolved_hits)
     assert row == (
         ["AE"],
-        ["3A090.A", "4A090.A", "5A992.C", "5D992.C", "EAR99"],
+        ["3A090.a", "4A090.a", "5A992.c", "5D992.c", "EAR99"],
         2,
         1,
     )
@@ -112,7 +112,7 @@ def test_proposal_page_shows_items_parties_hits_and_gates(reviewing, worked):
     body = response.content.decode()
     assert response.status_code == 200
     for text in (
-        "3A090.A",
+        "3A090.a",
         "Ministry of Health and Prevention",
         "NATIONAL AI INFRASTRUCTURE COMPANY",
         "advanced-computing-destination",
@@ -141,7 +141,7 @@ def test_proposal_page_refused_to_exim(client, exim_officer, worked):
 
 
 def test_gate_decision_form_records_decision(reviewing, worked, commerce_reviewer):
-    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
+    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.a")
     response = reviewing.post(
         reverse("commerce-gate-decide", args=[gate.pk]),
         {"action": "approve_with_conditions", "reason": "Acceptable.", "conditions": "No re-export."},
@@ -156,7 +156,7 @@ def test_gate_decision_form_records_decision(reviewing, worked, commerce_reviewe
 
 
 def test_gate_decision_form_without_reason_shows_field_error_and_saves_nothing(reviewing, worked):
-    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.A")
+    gate = LicenseGate.objects.get(proposal=worked, eccn="3A090.a")
     response = reviewing.post(
         reverse("commerce-gate-decide", args=[gate.pk]), {"action": "deny", "reason": ""}
     )

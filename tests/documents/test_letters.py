@@ -25,7 +25,7 @@ def chips_gate(complete_proposal, lead):
     proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
     proposal_transition(proposal_id=complete_proposal.pk, action="accept_for_review", actor=None, reason="ok")
     licenses_determine(proposal_id=complete_proposal.pk)
-    return LicenseGate.objects.get(proposal=complete_proposal, eccn="3A090.A")
+    return LicenseGate.objects.get(proposal=complete_proposal, eccn="3A090.a")
 
 
 def _decide(gate, reviewer):
@@ -70,7 +70,7 @@ def test_letter_states_decision_reason_conditions_and_policy(chips_gate, commerc
     with doc.file.open("rb") as f:
         text = " ".join("\n".join(pdf_pages(f.read())).split())
     assert f"Reference ExportAI-{chips_gate.proposal_id}-G{chips_gate.pk}" in text
-    assert "Items ECCN 3A090.A to United Arab Emirates" in text
+    assert "Items ECCN 3A090.a to United Arab Emirates" in text
     assert "Decision Approved with conditions on" in text
     assert "End user verified by an end-use check; no diversion risk found." in text
     assert "No re-export or transfer without prior BIS authorization." in text

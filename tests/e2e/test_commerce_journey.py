@@ -48,8 +48,8 @@ def test_commerce_reviewer_clears_the_screening_hit_and_decides_both_gates(
 ) -> None:
     gates, hit = submitted_and_screened(complete_proposal, lead)
     assert [(g.eccn, g.destination_id, g.status) for g in gates] == [
-        ("3A090.A", "AE", GateStatus.OPEN),
-        ("4A090.A", "AE", GateStatus.OPEN),
+        ("3A090.a", "AE", GateStatus.OPEN),
+        ("4A090.a", "AE", GateStatus.OPEN),
     ]
 
     sign_in(page, journey, username="commerce")
@@ -79,7 +79,7 @@ def test_commerce_reviewer_clears_the_screening_hit_and_decides_both_gates(
     decide.get_by_label("Action").select_option(label="Approve")
     decide.get_by_label("Reason").fill("Civil health end use; end user vetted.")
     decide.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_role("status")).to_contain_text("3A090.A to United Arab Emirates: approve recorded.")
+    expect(page.get_by_role("status")).to_contain_text("3A090.a to United Arab Emirates: approve recorded.")
     journey.step("first gate approved")
 
     # Approving with conditions needs the conditions: without them the form says so and nothing is saved.
@@ -94,7 +94,7 @@ def test_commerce_reviewer_clears_the_screening_hit_and_decides_both_gates(
     decide.get_by_label("Conditions").fill("No re-export; quarterly end-use checks by the exporter.")
     decide.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "4A090.A to United Arab Emirates: approve with conditions recorded."
+        "4A090.a to United Arab Emirates: approve with conditions recorded."
     )
     journey.step("second gate approved with conditions")
 

@@ -118,6 +118,13 @@ def test_financing_amount_change_is_reported_and_equal_amounts_written_different
     )
 
 
+def test_eccn_written_in_another_case_is_no_change():
+    # A revision frozen when ECCNs were stored upper-cased, against one in the EAR's spelling.
+    old = _edit()
+    old["line_items"][0] = {**old["line_items"][0], "eccn": "3A090.A"}
+    assert revision_diff(old, BASE).is_empty
+
+
 def test_line_item_changed_lists_only_the_fields_that_differ():
     new = _edit()
     new["line_items"][0] = {**new["line_items"][0], "quantity": 1024, "us_origin_value": "27648000.00"}

@@ -99,7 +99,7 @@ def test_good_csv_imports_every_row(draft, lead, nairobi):
         .values_list("layer", "origin_country", "eccn", "quantity", "unit_value", "us_origin_value", "site")
     )
     assert [(i[0], i[1], i[2], i[3], str(i[4]), str(i[5]), i[6]) for i in items] == [
-        ("chips", "US", "3A090.A", 16, "30000.00", "432000.00", nairobi.pk),
+        ("chips", "US", "3A090.a", 16, "30000.00", "432000.00", nairobi.pk),
         ("cloud", "US", "EAR99", 1, "1200000.00", "1200000.00", None),
         ("application", None, "EAR99", 1, "500000.00", "500000.50", nairobi.pk),
     ]

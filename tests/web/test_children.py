@@ -90,7 +90,7 @@ def test_add_item_saves_with_its_site(lead_client, draft, site):
     )
     assert response.status_code == 302
     item = LineItem.objects.get(proposal=draft)
-    assert (item.layer, item.eccn, item.quantity, item.site_id) == ("chips", "3A090.A", 8, site.pk)
+    assert (item.layer, item.eccn, item.quantity, item.site_id) == ("chips", "3A090.a", 8, site.pk)
 
 
 def test_item_site_must_belong_to_the_proposal(lead_client, draft, complete_proposal):
