@@ -84,4 +84,9 @@ def test_eccn_migration_rewrites_stored_values_and_keeps_their_gates(in_review):
     rule.refresh_from_db()
     assert rule.eccn_patterns == ["3A090", "4A090", "5A992.z"]
     # The next determination finds the same gates: none opened beside them.
-    assert licenses_determine(proposal_id=in_review.pk) == {"opened": 0, "reopened": 0, "closed": 0, "kept": 2}
+    assert licenses_determine(proposal_id=in_review.pk) == {
+        "opened": 0,
+        "reopened": 0,
+        "closed": 0,
+        "kept": 2,
+    }
