@@ -26,6 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "api.md"
 METHOD_ORDER = ("get", "post", "put", "patch", "delete")
 
+# Answers that come from the framework and the sign-in machinery rather than from a service.
+FRAMEWORK_ERRORS = (
+    (400, "invalid", "Bad input: `extra.fields` maps each field to its messages; nothing is saved."),
+    (401, "not_authenticated", "No credentials."),
+    (401, "authentication_failed", "Bad credentials."),
+    (403, "permission_denied", "Your role may not do this (a viewer changing a draft)."),
+    (403, "two_factor_required", "An agency session that has not entered its two-factor code."),
+    (404, "not_found", "No such object, or it belongs to another consortium."),
+    (429, "locked_out", "Sign-in locked after too many failures (the token endpoint)."),
+)
+
 INTRO = """\
 # API
 
@@ -55,20 +66,7 @@ Commerce, EXIM and program accounts add their current two-factor code: `-d otp_t
 - Uploads are multipart (`category`, `file`): at most `UPLOAD_MAX_BYTES` (20 MB); PDF, PNG, JPEG,
   DOCX or XLSX as judged from the content, which must match the extension. Any path in the file name
   is refused, and the file is stored under its checksum, never under the client's name.
-- Errors always have one shape: `{"message": "...", "code": "...", "extra": {...}}`.
-
-| Status | `code` | When |
-|---|---|---|
-| 400 | `invalid` | bad input: `extra.fields` maps each field to its messages; nothing is saved |
-| 401 | `not_authenticated`, `authentication_failed` | no credentials, or bad ones |
-| 403 | `permission_denied` | your role may not do this (a viewer changing a draft) |
-| 403 | `two_factor_required` | an agency session that has not entered its code |
-| 404 | `not_found` | no such object, or it belongs to another consortium |
-| 409 | `not_editable` | the proposal is no longer a draft or returned |
-| 409 | `transition_not_allowed` | the move is refused by the object's state or by your role |
-| 409 | `anchor_required` | removing or demoting the anchor member: make another member the anchor first |
-| 409 | `incomplete` | submission refused: `extra.findings` lists the blocking checklist items |
-| 429 | | sign-in locked after too many failures |
+- Errors always have one shape: `{"message": "...", "code": "...", "extra": {...}}`. The codes:
 
 ## Endpoints
 
@@ -172,6 +170,28 @@ def _who(view: Any) -> str:
     return ", ".join(f"`{label}`" for label in admitted)
 
 
+def _error_rows() -> list[str]:
+    """The error table: the framework's answers, then every kind of the one application error type."""
+    base = _name("proposals.errors.ApplicationError")
+    kinds, todo = [], [base]
+    while todo:
+        cls = todo.pop()
+        kinds.append(cls)
+        todo.extend(cls.__subclasses__())
+    rows = {(status, code): text for status, code, text in FRAMEWORK_ERRORS}
+    for cls in kinds:
+        if cls is base or (cls.status_code, cls.code) in rows:
+            continue  # the base's "invalid" is the framework's field-error answer, described above
+        doc = re.sub(r"\s*\(HTTP \d+\)", "", " ".join((inspect.getdoc(cls) or "").split()))
+        rows[(cls.status_code, cls.code)] = _first_sentence(doc)
+    return [
+        "| Status | `code` | When |",
+        "|---|---|---|",
+        *(f"| {status} | `{code}` | {_cell(text)} |" for (status, code), text in sorted(rows.items())),
+        "",
+    ]
+
+
 def _query(operation: dict[str, Any]) -> str:
     names = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
     return ", ".join(f"`{n}`" for n in names)
@@ -197,7 +217,8 @@ def render() -> str:
                 f"| {statuses} | {_who(view)} |"
             )
 
-    out = [INTRO]
+    intro_head, intro_tail = INTRO.split("## Endpoints", 1)
+    out = [intro_head.rstrip("\n"), "", *_error_rows(), "## Endpoints" + intro_tail]
     for tag in sorted(groups):
         out += [
             f"### {tag}",
