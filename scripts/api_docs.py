@@ -62,6 +62,8 @@ Commerce, EXIM and program accounts add their current two-factor code: `-d otp_t
 ## Conventions
 
 - Lists are paginated with `?page=`, 25 a page, unless the table says otherwise.
+- The `.csv` paths stream every row the list's filters select, unpaginated. In the browser, the
+  dashboard's "Download as CSV" and the EXIM pipeline's "Export CSV" give the same files.
 - Objects another consortium owns answer 404, exactly like objects that do not exist.
 - Uploads are multipart (`category`, `file`): at most `UPLOAD_MAX_BYTES` (20 MB); PDF, PNG, JPEG,
   DOCX or XLSX as judged from the content, which must match the extension. Any path in the file name
