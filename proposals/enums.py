@@ -66,7 +66,21 @@ class DocumentCategory(models.TextChoices):
     SECURITY_PLAN = "security_plan", "Security and cybersecurity plan"
     TECHNICAL = "technical", "Technical architecture"
     END_USE = "end_use", "End-use and end-user statement"
+    US_JOBS_PLAN = "us_jobs_plan", "US jobs plan"
     OTHER = "other", "Other"
+
+
+class ExportSector(models.TextChoices):
+    """The industry sector of the program's packages, as EXIM's content policy names sectors."""
+
+    AI = "ai", "Artificial intelligence"
+    SEMICONDUCTORS = "semiconductors", "Semiconductors"
+    HPC = "hpc", "High-performance computing"
+    OTHER = "other", "Other (not a transformational sector)"
+
+
+# EXIM's "transformational" sectors (content policy, 2020): full support from 51% US content.
+TRANSFORMATIONAL_SECTORS = frozenset({ExportSector.AI, ExportSector.SEMICONDUCTORS, ExportSector.HPC})
 
 
 class Severity(models.TextChoices):

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from proposals.enums import OecdCategory
+from proposals.enums import ExportSector, OecdCategory
 
 
 class CountryGroup(models.Model):
@@ -100,6 +100,14 @@ class ProgramSettings(models.Model):
         max_digits=18, decimal_places=2, default=Decimal("34100000000")
     )
     what_if_ceiling = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("205000000000"))
+    package_sector = models.CharField(
+        max_length=20,
+        choices=ExportSector.choices,
+        default=ExportSector.AI,
+        help_text="The sector of the program's packages, for EXIM's content rule. AI, semiconductors and "
+        "high-performance computing are transformational sectors: at or above the transformational "
+        "threshold of US content EXIM supports the full financed share of the contract price.",
+    )
     deal_stage_benchmark_days = models.JSONField(
         default=default_stage_benchmarks,
         help_text='Benchmark days per deal stage, per deal type: {"medium": {"due_diligence": 45, ...}, '

@@ -13,6 +13,7 @@ from proposals.enums import (
     HARDWARE_LAYERS,
     REQUIRED_PARTY_ROLES,
     DocumentCategory,
+    ExportSector,
     Layer,
     MemberRole,
     OecdCategory,
@@ -244,10 +245,12 @@ def _parties(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
         )
 
 
-def _contract_values(s: Snapshot) -> tuple[Decimal, Decimal]:
-    total = sum((dec(i["unit_value"]) * i["quantity"] for i in s["line_items"]), Decimal("0"))
-    us = sum((dec(i["us_origin_value"]) for i in s["line_items"]), Decimal("0"))
-    return total, us
+def _content(s: Snapshot, rules: CompletenessRules) -> fin.ContentRuling:
+    """EXIM's content rule on the whole package (the one the deal's terms apply)."""
+    contract, us_content = fin.contract_values(
+        (dec(i["unit_value"]) * i["quantity"], dec(i["us_origin_value"])) for i in s["line_items"]
+    )
+    return fin.content_rule(contract_price=contract, us_content=us_content, rules=rules.financing)
 
 
 def _financing(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
@@ -263,8 +266,8 @@ def _financing(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
         )
         return
     amount, tenor, local = dec(f["amount"]), dec(f["tenor_years"]), dec(f["local_costs"])
-    contract, us_content = _contract_values(s)
-    eligible = fin.eligible_financed_amount(contract_price=contract, us_content=us_content, rules=r)
+    ruling = _content(s, rules)
+    contract, eligible = ruling.contract_price, ruling.eligible_financed
     categories = {rules.oecd_category.get(code, OecdCategory.CATEGORY_II) for code in s["target_countries"]}
     # With several destinations the strictest category decides (Category I allows less).
     category = OecdCategory.CATEGORY_I if OecdCategory.CATEGORY_I in categories else OecdCategory.CATEGORY_II
@@ -281,9 +284,9 @@ def _financing(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
             "FINANCING_ABOVE_ELIGIBLE",
             Section.FINANCING,
             "amount",
-            f"The amount requested ({amount:,.2f}) exceeds what EXIM can support: the lesser of "
-            f"{_pct(r.financed_share_max)} of the contract and its US content ({eligible:,.2f}), "
-            f"plus eligible local costs. The buyer pays at least {_pct(r.cash_payment_min)} in cash.",
+            f"The amount requested ({amount:,.2f}) exceeds what EXIM can support: {eligible:,.2f} of the "
+            f"contract plus eligible local costs ({min(local, local_cap):,.2f}). {ruling.explanation(r)} "
+            f"The buyer pays at least {_pct(r.cash_payment_min)} in cash.",
         )
     term = fin.term_class(amount=amount, tenor_years=tenor, rules=r)
     if f["product"] not in fin.PRODUCTS_BY_TERM[term]:
@@ -326,7 +329,27 @@ def _documents(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
             )
 
 
-CHECKS = (_overview, _consortium, _sites, _items, _parties, _financing, _documents)
+def _us_jobs_plan(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
+    """Below the transformational threshold the standard content rule applies and EXIM needs a US
+    jobs plan (the same `content_rule` the deal's terms read)."""
+    ruling = _content(s, rules)
+    if not ruling.jobs_plan_required:
+        return
+    if DocumentCategory.US_JOBS_PLAN in {d["category"] for d in s["documents"]}:
+        return
+    yield _blocking(
+        "US_JOBS_PLAN_MISSING",
+        Section.DOCUMENTS,
+        f"documents.{DocumentCategory.US_JOBS_PLAN}",
+        f"US content is {fin.pct(ruling.us_content_share)} of the contract, below the "
+        f"{_pct(rules.financing.transformational_content_min)} threshold for a transformational-sector "
+        f"({ExportSector(rules.financing.package_sector).label.lower()}) package: EXIM will support at most "
+        f"the US content ({ruling.eligible_financed:,.2f}) and needs a US jobs plan. "
+        "Attach one (category: US jobs plan), or raise the US content.",
+    )
+
+
+CHECKS = (_overview, _consortium, _sites, _items, _parties, _financing, _documents, _us_jobs_plan)
 
 
 def evaluate(snapshot: Snapshot, *, rules: CompletenessRules) -> list[Finding]:

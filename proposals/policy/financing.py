@@ -1,16 +1,24 @@
 """EXIM financing rules: cash, financed amount, content, term class, products, tenor, cover, approvals.
 
 Pure functions over plain values; the numbers come in a FinancingRules built from ProgramSettings.
-`compute_terms` puts them together into a deal's terms, each finding saying why.
+`content_rule` decides how much of a contract EXIM can support (completeness and the terms both call
+it); `compute_terms` puts the rules together into a deal's terms, each finding saying why.
 """
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from proposals.enums import DealStage, EximProduct, Layer, OecdCategory
+from proposals.enums import (
+    TRANSFORMATIONAL_SECTORS,
+    DealStage,
+    DocumentCategory,
+    EximProduct,
+    ExportSector,
+    OecdCategory,
+)
 
 CENT = Decimal("0.01")
 
@@ -44,6 +52,14 @@ class FinancingRules:
     board_approval_threshold: Decimal = Decimal("10000000")
     congressional_threshold: Decimal = Decimal("100000000")
     congressional_notification_days: int = 35
+    # The program's packages are full-stack AI exports, so the sector is the program's (ProgramSettings),
+    # not something each consortium declares.
+    package_sector: str = ExportSector.AI
+
+    @property
+    def transformational(self) -> bool:
+        """AI, semiconductors and high-performance computing are EXIM's transformational sectors."""
+        return self.package_sector in TRANSFORMATIONAL_SECTORS
 
     @classmethod
     def from_program(cls, program: object) -> "FinancingRules":
@@ -55,14 +71,95 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def us_content_share(*, contract_price: Decimal, us_content: Decimal) -> Decimal:
+    """US content as a share of the contract, to 0.01% and rounded down, so that a share just under a
+    threshold never reads as the threshold (the rules compare the exact amounts, never this figure)."""
+    if contract_price <= 0:
+        return Decimal("0")
+    return (us_content / contract_price).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+
+
+@dataclass(frozen=True)
+class ContentRuling:
+    """What EXIM's content rule decides for one contract, and why."""
+
+    contract_price: Decimal
+    us_content: Decimal
+    us_content_share: Decimal
+    transformational: bool
+    # At or above the transformational threshold in a transformational sector: 85% of the contract,
+    # whatever the US content.
+    full_support: bool
+    eligible_financed: Decimal
+    cash_payment: Decimal
+    limited_by_us_content: bool
+    jobs_plan_required: bool
+
+    def explanation(self, rules: FinancingRules) -> str:
+        share, minimum, top = (
+            pct(self.us_content_share),
+            pct(rules.transformational_content_min),
+            pct(rules.financed_share_max),
+        )
+        if self.full_support:
+            return (
+                f"US content is {share} of the {usd(self.contract_price)} net contract price, at or above "
+                f"the {minimum} threshold for a transformational-sector package: EXIM supports up to {top} "
+                f"of the contract price, not capped at the US content: {usd(self.eligible_financed)}."
+            )
+        why = (
+            f"US content is {share}, below the {minimum} threshold for a transformational-sector package, "
+            "so the standard rule applies: "
+            if self.transformational
+            else f"US content is {share}; not a transformational-sector package, so the standard rule "
+            "applies: "
+        )
+        limiter = "100% of the US content" if self.limited_by_us_content else f"{top} of the contract price"
+        return (
+            f"{why}EXIM supports the lesser of {top} of the contract price and 100% of the US content: "
+            f"{usd(self.eligible_financed)} (limited by {limiter})."
+        )
+
+
+def content_rule(*, contract_price: Decimal, us_content: Decimal, rules: FinancingRules) -> ContentRuling:
+    """EXIM's content rule: how much of the net contract price EXIM can support.
+
+    Transformational sector (AI, semiconductors, HPC) with US content at or above the threshold (51%):
+    up to the financed share (85%) of the contract price, not capped at the US content. Otherwise the
+    standard rule: the lesser of the financed share and 100% of the US content; a transformational
+    package below the threshold also needs a US jobs plan. The threshold is compared exactly (50.995%
+    is below 51%).
+
+    Worked examples: $80M, all US (DOMAIN.md) -> $68M financed, $12M cash; $50M AI package with 70% US
+    content -> $42.5M financed, $7.5M cash; the same outside a transformational sector -> $35M.
+    """
+    share_cap = contract_price * rules.financed_share_max
+    transformational = rules.transformational
+    full_support = (
+        transformational
+        and contract_price > 0
+        and us_content >= contract_price * rules.transformational_content_min
+    )
+    limited = not full_support and us_content < share_cap
+    eligible = money(share_cap if full_support else min(share_cap, us_content))
+    return ContentRuling(
+        contract_price=money(contract_price),
+        us_content=money(us_content),
+        us_content_share=us_content_share(contract_price=contract_price, us_content=us_content),
+        transformational=transformational,
+        full_support=full_support,
+        eligible_financed=eligible,
+        cash_payment=money(contract_price - eligible),
+        limited_by_us_content=limited,
+        jobs_plan_required=transformational and contract_price > 0 and not full_support,
+    )
+
+
 def eligible_financed_amount(
     *, contract_price: Decimal, us_content: Decimal, rules: FinancingRules
 ) -> Decimal:
-    """The most EXIM supports on the export contract: the lesser of 85% of it and 100% of US content.
-
-    Worked example (DOMAIN.md): a $80M contract with all-US content -> $68M financed, $12M cash.
-    """
-    return money(min(contract_price * rules.financed_share_max, us_content))
+    """The most EXIM supports on the export contract, by `content_rule`."""
+    return content_rule(contract_price=contract_price, us_content=us_content, rules=rules).eligible_financed
 
 
 def minimum_cash_payment(*, contract_price: Decimal, rules: FinancingRules) -> Decimal:
@@ -90,11 +187,6 @@ def max_tenor_for_category(*, category: str, rules: FinancingRules) -> tuple[Dec
     if category == OecdCategory.CATEGORY_I:
         return rules.max_tenor_category_i_years, rules.max_tenor_category_i_with_notice_years
     return rules.max_tenor_category_ii_years, rules.max_tenor_category_ii_years
-
-
-# AI, semiconductors and high-performance computing are EXIM "transformational" sectors; a package with
-# any of these layers is judged under the transformational content rule.
-TRANSFORMATIONAL_LAYERS = frozenset({Layer.CHIPS, Layer.SERVERS, Layer.APPLICATION})
 
 
 class Status(StrEnum):
@@ -180,20 +272,13 @@ def usd(amount: Decimal) -> str:
     return f"${amount:,.2f}"
 
 
-def contract_values(lines: Iterable[tuple[str, Decimal, Decimal]]) -> tuple[Decimal, Decimal, bool]:
-    """(net contract price, US content, transformational) from (layer, line value, US-origin value) rows."""
-    contract, us, transformational = Decimal("0"), Decimal("0"), False
-    for layer, value, us_value in lines:
+def contract_values(lines: Iterable[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal]:
+    """(net contract price, US content) from (line value, US-origin value) rows."""
+    contract, us = Decimal("0"), Decimal("0")
+    for value, us_value in lines:
         contract += value
         us += us_value
-        transformational |= layer in TRANSFORMATIONAL_LAYERS
-    return money(contract), money(us), transformational
-
-
-def us_content_share(*, contract_price: Decimal, us_content: Decimal) -> Decimal:
-    if contract_price <= 0:
-        return Decimal("0")
-    return (us_content / contract_price).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return money(contract), money(us)
 
 
 def strictest_category(categories: Iterable[str]) -> str:
@@ -202,29 +287,50 @@ def strictest_category(categories: Iterable[str]) -> str:
     return OecdCategory.CATEGORY_I if OecdCategory.CATEGORY_I in found else OecdCategory.CATEGORY_II
 
 
-def content_finding(*, share: Decimal, transformational: bool, rules: FinancingRules) -> TermFinding:
-    """The 51% rule for transformational sectors: full support at or above it, conditions below."""
-    minimum = rules.transformational_content_min
-    if not transformational:
-        return TermFinding(
-            "CONTENT_STANDARD",
-            Status.OK,
-            f"US content is {pct(share)}; not a transformational-sector package, so the standard rule "
-            "applies (EXIM supports the lesser of the financed share and the US content).",
+def content_findings(
+    *, ruling: ContentRuling, document_categories: frozenset[str], rules: FinancingRules
+) -> list[TermFinding]:
+    """The content rule's standing; below the threshold a US jobs plan is required (blocking if absent)."""
+    share, minimum = pct(ruling.us_content_share), pct(rules.transformational_content_min)
+    if not ruling.transformational:
+        return [
+            TermFinding(
+                "CONTENT_STANDARD",
+                Status.OK,
+                f"US content is {share}; not a transformational-sector package, so the standard content "
+                "rule applies.",
+            )
+        ]
+    if ruling.full_support:
+        return [
+            TermFinding(
+                "CONTENT_FULL_SUPPORT",
+                Status.OK,
+                f"US content is {share}, at or above the {minimum} transformational-sector threshold: "
+                f"full support, up to {pct(rules.financed_share_max)} of the net contract price.",
+            )
+        ]
+    findings = [
+        TermFinding(
+            "CONTENT_BELOW_TRANSFORMATIONAL_MIN",
+            Status.ATTENTION,
+            f"US content is {share}, below the {minimum} transformational-sector threshold: the standard "
+            "rule applies and a US jobs plan is required.",
         )
-    if share >= minimum:
-        return TermFinding(
-            "CONTENT_FULL_SUPPORT",
-            Status.OK,
-            f"US content is {pct(share)}, at or above the {pct(minimum)} transformational-sector "
-            "threshold: eligible for full support.",
+    ]
+    if DocumentCategory.US_JOBS_PLAN in document_categories:
+        findings.append(
+            TermFinding("US_JOBS_PLAN_ATTACHED", Status.ATTENTION, "A US jobs plan is attached: review it.")
         )
-    return TermFinding(
-        "CONTENT_BELOW_TRANSFORMATIONAL_MIN",
-        Status.ATTENTION,
-        f"US content is {pct(share)}, below the {pct(minimum)} transformational-sector threshold: "
-        "support needs a US jobs plan and a further justification.",
-    )
+    else:
+        findings.append(
+            TermFinding(
+                "US_JOBS_PLAN_MISSING",
+                Status.BLOCKING,
+                f"US content is below {minimum}, so EXIM needs a US jobs plan; none is attached.",
+            )
+        )
+    return findings
 
 
 def board_required(*, amount: Decimal, rules: FinancingRules) -> bool:
@@ -263,19 +369,23 @@ def cover_available(*, destination: Destination, term: TermClass) -> bool:
 
 def compute_terms(
     *,
-    lines: Iterable[tuple[str, Decimal, Decimal]],
+    lines: Iterable[tuple[Decimal, Decimal]],
     local_costs: Decimal,
     amount_requested: Decimal,
     product: str,
     tenor_years: Decimal,
     destinations: list[Destination],
     rules: FinancingRules,
+    document_categories: frozenset[str] = frozenset(),
 ) -> Terms:
-    """A deal's terms from the frozen proposal: every figure, and a finding for each rule saying why."""
-    contract, us_content, transformational = contract_values(lines)
-    share = us_content_share(contract_price=contract, us_content=us_content)
+    """A deal's terms from the frozen proposal: every figure, and a finding for each rule saying why.
+
+    `lines`: (line value, US-origin value) per line item; `document_categories`: those attached.
+    """
+    contract, us_content = contract_values(lines)
+    ruling = content_rule(contract_price=contract, us_content=us_content, rules=rules)
     category = strictest_category(d.oecd_category for d in destinations)
-    eligible = eligible_financed_amount(contract_price=contract, us_content=us_content, rules=rules)
+    eligible = ruling.eligible_financed
     cap = local_costs_cap(contract_price=contract, category=category, rules=rules)
     local_financed = money(min(local_costs, cap))
     financed = money(eligible + local_financed)
@@ -297,20 +407,8 @@ def compute_terms(
             f"buyer's cash and other funding come to {usd(money(contract - eligible))}.",
         )
     )
-    limiter = (
-        f"{pct(rules.financed_share_max)} of the contract price"
-        if contract * rules.financed_share_max <= us_content
-        else "100% of the US content"
-    )
-    findings.append(
-        TermFinding(
-            "ELIGIBLE_FINANCED",
-            Status.OK,
-            f"EXIM supports the lesser of {pct(rules.financed_share_max)} of the contract price and 100% of "
-            f"the US content: {usd(eligible)} (limited by {limiter}).",
-        )
-    )
-    findings.append(content_finding(share=share, transformational=transformational, rules=rules))
+    findings.append(TermFinding("ELIGIBLE_FINANCED", Status.OK, ruling.explanation(rules)))
+    findings.extend(content_findings(ruling=ruling, document_categories=document_categories, rules=rules))
     if local_costs > cap:
         findings.append(
             TermFinding(
@@ -437,10 +535,10 @@ def compute_terms(
     return Terms(
         net_contract_price=contract,
         us_content=us_content,
-        us_content_share=share,
-        transformational=transformational,
+        us_content_share=ruling.us_content_share,
+        transformational=ruling.transformational,
         cash_payment_min=cash_min,
-        cash_payment=money(contract - eligible),
+        cash_payment=ruling.cash_payment,
         eligible_financed=eligible,
         local_costs=money(local_costs),
         local_costs_cap=cap,

@@ -120,8 +120,7 @@ def terms_for_snapshot(snapshot: Snapshot, *, rules: fin.FinancingRules) -> fin.
     f = snapshot["financing"]
     return fin.compute_terms(
         lines=(
-            (i["layer"], dec(i["unit_value"]) * i["quantity"], dec(i["us_origin_value"]))
-            for i in snapshot["line_items"]
+            (dec(i["unit_value"]) * i["quantity"], dec(i["us_origin_value"])) for i in snapshot["line_items"]
         ),
         local_costs=dec(f["local_costs"]),
         amount_requested=dec(f["amount"]),
@@ -129,6 +128,7 @@ def terms_for_snapshot(snapshot: Snapshot, *, rules: fin.FinancingRules) -> fin.
         tenor_years=dec(f["tenor_years"]),
         destinations=_destinations(snapshot["target_countries"]),
         rules=rules,
+        document_categories=frozenset(d["category"] for d in snapshot["documents"]),
     )
 
 

@@ -166,3 +166,9 @@ def test_document_delete_removes_row_and_file(
     with django_capture_on_commit_callbacks(execute=True):
         assert as_editor.delete(url(draft, doc_id)).status_code == 204
     assert (Document.objects.count(), stored_files()) == (0, [])
+
+
+def test_document_upload_accepts_the_us_jobs_plan_category(as_editor, draft):
+    response = upload(as_editor, draft, "US jobs plan.pdf", PDF, category="us_jobs_plan")
+    assert response.status_code == 201
+    assert Document.objects.get().category == "us_jobs_plan"

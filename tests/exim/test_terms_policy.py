@@ -4,10 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from proposals.enums import EximProduct, Layer, OecdCategory
+from proposals.enums import DocumentCategory, EximProduct, ExportSector, OecdCategory
 from proposals.policy import financing as fin
 
 RULES = fin.FinancingRules()
+NOT_TRANSFORMATIONAL = fin.FinancingRules(package_sector=ExportSector.OTHER)
 UAE = fin.Destination(code="AE", name="United Arab Emirates", oecd_category=OecdCategory.CATEGORY_II)
 GERMANY = fin.Destination(code="DE", name="Germany", oecd_category=OecdCategory.CATEGORY_I)
 UKRAINE = fin.Destination(code="UA", name="Ukraine", cover_medium_term=False, cover_long_term=False)
@@ -22,16 +23,18 @@ def terms(
     product: str = EximProduct.DIRECT_LOAN,
     local: str = "0",
     destinations: list[fin.Destination] | None = None,
-    layer: str = Layer.CHIPS,
+    rules: fin.FinancingRules = RULES,
+    documents: frozenset[str] = frozenset(),
 ) -> fin.Terms:
     return fin.compute_terms(
-        lines=[(layer, Decimal(contract), Decimal(us))],
+        lines=[(Decimal(contract), Decimal(us))],
         local_costs=Decimal(local),
         amount_requested=Decimal(amount),
         product=product,
         tenor_years=Decimal(tenor),
         destinations=destinations or [UAE],
-        rules=RULES,
+        rules=rules,
+        document_categories=documents,
     )
 
 
@@ -50,8 +53,8 @@ def test_terms_worked_example_80m_contract_12m_cash_68m_financed():
     assert t.blocking == []
 
 
-def test_terms_financed_amount_limited_by_us_content_when_lower():
-    t = terms(us="50000000", amount="50000000")
+def test_terms_financed_amount_limited_by_us_content_when_lower_outside_transformational_sectors():
+    t = terms(us="50000000", amount="50000000", rules=NOT_TRANSFORMATIONAL)
     assert t.eligible_financed == Decimal("50000000.00")
     assert t.cash_payment == Decimal("30000000.00")
     assert "limited by 100% of the US content" in next(
@@ -79,33 +82,64 @@ def test_terms_amount_above_financed_max_is_blocking():
     assert codes(t)["AMOUNT_ABOVE_FINANCED_MAX"] == fin.Status.BLOCKING
 
 
-def test_terms_content_below_51_percent_needs_jobs_plan():
-    t = terms(us="40792000", amount="40792000")  # 50.99%
-    assert t.us_content_share == Decimal("0.5099")
-    finding = next(f for f in t.findings if f.code == "CONTENT_BELOW_TRANSFORMATIONAL_MIN")
-    assert finding.status == fin.Status.ATTENTION
-    assert finding.message == (
-        "US content is 50.99%, below the 51% transformational-sector threshold: support needs a US jobs "
-        "plan and a further justification."
+def test_terms_content_rule_transformational_50m_ai_package_70_percent_us_finances_42_5m():
+    t = terms(contract="50000000", us="35000000", amount="42500000")
+    assert t.transformational is True
+    assert (t.eligible_financed, t.cash_payment) == (Decimal("42500000.00"), Decimal("7500000.00"))
+    assert codes(t)["CONTENT_FULL_SUPPORT"] == fin.Status.OK
+    assert next(f.message for f in t.findings if f.code == "ELIGIBLE_FINANCED") == (
+        "US content is 70% of the $50,000,000.00 net contract price, at or above the 51% threshold for a "
+        "transformational-sector package: EXIM supports up to 85% of the contract price, not capped at the "
+        "US content: $42,500,000.00."
+    )
+    assert t.blocking == []
+
+
+def test_terms_content_rule_standard_same_package_outside_transformational_sectors_finances_35m():
+    t = terms(contract="50000000", us="35000000", amount="35000000", rules=NOT_TRANSFORMATIONAL)
+    assert t.transformational is False
+    assert (t.eligible_financed, t.cash_payment) == (Decimal("35000000.00"), Decimal("15000000.00"))
+    assert codes(t)["CONTENT_STANDARD"] == fin.Status.OK
+    assert (
+        codes(terms(contract="50000000", us="35000000", amount="35000000.01", rules=NOT_TRANSFORMATIONAL))[
+            "AMOUNT_ABOVE_FINANCED_MAX"
+        ]
+        == fin.Status.BLOCKING
     )
 
 
+def test_terms_content_below_51_percent_without_jobs_plan_is_blocking():
+    t = terms(us="40792000", amount="40792000")  # 50.99%
+    assert t.us_content_share == Decimal("0.5099")
+    assert t.eligible_financed == Decimal("40792000.00")
+    finding = next(f for f in t.findings if f.code == "CONTENT_BELOW_TRANSFORMATIONAL_MIN")
+    assert finding.status == fin.Status.ATTENTION
+    assert finding.message == (
+        "US content is 50.99%, below the 51% transformational-sector threshold: the standard rule applies "
+        "and a US jobs plan is required."
+    )
+    assert [f.code for f in t.blocking] == ["US_JOBS_PLAN_MISSING"]
+
+
+def test_terms_content_below_51_percent_with_jobs_plan_attached_needs_attention_only():
+    t = terms(us="40792000", amount="40792000", documents=frozenset({DocumentCategory.US_JOBS_PLAN}))
+    assert codes(t)["US_JOBS_PLAN_ATTACHED"] == fin.Status.ATTENTION
+    assert t.blocking == []
+
+
 def test_terms_content_at_51_percent_gets_full_support():
-    t = terms(us="40800000", amount="40800000")
+    t = terms(us="40800000", amount="68000000")
     assert t.us_content_share == Decimal("0.5100")
+    assert t.eligible_financed == Decimal("68000000.00")
     assert codes(t)["CONTENT_FULL_SUPPORT"] == fin.Status.OK
-
-
-def test_terms_content_above_51_percent_gets_full_support():
-    t = terms(us="60000000", amount="60000000")
-    assert codes(t)["CONTENT_FULL_SUPPORT"] == fin.Status.OK
-    assert "CONTENT_BELOW_TRANSFORMATIONAL_MIN" not in codes(t)
+    assert t.blocking == []
 
 
 def test_terms_non_transformational_package_uses_standard_content_rule():
-    t = terms(us="30000000", amount="30000000", layer=Layer.STORAGE)
+    t = terms(us="30000000", amount="30000000", rules=NOT_TRANSFORMATIONAL)
     assert t.transformational is False
     assert codes(t)["CONTENT_STANDARD"] == fin.Status.OK
+    assert "US_JOBS_PLAN_MISSING" not in codes(t)
 
 
 def test_terms_tenor_beyond_category_i_maximum_is_blocking():

@@ -154,7 +154,7 @@ def test_deal_page_shows_terms_findings_timeline_and_gate_status(client, exim_of
     assert response.status_code == 200
     assert "$12,000,000.00" in body  # cash payment
     assert "$68,000,000.00" in body  # financed
-    assert "threshold: eligible for full support." in body
+    assert "threshold: full support, up to 85% of the net contract price." in body
     assert "The proposal entered review (revision 1)." in body
     assert "License gate 3A090 to United Arab Emirates is open (awaiting decision)." in body
     assert [t.action for t in response.context["actions"]] == ["start_due_diligence", "decline", "withdraw"]

@@ -114,3 +114,73 @@ def test_every_finding_names_a_field_and_says_how_to_fix_it(rules, reference_dat
     findings = evaluate(empty, rules=rules)
     assert len(findings) >= 8
     assert all(f.field and len(f.message) > 15 for f in findings)
+
+
+def _with_us_share(snapshot, share: str, *, amount_share: str | None = None):
+    """Every line item `share` US-origin; the amount requested `amount_share` of the contract."""
+    s = copy.deepcopy(snapshot)
+    contract = Decimal("0")
+    for item in s["line_items"]:
+        value = Decimal(item["unit_value"]) * item["quantity"]
+        contract += value
+        item["us_origin_value"] = str((value * Decimal(share)).quantize(Decimal("0.01")))
+    if amount_share is not None:
+        s["financing"]["amount"] = str((contract * Decimal(amount_share)).quantize(Decimal("0.01")))
+    return s
+
+
+def _program(**changes):
+    from proposals.models import ProgramSettings
+
+    program = ProgramSettings.current()
+    for name, value in changes.items():
+        setattr(program, name, value)
+    program.save()
+    return completeness_rules()
+
+
+def test_content_rule_transformational_70_percent_us_allows_85_percent_of_contract(snap, rules):
+    s = _with_us_share(snap, "0.70", amount_share="0.85")
+    assert codes(s, rules) == set()
+
+
+def test_content_rule_standard_outside_transformational_sectors_caps_request_at_us_content(
+    snap, reference_data
+):
+    from proposals.enums import ExportSector
+
+    rules = _program(package_sector=ExportSector.OTHER)
+    s = _with_us_share(snap, "0.70", amount_share="0.85")
+    assert codes(s, rules) == {"FINANCING_ABOVE_ELIGIBLE"}
+    assert codes(_with_us_share(snap, "0.70", amount_share="0.70"), rules) == set()
+
+
+def test_us_jobs_plan_missing_below_transformational_threshold_is_blocking(snap, reference_data):
+    rules = _program(transformational_content_min=Decimal("0.95"), hardware_us_content_min=Decimal("0.5"))
+    s = _with_us_share(snap, "0.94", amount_share="0.85")
+    finding = next(f for f in evaluate(s, rules=rules) if f.code == "US_JOBS_PLAN_MISSING")
+    assert (finding.severity, finding.section, finding.field) == (
+        "blocking",
+        "documents",
+        "documents.us_jobs_plan",
+    )
+    assert finding.message.startswith("US content is 94% of the contract, below the 95% threshold")
+    assert codes(s, rules) == {"US_JOBS_PLAN_MISSING"}
+
+
+def test_us_jobs_plan_missing_on_both_sides_of_51_percent(snap, rules):
+    assert "US_JOBS_PLAN_MISSING" in codes(_with_us_share(snap, "0.5099", amount_share="0.5"), rules)
+    assert "US_JOBS_PLAN_MISSING" not in codes(_with_us_share(snap, "0.51", amount_share="0.85"), rules)
+
+
+def test_us_jobs_plan_attached_satisfies_the_content_rule(snap, rules):
+    s = _with_us_share(snap, "0.5099", amount_share="0.5")
+    s["documents"].append({"id": 0, "category": "us_jobs_plan", "original_name": "jobs.pdf", "sha256": ""})
+    assert "US_JOBS_PLAN_MISSING" not in codes(s, rules)
+
+
+def test_us_jobs_plan_not_required_outside_transformational_sectors(snap, reference_data):
+    from proposals.enums import ExportSector
+
+    rules = _program(package_sector=ExportSector.OTHER)
+    assert "US_JOBS_PLAN_MISSING" not in codes(_with_us_share(snap, "0.40", amount_share="0.40"), rules)
