@@ -25,4 +25,7 @@ urlpatterns = [
 # Uploaded files are never served from MEDIA_URL, even in development: documents reach users only
 # through the download views, which check the same permissions as the proposal pages.
 
+# Under /api/ these answer in the API's JSON error shape (production included), elsewhere as pages.
+handler400 = "proposals.api.middleware.bad_request"
 handler404 = "proposals.api.middleware.not_found"
+handler500 = "proposals.api.middleware.server_error"

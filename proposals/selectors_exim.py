@@ -100,6 +100,10 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-pk" if desc else "pk")
 
 
+AMOUNT_FILTER_MAX = Decimal("9999999999999999.99")  # the largest amount the money columns hold
+DAYS_FILTER_MAX = 36_500
+
+
 class DealFilter(django_filters.FilterSet):
     """The pipeline's filters and sort orders (web form, API query and CSV export alike)."""
 
@@ -111,10 +115,18 @@ class DealFilter(django_filters.FilterSet):
     )
     region = django_filters.ChoiceFilter(field_name="destination__region", choices=_region_choices)
     product = django_filters.ChoiceFilter(choices=EximProduct.choices)
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label="Amount at most")
+    # Bounded, so that no filter value overflows a date or a money column (a 400, never a 500).
+    amount_min = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="gte", label="Amount at least", max_value=AMOUNT_FILTER_MAX
+    )
+    amount_max = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="lte", label="Amount at most", max_value=AMOUNT_FILTER_MAX
+    )
     min_days_in_stage = django_filters.NumberFilter(
-        method="filter_min_days", label="At least this many days in stage", min_value=0
+        method="filter_min_days",
+        label="At least this many days in stage",
+        min_value=0,
+        max_value=DAYS_FILTER_MAX,
     )
     ordering = StableOrderingFilter(
         fields=(

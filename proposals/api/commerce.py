@@ -471,7 +471,9 @@ class AssignView(APIView):
         if who == "auto":
             review = review_auto_assign(proposal_id=proposal.pk)
         else:
-            if who != "me" and not who.isdigit():
+            # ASCII digits only ("²" is a digit to str.isdigit but not to int()), and no more than a
+            # user id can have.
+            if who != "me" and not (who.isascii() and who.isdigit() and len(who) <= 18):
                 raise serializers.ValidationError({"reviewer": ['Give "me", "auto" or a user id.']})
             reviewer_id = request.user.pk if who == "me" else int(who)
             review = review_assign(proposal_id=proposal.pk, reviewer_id=reviewer_id, actor=request.user)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from proposals.api.base import ChildDetailApi, ChildListCreateApi
 from proposals.api.errors import error_responses
+from proposals.intake.policy.amounts import LINE_VALUE_MAX, QUANTITY_MAX
 from proposals.models import LineItem, Site
 from proposals.services.drafting import ITEM_FIELDS
 
@@ -15,7 +16,13 @@ class LineItemInput(serializers.ModelSerializer):
     class Meta:
         model = LineItem
         fields = list(ITEM_FIELDS)
-        extra_kwargs = {"site": {"help_text": "One of this proposal's sites (its id), or null."}}
+        # The bounds show in the schema; the model's clean() also checks the line's total.
+        extra_kwargs = {
+            "site": {"help_text": "One of this proposal's sites (its id), or null."},
+            "quantity": {"max_value": QUANTITY_MAX},
+            "unit_value": {"max_value": LINE_VALUE_MAX},
+            "us_origin_value": {"max_value": LINE_VALUE_MAX},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -27,8 +34,9 @@ class LineItemInput(serializers.ModelSerializer):
 
 
 class LineItemOutput(serializers.ModelSerializer):
+    # No digit limit: a row saved before amounts were bounded must still be listed, not fail the list.
     total_value = serializers.DecimalField(
-        max_digits=20, decimal_places=2, read_only=True, help_text="Quantity times unit value (USD)."
+        max_digits=None, decimal_places=2, read_only=True, help_text="Quantity times unit value (USD)."
     )
 
     class Meta:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
 from django.db.models.query import ModelIterable
@@ -16,6 +17,7 @@ from proposals.enums import (
     PartyRole,
     ProposalStatus,
 )
+from proposals.intake.policy.amounts import line_item_amount_errors
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -249,6 +251,12 @@ class LineItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    def clean(self) -> None:
+        numbers = (self.quantity, self.unit_value, self.us_origin_value)
+        errors = line_item_amount_errors(*(n if isinstance(n, int | Decimal) else None for n in numbers))
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def total_value(self) -> Decimal:

@@ -64,11 +64,17 @@ def notification_frequency_of(user: Any) -> str:
     return user_frequency([user]).get(user.pk, NotificationFrequency.IMMEDIATE)
 
 
+def subject_line(text: str) -> str:
+    """A header-safe subject: line breaks (a CR or LF in a proposal title) and other whitespace runs
+    become one space, so the mail library never refuses the message as a header injection."""
+    return " ".join(text.split())[:200]
+
+
 def _render(event: str, context: dict[str, Any]) -> tuple[str, str]:
-    """The event's template gives the subject on its first line and the body after a blank line."""
+    """The event's template gives the subject before the first blank line and the body after it."""
     text = render_to_string(f"notify/{event}.txt", context).strip()
-    subject, _, body = text.partition("\n")
-    return subject.strip()[:200], body.strip() + "\n"
+    subject, _, body = text.partition("\n\n")
+    return subject_line(subject), body.strip() + "\n"
 
 
 def notification_queue(
@@ -265,7 +271,7 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
             return "skipped"
         message.attempts += 1
         email = EmailMessage(
-            subject=message.subject,
+            subject=subject_line(message.subject),  # messages stored before subjects were cleaned
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],

@@ -304,6 +304,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         if who == "auto":
             review = review_auto_assign(proposal_id=proposal.pk)
         else:
+            if who != "me" and not (who.isascii() and who.isdigit() and len(who) <= 18):
+                raise ValueError(who)  # "²" is a digit to str.isdigit, and no user id has 19 digits
             reviewer_id = request.user.pk if who == "me" else int(who)
             review = review_assign(proposal_id=proposal.pk, reviewer_id=reviewer_id, actor=request.user)
     except (ApplicationError, ValueError) as exc:

@@ -7,8 +7,10 @@ can link straight to it.
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from proposals.enums import DocumentCategory, Layer, MemberRole, Section
+from proposals.intake.policy.amounts import LINE_VALUE_MAX, QUANTITY_MAX
 from proposals.models import Consortium, Country, LineItem, Party, Proposal, Site
 from proposals.services.drafting import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
 
@@ -116,6 +118,12 @@ class LineItemForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = proposal.sites.order_by("pk")
         self.fields["origin_country"].queryset = Country.objects.order_by("name")
+        # Field-level bounds (the browser enforces them too); the model's clean() checks the total.
+        self.fields["quantity"].validators.append(MaxValueValidator(QUANTITY_MAX))
+        self.fields["quantity"].widget.attrs["max"] = QUANTITY_MAX
+        for name in ("unit_value", "us_origin_value"):
+            self.fields[name].validators.append(MaxValueValidator(LINE_VALUE_MAX))
+            self.fields[name].widget.attrs["max"] = str(LINE_VALUE_MAX)
 
 
 class PartyForm(PortalModelForm):

@@ -1,0 +1,1 @@
+"""Intake: consortia, proposals, drafting, completeness, revisions."""
