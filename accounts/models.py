@@ -1,7 +1,7 @@
 """The portal's user: a Django user with the agency it works for (if any).
 
 Consortium users carry no agency; what they may do comes from their consortium memberships
-(proposals.models.consortium.ConsortiumUser).
+(proposals.intake.models.consortium.ConsortiumUser).
 """
 
 from django.contrib.auth.models import AbstractUser

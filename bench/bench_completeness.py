@@ -12,7 +12,8 @@ LAYERS = ["chips", "servers", "storage", "cloud", "networking", "application"]
 
 def _big_proposal(users: dict[str, Any]) -> Any:
     """One proposal with 500 line items in the bench lead's consortium (created once, then reused)."""
-    from proposals.models import ConsortiumUser, LineItem, Party, Proposal, Site
+    from proposals.intake.models.consortium import ConsortiumUser
+    from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 
     found = Proposal.objects.filter(title=TITLE).first()
     if found is not None:
@@ -66,9 +67,8 @@ def _big_proposal(users: dict[str, Any]) -> Any:
 
 
 def bench_completeness_500_items(users: dict[str, Any]) -> None:
-    from proposals.policy.completeness import evaluate
-    from proposals.selectors import completeness_rules, proposal_findings
-    from proposals.snapshot import proposal_snapshot
+    from proposals.intake.policy.completeness import evaluate
+    from proposals.intake.selectors import completeness_rules, proposal_findings, proposal_snapshot
 
     proposal = _big_proposal(users)
     assert proposal.line_items.count() == 500

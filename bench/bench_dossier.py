@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from proposals.enums import GeneratedKind, Layer
-from proposals.models import GeneratedDocument, LineItem
-from proposals.pdf import PAPERS
-from proposals.pdf.render import render_pdf
-from proposals.services.demo import build_complete_proposal
-from proposals.services.generated import generated_render, paper_context
-from proposals.services.transitions import proposal_transition
+from proposals.core.enums import GeneratedKind, Layer
+from proposals.demo import build_complete_proposal
+from proposals.documents.models import GeneratedDocument
+from proposals.documents.papers import PAPERS
+from proposals.documents.papers.render import render_pdf
+from proposals.documents.services.generated import generated_render, paper_context
+from proposals.intake.models.proposal import LineItem
+from proposals.intake.services.transitions import proposal_transition
 from tests.conftest import _fast_password_hashing, consortium, lead, reference_data  # noqa: F401
 
 pytestmark = pytest.mark.django_db

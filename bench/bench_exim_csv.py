@@ -10,9 +10,12 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Agency, User
-from proposals.enums import DealStage, EximProduct
-from proposals.models import Consortium, Country, Deal, Proposal
-from proposals.selectors_exim import pipeline_csv_lines, pipeline_queryset
+from proposals.core.enums import DealStage, EximProduct
+from proposals.core.models.reference import Country
+from proposals.exim.models import Deal
+from proposals.exim.selectors import pipeline_csv_lines, pipeline_queryset
+from proposals.intake.models.consortium import Consortium
+from proposals.intake.models.proposal import Proposal
 
 # Past two chunks of the server-side cursor (CSV_CHUNK_SIZE rows each) the peak should stay put.
 SMALL, BASE, BIG = 500, 5000, 10000

@@ -20,14 +20,14 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from bench.noop import intake_noop
-from proposals.enums import ConsortiumUserRole, DocumentCategory, Layer, MemberRole, ProposalStatus
-from proposals.models import AuditEvent, Proposal, Revision
-from proposals.selectors import completeness_rules
-from proposals.services.demo import build_complete_proposal
-from proposals.services.intake import intake_check
-from proposals.services.reference import reference_data_load
-from proposals.snapshot import proposal_snapshot
-from proposals.tasks import intake_check_proposal
+from proposals.core.enums import ConsortiumUserRole, DocumentCategory, Layer, MemberRole, ProposalStatus
+from proposals.core.models.audit import AuditEvent
+from proposals.core.services.reference import reference_data_load
+from proposals.demo import build_complete_proposal
+from proposals.intake.models.proposal import Proposal, Revision
+from proposals.intake.selectors import completeness_rules, proposal_snapshot
+from proposals.intake.services.intake import intake_check
+from proposals.intake.tasks import intake_check_proposal
 from tests.celery_worker import WorkerProcess, broker_backlog, broker_is_redis, broker_purge, wait_until
 from tests.factories import ConsortiumFactory, ConsortiumUserFactory, MemberFactory
 

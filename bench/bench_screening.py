@@ -8,8 +8,8 @@ import os
 import random
 import time
 
-from proposals.policy.screening import ScreeningIndex, normalize_name
-from proposals.services.screening import parse_screening_list
+from proposals.commerce.policy.screening import ScreeningIndex, normalize_name
+from proposals.commerce.services.screening import parse_screening_list
 from tests.commerce.csl_fixture import synthetic_name, synthetic_rows, write_csl_csv
 
 ENTRIES = 30_000

@@ -23,7 +23,7 @@ def bench_db(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """Seed (or reuse) the bench database; keep database access open for the whole session."""
     with bench_lock(), django_db_blocker.unblock():
         report = seed()
-        from proposals.models import LineItem, Proposal
+        from proposals.intake.models.proposal import LineItem, Proposal
 
         parts = ", ".join(
             f"{part} {state} ({seconds:.0f} s)" for part, (state, seconds) in report["parts"].items()

@@ -278,7 +278,7 @@ def ensure_database() -> bool:
         admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin(f'CREATE DATABASE "{name}"')
         call_command("migrate", verbosity=0, interactive=False)
-    from proposals.services.reference import reference_data_load
+    from proposals.core.services.reference import reference_data_load
 
     data = Path(settings.BASE_DIR) / "data"
     reference_data_load(groups_csv=data / "country_groups.csv", countries_csv=data / "countries.csv")
@@ -345,19 +345,9 @@ def _when(rng: random.Random, now: datetime, days_back: int) -> datetime:
 
 def seed_core(size: int, rng: random.Random) -> World:
     from accounts.models import User
-    from proposals.models import (
-        AuditEvent,
-        Company,
-        Consortium,
-        ConsortiumMember,
-        ConsortiumUser,
-        Document,
-        LineItem,
-        Party,
-        Proposal,
-        Revision,
-        Site,
-    )
+    from proposals.core.models.audit import AuditEvent
+    from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
+    from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
 
     now = timezone.now()
     n_consortia = max(10, size // 50)
@@ -729,7 +719,7 @@ def seed_core(size: int, rng: random.Random) -> World:
 def load_world() -> World:
     """Read back what the later parts need when the core part is reused from an earlier run."""
     from accounts.models import User
-    from proposals.models import Proposal, Site
+    from proposals.intake.models.proposal import Proposal, Site
 
     now = timezone.now()
     by_id: dict[int, P] = {}

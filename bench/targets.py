@@ -148,7 +148,7 @@ def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -
 
 def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
     """The EXIM pipeline (web and API): deals in stage order, then time in stage, with their rows' joins."""
-    from proposals.enums import DEAL_COMMITTED_STAGES, DEAL_END_STAGES, DEAL_PIPELINE_STAGES
+    from proposals.core.enums import DEAL_COMMITTED_STAGES, DEAL_END_STAGES, DEAL_PIPELINE_STAGES
 
     groups = {"pipeline": DEAL_PIPELINE_STAGES, "committed": DEAL_COMMITTED_STAGES, "closed": DEAL_END_STAGES}
     where, params = ["TRUE"], []
@@ -191,8 +191,8 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
 
     Every submitted proposal has its Commerce review, so the page is read through the index
     commerce_review_clock (INNER join) and the total counted on proposals alone, as the portal does."""
-    from proposals.enums import BLOCKING_GATE_STATUSES
-    from proposals.selectors_commerce import QUEUE_STATUSES
+    from proposals.commerce.selectors import QUEUE_STATUSES
+    from proposals.core.enums import BLOCKING_GATE_STATUSES
 
     statuses = filters.get("status") or [str(s) for s in QUEUE_STATUSES]
     statuses = [statuses] if isinstance(statuses, str) else statuses
@@ -259,7 +259,7 @@ TARGETS: list[ListTarget] = [
         kind="web",
         sql=commerce_queue_sql,
         filtered={"status": "in_review", "eccn": "3A090"},
-        set_page_size=web_page_size("proposals.web.commerce"),
+        set_page_size=web_page_size("proposals.commerce.web"),
     ),
     ListTarget(
         key="api-commerce-queue",
@@ -277,7 +277,7 @@ TARGETS: list[ListTarget] = [
         url_name="home",
         kind="web",
         sql=dashboard_sql,
-        set_page_size=web_page_size("proposals.web.dashboard"),
+        set_page_size=web_page_size("proposals.intake.web.dashboard"),
     ),
     ListTarget(
         key="web-dashboard-commerce",
@@ -286,7 +286,7 @@ TARGETS: list[ListTarget] = [
         url_name="home",
         kind="web",
         sql=proposals_list_sql,
-        set_page_size=web_page_size("proposals.web.dashboard"),
+        set_page_size=web_page_size("proposals.intake.web.dashboard"),
     ),
     ListTarget(
         key="web-exim-pipeline",
@@ -297,7 +297,7 @@ TARGETS: list[ListTarget] = [
         sql=deals_list_sql,
         filtered={"group": "pipeline", "product": "direct_loan"},
         page_size=50,
-        set_page_size=web_page_size("proposals.web.exim"),
+        set_page_size=web_page_size("proposals.exim.web"),
     ),
     ListTarget(
         key="api-exim-deals",

@@ -15,4 +15,7 @@ app.conf.task_queues = [
     Queue(name, Exchange(name, type="direct"), routing_key=name)
     for name in ("intake", "commerce", "exim", "documents", "notify")
 ]
-app.autodiscover_tasks()
+# Each area keeps its tasks in its own `tasks` module.
+app.autodiscover_tasks(
+    [f"proposals.{area}" for area in ("intake", "commerce", "exim", "documents", "notify")]
+)

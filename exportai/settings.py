@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "proposals.api.middleware.request_guard",  # body size, NUL in any parameter
+    "proposals.core.api.middleware.request_guard",  # body size, NUL in any parameter
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -77,7 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "proposals.web.context.nav_items",
+                "proposals.core.web.context.nav_items",
             ],
         },
     },
@@ -158,9 +158,9 @@ REST_FRAMEWORK = {
     # Token first: DRF takes the first class's WWW-Authenticate header, so an anonymous call gets
     # 401 (with a challenge) rather than 403.
     "DEFAULT_PARSER_CLASSES": [
-        "proposals.api.parsers.JSONParser",
-        "proposals.api.parsers.FormParser",
-        "proposals.api.parsers.MultiPartParser",
+        "proposals.core.api.parsers.JSONParser",
+        "proposals.core.api.parsers.FormParser",
+        "proposals.core.api.parsers.MultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -171,7 +171,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "proposals.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "proposals.core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ExportAI Portal API",
@@ -184,23 +184,23 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One schema name per choice set used by several fields.
     "ENUM_NAME_OVERRIDES": {
-        "SectionEnum": "proposals.enums.Section",
-        "GateDecisionEnum": "proposals.workflow_commerce.GATE_DECISIONS",
-        "HitActionEnum": "proposals.workflow_commerce.HIT_ACTIONS",
-        "GateStatusEnum": "proposals.enums.GateStatus",
-        "HitStatusEnum": "proposals.enums.HitStatus",
-        "ProposalStatusEnum": "proposals.enums.ProposalStatus",
-        "EximProductEnum": "proposals.enums.EximProduct",
-        "DealStageEnum": "proposals.enums.DealStage",
-        "MemberRoleEnum": "proposals.enums.MemberRole",
-        "PartyRoleEnum": "proposals.enums.PartyRole",
-        "LayerEnum": "proposals.enums.Layer",
+        "SectionEnum": "proposals.core.enums.Section",
+        "GateDecisionEnum": "proposals.commerce.workflow.GATE_DECISIONS",
+        "HitActionEnum": "proposals.commerce.workflow.HIT_ACTIONS",
+        "GateStatusEnum": "proposals.core.enums.GateStatus",
+        "HitStatusEnum": "proposals.core.enums.HitStatus",
+        "ProposalStatusEnum": "proposals.core.enums.ProposalStatus",
+        "EximProductEnum": "proposals.core.enums.EximProduct",
+        "DealStageEnum": "proposals.core.enums.DealStage",
+        "MemberRoleEnum": "proposals.core.enums.MemberRole",
+        "PartyRoleEnum": "proposals.core.enums.PartyRole",
+        "LayerEnum": "proposals.core.enums.Layer",
     },
 }
 
 # --- Cache ------------------------------------------------------------------------------------
 # Shared by every process (web, workers, beat): a worker's write must invalidate the pages that web
-# processes cached (proposals.page_cache). Redis in production (CACHE_URL=redis://...); the embedded
+# processes cached (proposals.core.page_cache). Redis in production (CACHE_URL=redis://...); the embedded
 # default is a folder under var/, which `make run`'s runserver and worker share without a server.
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="exportai"))
@@ -329,11 +329,11 @@ if not DEBUG:
 # Tasks are named by queue (`intake_*`, `commerce_*`, ...): the routes below follow from the names.
 CELERY_TASK_DEFAULT_QUEUE = "intake"
 CELERY_TASK_ROUTES = {
-    "proposals.tasks.intake_*": {"queue": "intake"},
-    "proposals.tasks.commerce_*": {"queue": "commerce"},
-    "proposals.tasks.exim_*": {"queue": "exim"},
-    "proposals.tasks.document_*": {"queue": "documents"},
-    "proposals.tasks.notify_*": {"queue": "notify"},
+    "proposals.intake.tasks.intake_*": {"queue": "intake"},
+    "proposals.commerce.tasks.commerce_*": {"queue": "commerce"},
+    "proposals.exim.tasks.exim_*": {"queue": "exim"},
+    "proposals.documents.tasks.document_*": {"queue": "documents"},
+    "proposals.notify.tasks.notify_*": {"queue": "notify"},
 }
 # Acknowledge a message only after its task has run, and give it back to the broker when the
 # process running it dies (SIGKILL, out of memory): at-least-once delivery; tasks are idempotent.
@@ -356,25 +356,25 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-work": {
-        "task": "proposals.tasks.intake_sweep_stale_work",
+        "task": "proposals.intake.tasks.intake_sweep_stale_work",
         "schedule": EXPORTAI_SWEEPER_INTERVAL_SECONDS,
         # A sweep still queued when the next one is due is dropped, so a backlog does not stack sweeps.
         "options": {"expires": EXPORTAI_SWEEPER_INTERVAL_SECONDS},
     },
     "commerce-check-clocks": {
-        "task": "proposals.tasks.commerce_check_clocks",
+        "task": "proposals.commerce.tasks.commerce_check_clocks",
         "schedule": env.int("EXPORTAI_COMMERCE_CLOCK_INTERVAL_SECONDS", default=3600),
     },
     "exim-sweep-stale": {
-        "task": "proposals.tasks.exim_sweep_stale",
+        "task": "proposals.exim.tasks.exim_sweep_stale",
         "schedule": EXPORTAI_SWEEPER_INTERVAL_SECONDS,
     },
     "exim-notification-period": {
-        "task": "proposals.tasks.exim_notification_sweep",
+        "task": "proposals.exim.tasks.exim_notification_sweep",
         "schedule": EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS,
     },
     "exim-deadline-reminders": {
-        "task": "proposals.tasks.exim_deadline_reminders",
+        "task": "proposals.exim.tasks.exim_deadline_reminders",
         "schedule": env.int("EXPORTAI_EXIM_REMINDER_INTERVAL_SECONDS", default=3600),
     },
 }
@@ -396,11 +396,11 @@ if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE |= {
     "notify-flush-outbox": {
-        "task": "proposals.tasks.notify_flush_outbox",
+        "task": "proposals.notify.tasks.notify_flush_outbox",
         "schedule": EXPORTAI_OUTBOX_FLUSH_INTERVAL_SECONDS,
     },
     "notify-daily-digest": {
-        "task": "proposals.tasks.notify_daily_digest",
+        "task": "proposals.notify.tasks.notify_daily_digest",
         "schedule": crontab(minute=0, hour=EXPORTAI_DIGEST_HOUR),
     },
 }

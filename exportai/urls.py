@@ -18,14 +18,14 @@ urlpatterns = [
     # The split view serves its start-up script as a file, so a strict Content-Security-Policy holds.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", api_redoc, name="api-redoc"),
-    path("api/", include("proposals.api.urls")),
-    path("", include("proposals.web.urls")),
+    path("api/", include("proposals.urls.api")),
+    path("", include("proposals.urls.web")),
 ]
 
 # Uploaded files are never served from MEDIA_URL, even in development: documents reach users only
 # through the download views, which check the same permissions as the proposal pages.
 
 # Under /api/ these answer in the API's JSON error shape (production included), elsewhere as pages.
-handler400 = "proposals.api.middleware.bad_request"
-handler404 = "proposals.api.middleware.not_found"
-handler500 = "proposals.api.middleware.server_error"
+handler400 = "proposals.core.api.middleware.bad_request"
+handler404 = "proposals.core.api.middleware.not_found"
+handler500 = "proposals.core.api.middleware.server_error"

@@ -8,6 +8,6 @@ class ProposalsConfig(AppConfig):
     verbose_name = "ExportAI proposals"
 
     def ready(self) -> None:
-        from proposals import signals
+        from proposals.core import signals
 
         signals.connect()

@@ -174,7 +174,7 @@ def _who(view: Any) -> str:
 
 def _error_rows() -> list[str]:
     """The error table: the framework's answers, then every kind of the one application error type."""
-    base = _name("proposals.errors.ApplicationError")
+    base = _name("proposals.core.errors.ApplicationError")
     kinds, todo = [], [base]
     while todo:
         cls = todo.pop()

@@ -6,10 +6,11 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from proposals.enums import ConsortiumUserRole, Layer, MemberRole
-from proposals.models import Country, Proposal
-from proposals.services.demo import build_complete_proposal
-from proposals.services.reference import reference_data_load
+from proposals.core.enums import ConsortiumUserRole, Layer, MemberRole
+from proposals.core.models.reference import Country
+from proposals.core.services.reference import reference_data_load
+from proposals.demo import build_complete_proposal
+from proposals.intake.models.proposal import Proposal
 from tests.factories import (
     CommerceReviewerFactory,
     ConsortiumFactory,

@@ -3,20 +3,17 @@
 import factory
 
 from accounts.models import Agency, User
-from proposals.enums import ConsortiumUserRole, MemberRole, ScreenedSubject
-from proposals.models import (
+from proposals.commerce.models import (
     CommerceReview,
-    Company,
-    Consortium,
-    ConsortiumMember,
-    ConsortiumUser,
     LicenseGate,
     LicensingPolicyVersion,
-    Proposal,
     ScreeningEntry,
     ScreeningHit,
     ScreeningListVersion,
 )
+from proposals.core.enums import ConsortiumUserRole, MemberRole, ScreenedSubject
+from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
+from proposals.intake.models.proposal import Proposal
 
 TEST_PASSWORD = "a-test-password-2026"
 

@@ -1,5 +1,5 @@
 """On-commit callbacks a test counts: the work a change sends (tasks, emails), not the page cache's
-invalidation (proposals.page_cache registers one per transaction level whenever a shown row changes)."""
+invalidation (proposals.core.page_cache registers one per transaction level whenever a shown row changes)."""
 
 from collections.abc import Callable, Sequence
 from typing import Any

@@ -1,1 +1,1 @@
-"""Intake: consortia, proposals, drafting, completeness, revisions."""
+"""Intake: consortia, proposals, drafting, completeness, revisions and automated intake."""

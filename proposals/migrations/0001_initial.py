@@ -7,7 +7,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import proposals.models.proposal
+import proposals.intake.models.proposal
 
 
 class Migration(migrations.Migration):
@@ -434,7 +434,7 @@ class Migration(migrations.Migration):
                         max_length=32,
                     ),
                 ),
-                ("file", models.FileField(upload_to=proposals.models.proposal.document_upload_to)),
+                ("file", models.FileField(upload_to=proposals.intake.models.proposal.document_upload_to)),
                 ("original_name", models.CharField(max_length=200)),
                 ("extension", models.CharField(max_length=8)),
                 ("content_type", models.CharField(max_length=100)),

@@ -6,7 +6,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import proposals.models.reference
+import proposals.core.models.reference
 
 
 class Migration(migrations.Migration):
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             model_name="programsettings",
             name="deal_stage_benchmark_days",
             field=models.JSONField(
-                default=proposals.models.reference.default_stage_benchmarks,
+                default=proposals.core.models.reference.default_stage_benchmarks,
                 help_text='Benchmark days per deal stage, per deal type: {"medium": {"due_diligence": 45, ...}, "long": {...}}. A stage without a number has no benchmark.',
             ),
         ),

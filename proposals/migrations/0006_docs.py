@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import proposals.models.generated
+import proposals.documents.models
 
 
 class Migration(migrations.Migration):
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                 ),
                 ("source_sha256", models.CharField(max_length=64)),
                 ("sha256", models.CharField(max_length=64, verbose_name="checksum (sha256)")),
-                ("file", models.FileField(upload_to=proposals.models.generated.generated_upload_to)),
+                ("file", models.FileField(upload_to=proposals.documents.models.generated_upload_to)),
                 ("size", models.PositiveBigIntegerField()),
                 ("page_count", models.PositiveIntegerField()),
                 ("rendered_at", models.DateTimeField(auto_now=True)),

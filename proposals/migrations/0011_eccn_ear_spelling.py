@@ -7,7 +7,7 @@ second gate beside each existing one.
 
 from django.db import migrations
 
-from proposals.policy.eccn import normalize_eccn
+from proposals.commerce.policy.eccn import normalize_eccn
 
 
 def forwards(apps, schema_editor):

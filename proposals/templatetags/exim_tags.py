@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from proposals.deal_workflow import DEAL_TRANSITIONS
-from proposals.enums import DealStage, EximProduct
+from proposals.core.enums import DealStage, EximProduct
+from proposals.exim.workflow import DEAL_TRANSITIONS
 
 register = template.Library()
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proposals.models import Proposal
-from proposals.services.commerce import information_request_create
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.services.review import information_request_create
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import SDN, csl_row, write_csl_csv
 from tests.factories import CommerceReviewerFactory
 

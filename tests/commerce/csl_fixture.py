@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from proposals.services.screening import CSL_COLUMNS
+from proposals.commerce.services.screening import CSL_COLUMNS
 
 ENTITY_LIST = "Entity List (EL) - Bureau of Industry and Security"
 SDN = "Specially Designated Nationals (SDN) - Treasury Department"

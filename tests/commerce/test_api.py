@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from proposals.enums import GateStatus, HitStatus, ProposalStatus
-from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
-from proposals.selectors import proposal_revision_diff
-from proposals.services.demo import build_complete_proposal
-from proposals.services.licensing import licenses_determine
-from proposals.services.screening import proposal_screen, screening_list_load
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.commerce.services.licensing import licenses_determine
+from proposals.commerce.services.screening import proposal_screen, screening_list_load
+from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
+from proposals.demo import build_complete_proposal
+from proposals.intake.selectors import proposal_revision_diff
+from proposals.intake.services.transitions import proposal_transition
 
 pytestmark = pytest.mark.django_db
 

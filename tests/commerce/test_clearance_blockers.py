@@ -3,18 +3,16 @@ the Commerce side."""
 
 import pytest
 
-from proposals.enums import GateStatus, HitStatus
-from proposals.models import (
-    CommerceReview,
-    Party,
-)
-from proposals.selectors import commerce_clearance_blockers
-from proposals.selectors_commerce import (
+from proposals.commerce.models import CommerceReview
+from proposals.commerce.selectors import (
     SCREENING_NOT_RUN,
     commerce_screening_blockers,
     proposal_screened_names,
 )
-from proposals.services.screening import proposal_screen, screening_list_load
+from proposals.commerce.services.screening import proposal_screen, screening_list_load
+from proposals.core.enums import GateStatus, HitStatus
+from proposals.intake.models.proposal import Party
+from proposals.intake.selectors import commerce_clearance_blockers
 from tests.factories import license_gate, screening_hit
 
 pytestmark = pytest.mark.django_db

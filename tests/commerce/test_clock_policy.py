@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from proposals.enums import ProposalStatus as S
-from proposals.enums import ReviewClockFlag
-from proposals.policy.clock import ClockMarks, review_clock
+from proposals.commerce.policy.clock import ClockMarks, review_clock
+from proposals.core.enums import ProposalStatus as S
+from proposals.core.enums import ReviewClockFlag
 
 T0 = datetime(2026, 7, 1, 12, tzinfo=UTC)
 MARKS = ClockMarks(referral_days=9, agency_answer_days=30, resolution_days=90, near_deadline_days=3)

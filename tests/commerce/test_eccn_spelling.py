@@ -6,9 +6,10 @@ import pytest
 from django.apps import apps
 from django.db.models.functions import Upper
 
-from proposals.models import LicenseGate, LicensingRule, LineItem
-from proposals.policy.eccn import eccn_matches, is_valid_eccn, normalize_eccn
-from proposals.services.licensing import licenses_determine
+from proposals.commerce.models import LicenseGate, LicensingRule
+from proposals.commerce.policy.eccn import eccn_matches, is_valid_eccn, normalize_eccn
+from proposals.commerce.services.licensing import licenses_determine
+from proposals.intake.models.proposal import LineItem
 
 ear_spelling = importlib.import_module("proposals.migrations.0011_eccn_ear_spelling")
 

@@ -5,12 +5,14 @@ import json
 import pytest
 from django.core.management import call_command
 
-from proposals.enums import GateStatus
-from proposals.errors import InvalidInput, TransitionNotAllowed
-from proposals.models import AuditEvent, LicenseGate, LicensingPolicyVersion, LineItem
-from proposals.selectors import commerce_clearance_blockers
-from proposals.services.commerce import gate_decide, gates_decide_bulk
-from proposals.services.licensing import DEFAULT_POLICY_FILE, licenses_determine
+from proposals.commerce.models import LicenseGate, LicensingPolicyVersion
+from proposals.commerce.services.licensing import DEFAULT_POLICY_FILE, licenses_determine
+from proposals.commerce.services.review import gate_decide, gates_decide_bulk
+from proposals.core.enums import GateStatus
+from proposals.core.errors import InvalidInput, TransitionNotAllowed
+from proposals.core.models.audit import AuditEvent
+from proposals.intake.models.proposal import LineItem
+from proposals.intake.selectors import commerce_clearance_blockers
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +158,7 @@ def test_reviewer_cannot_close_a_gate_only_the_policy_can(gate, commerce_reviewe
 
 
 def test_gate_decision_refused_while_proposal_returned(gate, commerce_reviewer):
-    from proposals.services.transitions import proposal_transition
+    from proposals.intake.services.transitions import proposal_transition
 
     proposal_transition(
         proposal_id=gate.proposal_id,
@@ -276,7 +278,7 @@ def test_decided_gate_keeps_its_decision_and_version_under_a_new_policy(gate, co
 
 
 def test_policy_version_must_be_newer(tmp_path):
-    from proposals.services.licensing import licensing_policy_load
+    from proposals.commerce.services.licensing import licensing_policy_load
 
     licensing_policy_load(path=DEFAULT_POLICY_FILE)
     with pytest.raises(InvalidInput):
@@ -285,8 +287,8 @@ def test_policy_version_must_be_newer(tmp_path):
 
 
 def test_bulk_decision_emails_each_recipient_once_naming_every_gate(in_review, commerce_reviewer):
-    from proposals.enums import NotificationEvent
-    from proposals.models import OutboxMessage
+    from proposals.core.enums import NotificationEvent
+    from proposals.notify.models import OutboxMessage
 
     licenses_determine(proposal_id=in_review.pk)
     ids = list(LicenseGate.objects.filter(proposal=in_review).values_list("pk", flat=True))

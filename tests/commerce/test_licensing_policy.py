@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from proposals.policy.licensing import NO_RULE, Rule, determine_license
+from proposals.commerce.policy.licensing import NO_RULE, Rule, determine_license
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 RULES = [Rule.from_data(r) for r in json.loads((DATA / "licensing_policy.json").read_text())["rules"]]

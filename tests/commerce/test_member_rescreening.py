@@ -2,9 +2,9 @@
 
 import pytest
 
-from proposals.selectors_commerce import commerce_screening_blockers
-from proposals.services.consortium import member_add, member_update
-from proposals.services.screening import proposal_screen, screening_list_load
+from proposals.commerce.selectors import commerce_screening_blockers
+from proposals.commerce.services.screening import proposal_screen, screening_list_load
+from proposals.intake.services.consortium import member_add, member_update
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,11 @@ def test_screening_layers_change_sends_no_screening(screened, lead, django_captu
 
 def test_screening_a_confirmed_match_survives_its_name_leaving_the_proposal(screened, commerce_reviewer):
     """Renaming or removing the matched member or party must not clear a match Commerce confirmed."""
-    from proposals.models import Company, Party, ScreeningHit
-    from proposals.selectors import commerce_clearance_blockers
-    from proposals.services.commerce import hit_adjudicate
+    from proposals.commerce.models import ScreeningHit
+    from proposals.commerce.services.review import hit_adjudicate
+    from proposals.intake.models.consortium import Company
+    from proposals.intake.models.proposal import Party
+    from proposals.intake.selectors import commerce_clearance_blockers
 
     hit = ScreeningHit.objects.filter(proposal=screened).first()
     hit_adjudicate(hit_id=hit.pk, action="confirm", actor=commerce_reviewer, reason="It is them.")
@@ -88,7 +90,7 @@ def test_screening_a_confirmed_match_survives_its_name_leaving_the_proposal(scre
 
 def test_screening_recorded_before_names_were_kept_still_counts(screened):
     """Reviews screened before migration 0007 have no names recorded: they are not held for it."""
-    from proposals.models import CommerceReview
+    from proposals.commerce.models import CommerceReview
 
     CommerceReview.objects.filter(proposal=screened).update(screened_names=[])
     assert commerce_screening_blockers(proposal_id=screened.pk) == []
@@ -100,7 +102,8 @@ def test_screen_again_a_reviewer_reruns_screening_web_and_api(
     from django.urls import reverse
     from rest_framework.test import APIClient
 
-    from proposals.models import AuditEvent, CommerceReview
+    from proposals.commerce.models import CommerceReview
+    from proposals.core.models.audit import AuditEvent
 
     CommerceReview.objects.filter(proposal=screened).update(screened_names=["Somebody Else"])
     assert commerce_screening_blockers(proposal_id=screened.pk) != []
@@ -122,7 +125,7 @@ def test_screen_again_refused_when_commerce_no_longer_has_the_proposal(screened,
     from django.urls import reverse
     from rest_framework.test import APIClient
 
-    from proposals.services.transitions import proposal_transition
+    from proposals.intake.services.transitions import proposal_transition
 
     proposal_transition(proposal_id=screened.pk, action="withdraw", actor=lead, reason="Changed plans.")
     api = APIClient()

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from proposals.models import CommerceReview
-from proposals.services.commerce import review_assign, review_clock_refresh
+from proposals.commerce.models import CommerceReview
+from proposals.commerce.services.review import review_assign, review_clock_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_commerce_queue_generation_is_replaced_once_per_transaction(
 ):
     from django.db import transaction
 
-    from proposals import page_cache
+    from proposals.core import page_cache
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         for _ in range(3):

@@ -7,10 +7,8 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from proposals.enums import ProposalStatus, ReviewClockFlag
-from proposals.errors import InvalidInput, TransitionNotAllowed
-from proposals.models import AuditEvent, CommerceReview, InformationRequest, LicenseGate
-from proposals.services.commerce import (
+from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate
+from proposals.commerce.services.review import (
     commerce_review_start,
     information_request_answer,
     information_request_create,
@@ -18,8 +16,11 @@ from proposals.services.commerce import (
     review_auto_assign,
     review_clock_refresh,
 )
-from proposals.services.transitions import proposal_transition
-from proposals.tasks import commerce_check_clocks, commerce_start_review
+from proposals.commerce.tasks import commerce_check_clocks, commerce_start_review
+from proposals.core.enums import ProposalStatus, ReviewClockFlag
+from proposals.core.errors import InvalidInput, TransitionNotAllowed
+from proposals.core.models.audit import AuditEvent
+from proposals.intake.services.transitions import proposal_transition
 from tests.factories import CommerceReviewerFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_assign_refuses_non_commerce_reviewer(in_review, commerce_reviewer, exim
 def test_auto_assign_picks_the_least_loaded_reviewer(
     in_review, consortium, lead, commerce_reviewer, reviewer_b
 ):
-    from proposals.services.demo import build_complete_proposal
+    from proposals.demo import build_complete_proposal
 
     other = build_complete_proposal(consortium=consortium, lead=lead, title="Second")
     proposal_transition(proposal_id=other.pk, action="submit", actor=lead)
@@ -163,7 +164,7 @@ def test_auto_assign_without_reviewers_leaves_it_unassigned(in_review):
 
 
 def test_start_review_task_fans_out_to_screening_licenses_and_assignment(in_review, settings, csl_file):
-    from proposals.services.screening import screening_list_load
+    from proposals.commerce.services.screening import screening_list_load
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     screening_list_load(source=str(csl_file))

@@ -6,18 +6,13 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from proposals.enums import HitStatus, ScreenedSubject
-from proposals.errors import InvalidInput, TransitionNotAllowed
-from proposals.models import (
-    AuditEvent,
-    CommerceReview,
-    Party,
-    ScreeningEntry,
-    ScreeningHit,
-    ScreeningListVersion,
-)
-from proposals.services.commerce import hit_adjudicate
-from proposals.services.screening import CSL_COLUMNS, proposal_screen, screening_list_load
+from proposals.commerce.models import CommerceReview, ScreeningEntry, ScreeningHit, ScreeningListVersion
+from proposals.commerce.services.review import hit_adjudicate
+from proposals.commerce.services.screening import CSL_COLUMNS, proposal_screen, screening_list_load
+from proposals.core.enums import HitStatus, ScreenedSubject
+from proposals.core.errors import InvalidInput, TransitionNotAllowed
+from proposals.core.models.audit import AuditEvent
+from proposals.intake.models.proposal import Party
 from tests.commerce.csl_fixture import write_csl_json
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +180,7 @@ def test_adjudicate_false_positive_records_reason_and_audit(hit, commerce_review
 
 
 def test_adjudicate_confirmed_match_blocks_until_reopened(hit, commerce_reviewer):
-    from proposals.selectors import commerce_clearance_blockers
+    from proposals.intake.selectors import commerce_clearance_blockers
 
     hit_adjudicate(
         hit_id=hit.pk, action="confirm", actor=commerce_reviewer, reason="Same entity, same address."

@@ -2,7 +2,7 @@
 
 import pytest
 
-from proposals.policy.screening import ScreeningIndex, name_score, normalize_name
+from proposals.commerce.policy.screening import ScreeningIndex, name_score, normalize_name
 
 
 @pytest.mark.parametrize(

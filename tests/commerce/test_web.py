@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.enums import GateStatus, HitStatus, ProposalStatus
-from proposals.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
-from proposals.selectors import proposal_revision_diff
-from proposals.services.demo import build_complete_proposal
-from proposals.services.licensing import licenses_determine
-from proposals.services.screening import proposal_screen, screening_list_load
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.commerce.services.licensing import licenses_determine
+from proposals.commerce.services.screening import proposal_screen, screening_list_load
+from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
+from proposals.demo import build_complete_proposal
+from proposals.intake.selectors import proposal_revision_diff
+from proposals.intake.services.transitions import proposal_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_queue_lists_submitted_work_sorted_by_clock(reviewing, worked, consortiu
     ],
 )
 def test_queue_filters(reviewing, worked, consortium, lead, commerce_reviewer, query, expected):
-    from proposals.services.commerce import review_assign
+    from proposals.commerce.services.review import review_assign
 
     _submit_more(consortium, lead, 1)
     review_assign(proposal_id=worked.pk, reviewer_id=commerce_reviewer.pk, actor=commerce_reviewer)

@@ -18,8 +18,8 @@ def pdf_pages(content: bytes) -> list[str]:
 @pytest.fixture
 def submitted(complete_proposal, lead):
     """The complete proposal with two sections flagged confidential, submitted as revision 1."""
-    from proposals.services.drafting import proposal_update
-    from proposals.services.transitions import proposal_transition
+    from proposals.intake.services.drafting import proposal_update
+    from proposals.intake.services.transitions import proposal_transition
 
     proposal_update(
         proposal_id=complete_proposal.pk, actor=lead, data={"confidential_sections": ["items", "financing"]}

@@ -4,11 +4,11 @@ import hashlib
 
 import pytest
 
-from proposals.enums import GeneratedKind
-from proposals.models import GeneratedDocument
-from proposals.services.generated import generated_render
-from proposals.services.transitions import proposal_transition
-from proposals.tasks import document_render_dossier
+from proposals.core.enums import GeneratedKind
+from proposals.documents.models import GeneratedDocument
+from proposals.documents.services.generated import generated_render
+from proposals.documents.tasks import document_render_dossier
+from proposals.intake.services.transitions import proposal_transition
 from tests.documents.conftest import pdf_pages
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +77,8 @@ def test_checksum_is_the_stored_file_sha256(submitted):
 
 
 def test_new_revision_renders_again_and_removes_old_file(submitted, lead, commerce_reviewer):
-    from proposals.services.drafting import proposal_update
-    from proposals.services.intake import intake_check
+    from proposals.intake.services.drafting import proposal_update
+    from proposals.intake.services.intake import intake_check
 
     generated_render(proposal_id=submitted.pk, kind=GeneratedKind.DOSSIER)
     old = GeneratedDocument.objects.get()
@@ -111,7 +111,7 @@ def test_render_of_missing_proposal_or_unregistered_kind_is_a_no_op(submitted):
 
 
 def test_user_text_is_escaped_in_the_pdf(complete_proposal, lead):
-    from proposals.services.drafting import proposal_update
+    from proposals.intake.services.drafting import proposal_update
 
     proposal_update(
         proposal_id=complete_proposal.pk,

@@ -8,9 +8,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from proposals.enums import GeneratedKind
-from proposals.models import GeneratedDocument
-from proposals.services.generated import generated_render
+from proposals.core.enums import GeneratedKind
+from proposals.documents.models import GeneratedDocument
+from proposals.documents.services.generated import generated_render
 from tests.documents.conftest import pdf_pages
 from tests.factories import TEST_PASSWORD
 from tests.oncommit import sends

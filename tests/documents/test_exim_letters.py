@@ -4,10 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from proposals.enums import DealStage, GeneratedKind, NotificationEvent
-from proposals.models import GeneratedDocument, OutboxMessage
-from proposals.services.exim import deal_transition
-from proposals.services.generated import generated_render
+from proposals.core.enums import DealStage, GeneratedKind, NotificationEvent
+from proposals.documents.models import GeneratedDocument
+from proposals.documents.services.generated import generated_render
+from proposals.exim.services import deal_transition
+from proposals.notify.models import OutboxMessage
 from tests.documents.conftest import pdf_pages
 from tests.exim.conftest import make_deal, program, screening_list  # noqa: F401
 from tests.oncommit import sends
@@ -34,7 +35,7 @@ def test_term_sheet_states_the_computed_terms(make_deal):  # noqa: F811
 
 
 def test_terms_computation_enqueues_the_term_sheet(make_deal, django_capture_on_commit_callbacks):  # noqa: F811
-    from proposals.services.exim import deal_compute_terms
+    from proposals.exim.services import deal_compute_terms
 
     deal = make_deal()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

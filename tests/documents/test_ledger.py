@@ -1,6 +1,6 @@
 """The fixed-width ledger lines the dossier uses for its line-item listing."""
 
-from proposals.pdf.ledger import Column, ledger_header, ledger_row, ledger_total
+from proposals.documents.papers.ledger import Column, ledger_header, ledger_row, ledger_total
 
 COLUMNS = (Column("Item", 10), Column("Qty", 5, right=True), Column("Total", 10, right=True))
 

@@ -6,12 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.enums import GeneratedKind, NotificationEvent
-from proposals.models import GeneratedDocument, LicenseGate, OutboxMessage
-from proposals.services.commerce import commerce_review_start, gate_decide, review_clock_refresh
-from proposals.services.generated import generated_render
-from proposals.services.licensing import licenses_determine
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.models import LicenseGate
+from proposals.commerce.services.licensing import licenses_determine
+from proposals.commerce.services.review import commerce_review_start, gate_decide, review_clock_refresh
+from proposals.core.enums import GeneratedKind, NotificationEvent
+from proposals.documents.models import GeneratedDocument
+from proposals.documents.services.generated import generated_render
+from proposals.intake.services.transitions import proposal_transition
+from proposals.notify.models import OutboxMessage
 from tests.documents.conftest import pdf_pages
 from tests.factories import TEST_PASSWORD
 from tests.oncommit import sends

@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from proposals.enums import GateStatus, HitStatus
-from proposals.models import LicenseGate, Proposal, ScreeningHit
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.models import LicenseGate, ScreeningHit
+from proposals.core.enums import GateStatus, HitStatus
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import SDN, csl_row, write_csl_csv
 from tests.e2e.support import Journey, sign_in, wait_until
 

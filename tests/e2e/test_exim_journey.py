@@ -8,11 +8,13 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from proposals.enums import DealStage, Layer, ProposalStatus
-from proposals.models import CommerceReview, Deal, LicenseGate, Proposal
-from proposals.services.commerce import gate_decide
-from proposals.services.demo import build_complete_proposal
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.models import CommerceReview, LicenseGate
+from proposals.commerce.services.review import gate_decide
+from proposals.core.enums import DealStage, Layer, ProposalStatus
+from proposals.demo import build_complete_proposal
+from proposals.exim.models import Deal
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import csl_row, write_csl_csv
 from tests.e2e.support import Journey, sign_in, wait_until
 

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from proposals.enums import ProposalStatus
-from proposals.models import Proposal
+from proposals.core.enums import ProposalStatus
+from proposals.intake.models.proposal import Proposal
 from tests.e2e.support import WORKER_TIMEOUT_MS, Journey, focused, tab_to
 from tests.factories import TEST_PASSWORD
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from proposals.enums import MemberRole
+from proposals.core.enums import MemberRole
 from tests.e2e.support import Journey, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

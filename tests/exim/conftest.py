@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from proposals.enums import DealStage, Layer
-from proposals.models import Deal, ProgramSettings
-from proposals.services.demo import build_complete_proposal
-from proposals.services.exim import deal_compute_terms, deal_open
-from proposals.services.intake import intake_check
-from proposals.services.screening import proposal_screen, screening_list_load
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.services.screening import proposal_screen, screening_list_load
+from proposals.core.enums import DealStage, Layer
+from proposals.core.models.reference import ProgramSettings
+from proposals.demo import build_complete_proposal
+from proposals.exim.models import Deal
+from proposals.exim.services import deal_compute_terms, deal_open
+from proposals.intake.services.intake import intake_check
+from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import csl_row, write_csl_csv
 
 # The DOMAIN.md worked example: an $80M contract, all US content.

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from proposals.enums import DealStage, GateStatus, ProposalStatus
-from proposals.models import LicenseGate, LicensingPolicyVersion
+from proposals.commerce.models import LicenseGate, LicensingPolicyVersion
+from proposals.core.enums import DealStage, GateStatus, ProposalStatus
 
 pytestmark = pytest.mark.django_db
 

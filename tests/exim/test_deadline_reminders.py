@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proposals.enums import DealStage, NotificationEvent
-from proposals.models import Deal, OutboxMessage, ProgramSettings
-from proposals.services.exim import deal_deadline_reminders
+from proposals.core.enums import DealStage, NotificationEvent
+from proposals.core.models.reference import ProgramSettings
+from proposals.exim.models import Deal
+from proposals.exim.services import deal_deadline_reminders
+from proposals.notify.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

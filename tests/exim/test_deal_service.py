@@ -7,18 +7,20 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from proposals.enums import DealStage, ProposalStatus
-from proposals.errors import CommitmentRefused, InvalidInput, TransitionNotAllowed
-from proposals.models import AuditEvent, Country, Deal
-from proposals.services.exim import deal_compute_terms, deal_open, deal_set_target_date, deal_transition
-from proposals.services.intake import intake_check
-from proposals.services.transitions import proposal_transition
-from proposals.tasks import (
+from proposals.core.enums import DealStage, ProposalStatus
+from proposals.core.errors import CommitmentRefused, InvalidInput, TransitionNotAllowed
+from proposals.core.models.audit import AuditEvent
+from proposals.core.models.reference import Country
+from proposals.exim.models import Deal
+from proposals.exim.services import deal_compute_terms, deal_open, deal_set_target_date, deal_transition
+from proposals.exim.tasks import (
     exim_follow_proposal,
     exim_notification_sweep,
     exim_start_review,
     exim_sweep_stale,
 )
+from proposals.intake.services.intake import intake_check
+from proposals.intake.services.transitions import proposal_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -316,8 +318,8 @@ def test_sweeper_reenqueues_missing_deal_and_stale_terms(make_deal, complete_pro
     later = timezone.now() + timedelta(minutes=5)
     with (
         mock.patch("django.utils.timezone.now", return_value=later),
-        mock.patch("proposals.tasks.exim_start_review.apply_async") as start,
-        mock.patch("proposals.tasks.exim_compute_terms.apply_async") as terms,
+        mock.patch("proposals.exim.tasks.exim_start_review.apply_async") as start,
+        mock.patch("proposals.exim.tasks.exim_compute_terms.apply_async") as terms,
     ):
         assert exim_sweep_stale() == (1, 1)
     start.assert_called_once_with(kwargs={"proposal_id": complete_proposal.pk})

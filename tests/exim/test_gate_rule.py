@@ -7,16 +7,13 @@ from unittest import mock
 
 import pytest
 
-from proposals.enums import DealStage, GateStatus, HitStatus, MemberRole, ProposalStatus
-from proposals.errors import CommitmentRefused
-from proposals.models import (
-    Company,
-    ConsortiumMember,
-    Deal,
-)
-from proposals.services.exim import deal_transition
-from proposals.services.screening import proposal_screen
-from proposals.tasks import exim_notification_sweep
+from proposals.commerce.services.screening import proposal_screen
+from proposals.core.enums import DealStage, GateStatus, HitStatus, MemberRole, ProposalStatus
+from proposals.core.errors import CommitmentRefused
+from proposals.exim.models import Deal
+from proposals.exim.services import deal_transition
+from proposals.exim.tasks import exim_notification_sweep
+from proposals.intake.models.consortium import Company, ConsortiumMember
 from tests.factories import license_gate, screening_hit
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from proposals.enums import DealStage
-from proposals.models import LicenseGate
-from proposals.services.licensing import licenses_determine
+from proposals.commerce.models import LicenseGate
+from proposals.commerce.services.licensing import licenses_determine
+from proposals.core.enums import DealStage
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 import pytest
 from django.db import connection
 
-from proposals.enums import DEAL_STAGE_ORDER, DealStage
-from proposals.models import Deal
-from proposals.selectors_exim import deal_pipeline
-from proposals.services.exim import deal_transition
+from proposals.core.enums import DEAL_STAGE_ORDER, DealStage
+from proposals.exim.models import Deal
+from proposals.exim.selectors import deal_pipeline
+from proposals.exim.services import deal_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from proposals.enums import DocumentCategory, EximProduct, ExportSector, OecdCategory
-from proposals.policy import financing as fin
+from proposals.core.enums import DocumentCategory, EximProduct, ExportSector, OecdCategory
+from proposals.exim.policy import financing as fin
 
 RULES = fin.FinancingRules()
 NOT_TRANSFORMATIONAL = fin.FinancingRules(package_sector=ExportSector.OTHER)

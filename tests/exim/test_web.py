@@ -9,8 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.enums import DealStage, EximProduct, GateStatus, ProposalStatus
-from proposals.models import AuditEvent, Deal, LicenseGate, LicensingPolicyVersion, Proposal
+from proposals.commerce.models import LicenseGate, LicensingPolicyVersion
+from proposals.core.enums import DealStage, EximProduct, GateStatus, ProposalStatus
+from proposals.core.models.audit import AuditEvent
+from proposals.exim.models import Deal
+from proposals.intake.models.proposal import Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -239,8 +242,8 @@ def test_program_admin_sees_pipeline_but_cannot_move_deals(client, make_deal):
 
 def test_dashboard_renders_with_demo_data(client):
     from accounts.models import User
-    from proposals.services.demo import demo_seed
-    from proposals.services.reference import reference_data_load
+    from proposals.core.services.reference import reference_data_load
+    from proposals.demo import demo_seed
     from tests.conftest import DATA
 
     reference_data_load(groups_csv=DATA / "country_groups.csv", countries_csv=DATA / "countries.csv")

@@ -3,8 +3,8 @@
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
-from proposals.models import AuditEvent
-from proposals.services.transitions import audit_record
+from proposals.core.engine import audit_record
+from proposals.core.models.audit import AuditEvent
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,13 @@ import signal
 
 import pytest
 
-from proposals.enums import ProposalStatus
-from proposals.models import AuditEvent, Country, Proposal
-from proposals.services.demo import build_complete_proposal
-from proposals.services.transitions import proposal_transition
-from proposals.tasks import intake_check_proposal
+from proposals.core.enums import ProposalStatus
+from proposals.core.models.audit import AuditEvent
+from proposals.core.models.reference import Country
+from proposals.demo import build_complete_proposal
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.transitions import proposal_transition
+from proposals.intake.tasks import intake_check_proposal
 from tests.celery_worker import (
     broker_backlog,
     broker_idle,

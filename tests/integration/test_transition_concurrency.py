@@ -5,11 +5,12 @@ import threading
 import pytest
 from django.db import connection
 
-from proposals.enums import ProposalStatus
-from proposals.errors import TransitionNotAllowed
-from proposals.models import AuditEvent, Proposal, Revision
-from proposals.services.transitions import proposal_transition
-from proposals.tasks import intake_check_proposal
+from proposals.core.enums import ProposalStatus
+from proposals.core.errors import TransitionNotAllowed
+from proposals.core.models.audit import AuditEvent
+from proposals.intake.models.proposal import Proposal, Revision
+from proposals.intake.services.transitions import proposal_transition
+from proposals.intake.tasks import intake_check_proposal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

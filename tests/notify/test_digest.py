@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from proposals.enums import NotificationEvent, NotificationFrequency, OutboxStatus
-from proposals.models import NotificationPreference, OutboxMessage
-from proposals.services.notify import digest_build, notification_preference_set, outbox_send
-from proposals.services.transitions import proposal_transition
-from proposals.tasks import notify_daily_digest
+from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
+from proposals.intake.services.transitions import proposal_transition
+from proposals.notify.models import NotificationPreference, OutboxMessage
+from proposals.notify.services import digest_build, notification_preference_set, outbox_send
+from proposals.notify.tasks import notify_daily_digest
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def returned(complete_proposal, lead, editor, commerce_reviewer):
     """Editor on the digest, lead immediate; the proposal submitted, then asked for information."""
-    from proposals.services.intake import intake_check
+    from proposals.intake.services.intake import intake_check
 
     notification_preference_set(user=editor, frequency=NotificationFrequency.DAILY_DIGEST)
     proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)

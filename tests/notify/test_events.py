@@ -5,17 +5,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from proposals.enums import NotificationEvent, OutboxStatus
-from proposals.models import OutboxMessage
-from proposals.services.notify import notify_deadline, notify_deal_stage_changed, notify_gate_decided
-from proposals.services.transitions import proposal_transition
+from proposals.core.enums import NotificationEvent, OutboxStatus
+from proposals.intake.services.transitions import proposal_transition
+from proposals.notify.models import OutboxMessage
+from proposals.notify.services import notify_deadline, notify_deal_stage_changed, notify_gate_decided
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def in_review(complete_proposal, lead):
-    from proposals.services.intake import intake_check
+    from proposals.intake.services.intake import intake_check
 
     proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
     intake_check(proposal_id=complete_proposal.pk)
@@ -35,7 +35,7 @@ def test_submit_emails_every_consortium_user(complete_proposal, lead, editor, vi
 
 
 def test_refused_transition_emails_nobody(complete_proposal, editor):
-    from proposals.errors import TransitionNotAllowed
+    from proposals.core.errors import TransitionNotAllowed
 
     with pytest.raises(TransitionNotAllowed):
         proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=editor)
@@ -142,12 +142,12 @@ def test_users_without_email_are_skipped(complete_proposal, lead, editor):
 def test_queue_query_count_does_not_grow_with_recipients(
     complete_proposal, lead, users, django_assert_num_queries
 ):
-    from proposals.enums import ConsortiumUserRole
+    from proposals.core.enums import ConsortiumUserRole
     from tests.factories import ConsortiumUserFactory
 
     for _ in range(users - 1):
         ConsortiumUserFactory(consortium=complete_proposal.consortium, role=ConsortiumUserRole.VIEWER)
-    from proposals.services.notify import notify_proposal_event
+    from proposals.notify.services import notify_proposal_event
 
     proposal = type(complete_proposal).objects.get(pk=complete_proposal.pk)
     # consortium name, recipients, preferences, savepoint + insert + release

@@ -6,10 +6,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from proposals.enums import NotificationEvent, OutboxStatus
-from proposals.models import OutboxMessage
-from proposals.services.notify import notify_proposal_event, outbox_due, outbox_send, retry_delay
-from proposals.tasks import notify_flush_outbox, notify_send_outbox
+from proposals.core.enums import NotificationEvent, OutboxStatus
+from proposals.notify.models import OutboxMessage
+from proposals.notify.services import notify_proposal_event, outbox_due, outbox_send, retry_delay
+from proposals.notify.tasks import notify_flush_outbox, notify_send_outbox
 from tests.oncommit import sends
 
 pytestmark = pytest.mark.django_db

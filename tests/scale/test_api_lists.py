@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.test import APIClient
 
-from proposals.models import Proposal
+from proposals.intake.models.proposal import Proposal
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from proposals.selectors_commerce import commerce_queue_for
-from proposals.web import commerce
+from proposals.commerce import web as commerce
+from proposals.commerce.selectors import commerce_queue_for
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +67,8 @@ def test_commerce_queue_rows_have_no_group_by(consortium, commerce_reviewer):
 
 def test_every_submitted_proposal_has_its_commerce_review(complete_proposal, lead):
     """The queue reads its pages through an INNER join to the review: submission must open it."""
-    from proposals.models import CommerceReview
-    from proposals.services.transitions import proposal_transition
+    from proposals.commerce.models import CommerceReview
+    from proposals.intake.services.transitions import proposal_transition
 
     assert not CommerceReview.objects.filter(proposal=complete_proposal).exists()
     proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
@@ -77,8 +77,8 @@ def test_every_submitted_proposal_has_its_commerce_review(complete_proposal, lea
 
 def test_commerce_queue_page_keys_walk_the_clock_index(consortium, commerce_reviewer):
     """The page's keys are read in index order (clock days, then proposal), not by sorting all rows."""
-    from proposals.models import CommerceReview
-    from proposals.selectors_commerce import CommerceQueueFilter, CommerceQueuePaginator
+    from proposals.commerce.models import CommerceReview
+    from proposals.commerce.selectors import CommerceQueueFilter, CommerceQueuePaginator
 
     _queued(consortium, 3)
     CommerceReview.objects.filter(proposal__title="Queued 1").update(clock_days=40)

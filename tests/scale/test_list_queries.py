@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from proposals.enums import Layer
-from proposals.models import LineItem
-from proposals.selectors import proposal_list_for
+from proposals.core.enums import Layer
+from proposals.intake.models.proposal import LineItem
+from proposals.intake.selectors import proposal_list_for
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_proposal_list_for_page_counts_items_only_for_the_page(consortium, lead)
 def test_agency_visibility_is_a_range_on_revision_number(consortium, commerce_reviewer):
     """Submitted once = revision_number > 0: a range the status/revision index can answer as an
     index condition ("<> 0" was a filter on every entry; bench/, issue 8)."""
-    from proposals.selectors import proposals_visible_to
+    from proposals.intake.selectors import proposals_visible_to
 
     ProposalFactory(consortium=consortium)
     submitted = ProposalFactory(consortium=consortium, revision_number=1, status="submitted")

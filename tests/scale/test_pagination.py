@@ -5,8 +5,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from proposals.models import Proposal
-from proposals.pagination import DeferredJoinPaginator
+from proposals.core.pagination import DeferredJoinPaginator
+from proposals.intake.models.proposal import Proposal
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from proposals.web import dashboard
+from proposals.intake.web import dashboard
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db

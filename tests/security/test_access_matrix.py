@@ -35,13 +35,11 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from proposals.enums import HitStatus
-from proposals.models import (
-    InformationRequest,
-    Proposal,
-)
-from proposals.services.demo import build_complete_proposal
-from proposals.services.transitions import proposal_transition
+from proposals.commerce.models import InformationRequest
+from proposals.core.enums import HitStatus
+from proposals.demo import build_complete_proposal
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.transitions import proposal_transition
 from tests.factories import UserFactory, screening_hit
 
 ROLES = ("anonymous", "lead", "outsider", "commerce", "exim", "admin")
@@ -86,8 +84,8 @@ def _commerce_case(world: World) -> None:
 
 def _decided_gate(world: World) -> None:
     """A license gate the reviewer decided: its determination letter is a paper the routes can name."""
-    from proposals.models import LicenseGate
-    from proposals.services.commerce import gate_decide
+    from proposals.commerce.models import LicenseGate
+    from proposals.commerce.services.review import gate_decide
 
     gate = LicenseGate.objects.filter(proposal=world.proposal).order_by("pk").first()
     assert gate is not None, "the review pipeline opened no license gate"

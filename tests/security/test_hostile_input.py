@@ -11,13 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from proposals.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
-from proposals.api.proposals import ProposalListCreateApi
-from proposals.enums import NotificationEvent
+from proposals.core.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
+from proposals.core.enums import NotificationEvent
+from proposals.intake.api.proposals import ProposalListCreateApi
+from proposals.intake.models.proposal import LineItem, Proposal
 from proposals.intake.policy.amounts import LINE_VALUE_MAX, QUANTITY_MAX, line_item_amount_errors
-from proposals.models import LineItem, OutboxMessage, Proposal
-from proposals.services.notify import notify_proposal_event, outbox_send
-from proposals.services.transitions import proposal_transition
+from proposals.intake.services.transitions import proposal_transition
+from proposals.notify.models import OutboxMessage
+from proposals.notify.services import notify_proposal_event, outbox_send
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_unexpected_api_error_in_production_is_a_500_json_error(lead, settings, 
 
 def test_unexpected_web_error_in_production_is_still_the_html_page(lead, settings, monkeypatch):
     settings.DEBUG = False
-    monkeypatch.setattr("proposals.web.dashboard.render", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("proposals.intake.web.dashboard.render", lambda *a, **k: 1 / 0)
     client = Client(raise_request_exception=False)
     client.force_login(lead)
 
@@ -200,7 +201,7 @@ def lead_client(lead) -> Client:
 
 @pytest.fixture
 def draft(consortium, lead) -> Proposal:
-    from proposals.services.drafting import proposal_create
+    from proposals.intake.services.drafting import proposal_create
 
     return proposal_create(consortium=consortium, actor=lead, title="Kenya AI Hub", target_countries=["KE"])
 

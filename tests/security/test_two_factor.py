@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import totp_device_install
-from proposals.services.demo import STAFF, demo_staff_totp_enrol
+from proposals.demo import STAFF, demo_staff_totp_enrol
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.twofactor import totp_now
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from proposals.enums import DocumentCategory
-from proposals.errors import InvalidInput
-from proposals.models import Document
-from proposals.services.documents import document_add
+from proposals.core.enums import DocumentCategory
+from proposals.core.errors import InvalidInput
+from proposals.documents.services.uploads import document_add
+from proposals.intake.models.proposal import Document
 from tests.factories import ProposalFactory
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

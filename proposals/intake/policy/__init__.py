@@ -1,1 +1,1 @@
-"""Intake rules."""
+"""Intake rules as pure functions: completeness and revision differences."""

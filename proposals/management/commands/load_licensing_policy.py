@@ -6,8 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals.errors import ApplicationError
-from proposals.services.licensing import licensing_policy_load
+from proposals.commerce.services.licensing import licensing_policy_load
+from proposals.core.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from proposals.services.reference import reference_data_load
+from proposals.core.services.reference import reference_data_load
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals.errors import ApplicationError
-from proposals.services.screening import screening_list_load
+from proposals.commerce.services.screening import screening_list_load
+from proposals.core.errors import ApplicationError
 
 
 class Command(BaseCommand):

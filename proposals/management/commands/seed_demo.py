@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from proposals.services.demo import DEMO_PASSWORD, demo_seed
+from proposals.demo import DEMO_PASSWORD, demo_seed
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The Commerce track: screening, licensing policy and gates, requests for information, clocks."""

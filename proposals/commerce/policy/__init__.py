@@ -1,0 +1,1 @@
+"""Commerce rules as pure functions: ECCNs, licensing, screening, the review clock."""

@@ -1,0 +1,1 @@
+"""Commerce writes: gate decisions, hit adjudication, screening and license determination."""

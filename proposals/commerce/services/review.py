@@ -1,0 +1,517 @@
+"""Writes on the Commerce track: gate decisions (single and bulk), hit adjudication, RFIs, assignment, clocks.
+
+Each status change goes through `gate_move` or `hit_move` (lock held by the caller, table checked,
+audit event appended), the same shape as `services.transitions.proposal_transition`.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from proposals.commerce.models import (
+    CommerceReview,
+    CommerceSettings,
+    InformationRequest,
+    LicenseGate,
+    ScreeningHit,
+)
+from proposals.commerce.policy.clock import ClockMarks, review_clock
+from proposals.commerce.workflow import GATE_TRANSITIONS, HIT_TRANSITIONS, TrackTransition
+from proposals.core import page_cache
+from proposals.core.engine import audit_record, enqueue_on_commit
+from proposals.core.enums import (
+    ACTIVE_STATUSES,
+    DECIDED_GATE_STATUSES,
+    GateStatus,
+    GeneratedKind,
+    HitStatus,
+    ProposalStatus,
+    ReviewClockFlag,
+)
+from proposals.core.errors import InvalidInput, TransitionNotAllowed
+from proposals.core.models.audit import AuditEvent
+from proposals.core.permissions import actor_roles
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.transitions import proposal_transition
+from proposals.notify.services import notify_deadline, notify_gate_decided
+
+# --- Gates ----------------------------------------------------------------------------------------
+
+
+def _require_reason(transition: TrackTransition, reason: str, conditions: str = "") -> None:
+    fields: dict[str, list[str]] = {}
+    if transition.reason_required and not reason.strip():
+        fields["reason"] = ["Every decision needs a reason."]
+    if transition.conditions_required and not conditions.strip():
+        fields["conditions"] = ["State the conditions (provisos) of the approval."]
+    if fields:
+        raise InvalidInput("Please correct the errors.", extra={"fields": fields})
+
+
+def _check(
+    subject_label: str, status: str, transition: TrackTransition, proposal: Proposal, actor: Any
+) -> None:
+    if not actor_roles(actor, proposal) & transition.actors:
+        raise TransitionNotAllowed(
+            f"Your role may not {transition.label.lower()} this {subject_label}.",
+            extra={"status": status, "action": transition.action},
+        )
+    if actor is not None and proposal.status != ProposalStatus.IN_REVIEW:
+        raise TransitionNotAllowed(
+            f"Decisions are taken while the proposal is in review; it is "
+            f"{ProposalStatus(proposal.status).label.lower()}.",
+            extra={"status": proposal.status, "action": transition.action},
+        )
+    if status not in transition.sources:
+        raise TransitionNotAllowed(
+            f'"{transition.label}" is not possible: the {subject_label} is already '
+            f"{status.replace('_', ' ')}.",
+            extra={"status": status, "action": transition.action},
+        )
+
+
+def _gate_label(gate: LicenseGate) -> str:
+    return f"{gate.eccn} to {gate.destination_id}"
+
+
+def gate_move(
+    gate: LicenseGate,
+    transition: TrackTransition,
+    *,
+    actor: Any,
+    reason: str,
+    proposal: Proposal,
+    conditions: str = "",
+    notify: bool = True,
+) -> LicenseGate:
+    """Write a gate's new status and its audit event. The caller holds the gate's row lock.
+
+    `notify=False`: the caller tells the consortium itself (a bulk decision: one e-mail per proposal).
+    """
+    from_state = gate.status
+    gate.status = transition.target
+    gate.reason = reason.strip()
+    gate.conditions = conditions.strip() if transition.conditions_required else ""
+    if actor is not None:
+        gate.decided_by = actor
+        gate.decided_at = timezone.now()
+    elif transition.target == GateStatus.OPEN:
+        gate.decided_by, gate.decided_at = None, None
+    gate.save()
+    audit_record(
+        proposal=proposal,
+        action=f"gate_{transition.action}",
+        actor=actor,
+        from_state=from_state,
+        to_state=gate.status,
+        reason=gate.reason,
+        subject=gate.subject,
+        data={
+            "eccn": gate.eccn,
+            "destination": gate.destination_id,
+            "rule": gate.rule_code,
+            "policy": gate.policy_version.number,
+            **({"conditions": gate.conditions} if gate.conditions else {}),
+        },
+    )
+    if actor is not None and gate.status in DECIDED_GATE_STATUSES:
+        # A reviewer's decision: the consortium and EXIM are told (outbox, same transaction) and the
+        # determination letter is rendered once this commits.
+        if notify:
+            notify_gate_decided(
+                proposal=proposal,
+                gate_label=_gate_label(gate),
+                decision=gate.get_status_display(),
+                reason=gate.reason,
+                conditions=gate.conditions,
+                policy_version=f"v{gate.policy_version.number}",
+            )
+        enqueue_on_commit(
+            "proposals.documents.tasks.document_render",
+            proposal_id=proposal.pk,
+            kind=GeneratedKind.LICENSE_LETTER,
+            subject_id=gate.pk,
+        )
+    return gate
+
+
+def gate_decide(*, gate_id: int, action: str, actor: Any, reason: str, conditions: str = "") -> LicenseGate:
+    """A reviewer's decision on one license gate: approve, approve with conditions, deny, return."""
+    transition = GATE_TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(f"Unknown gate action {action!r}.")
+    _require_reason(transition, reason, conditions)
+    with transaction.atomic():
+        gate = (
+            LicenseGate.objects.select_for_update(of=("self",))
+            .select_related("proposal", "policy_version")
+            .get(pk=gate_id)
+        )
+        _check("license gate", gate.status, transition, gate.proposal, actor)
+        return gate_move(
+            gate, transition, actor=actor, reason=reason, proposal=gate.proposal, conditions=conditions
+        )
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    gate_id: int
+    label: str
+    from_state: str
+    to_state: str
+    ok: bool
+    message: str = ""
+
+
+def gates_decide_bulk(
+    *, gate_ids: list[int], action: str, actor: Any, reason: str, conditions: str = "", commit: bool
+) -> list[BulkRow]:
+    """Preview (commit=False) or take one decision on many gates. Gates the decision cannot apply to
+    are listed with the reason and left unchanged; the others change together, in one transaction."""
+    transition = GATE_TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(f"Unknown gate action {action!r}.")
+    _require_reason(transition, reason, conditions)
+    if not gate_ids:
+        raise InvalidInput(
+            "Choose at least one gate.", extra={"fields": {"gates": ["Choose at least one gate."]}}
+        )
+    rows: list[BulkRow] = []
+    decided: dict[int, list[LicenseGate]] = defaultdict(list)
+    with transaction.atomic():
+        gates = LicenseGate.objects.select_related("proposal", "destination", "policy_version").filter(
+            pk__in=gate_ids
+        )
+        if commit:
+            gates = gates.select_for_update(of=("self",))
+        for gate in gates.order_by("proposal_id", "eccn", "destination_id"):
+            label = f"{gate.proposal.title}: {gate.eccn} to {gate.destination.name}"
+            from_state = gate.status
+            try:
+                _check("license gate", gate.status, transition, gate.proposal, actor)
+            except TransitionNotAllowed as exc:
+                rows.append(BulkRow(gate.pk, label, from_state, from_state, False, exc.message))
+                continue
+            if commit:
+                gate_move(
+                    gate,
+                    transition,
+                    actor=actor,
+                    reason=reason,
+                    proposal=gate.proposal,
+                    conditions=conditions,
+                    notify=False,
+                )
+                if gate.status in DECIDED_GATE_STATUSES:
+                    decided[gate.proposal_id].append(gate)
+            rows.append(BulkRow(gate.pk, label, from_state, transition.target, True))
+        for same_proposal in decided.values():  # one e-mail per proposal, naming every gate decided
+            first = same_proposal[0]
+            notify_gate_decided(
+                proposal=first.proposal,
+                gate_label=", ".join(_gate_label(gate) for gate in same_proposal),
+                gate_count=len(same_proposal),
+                decision=first.get_status_display(),
+                reason=first.reason,
+                conditions=first.conditions,
+                policy_version=", ".join(
+                    sorted({f"v{gate.policy_version.number}" for gate in same_proposal})
+                ),
+            )
+    return rows
+
+
+# --- Screening hits ------------------------------------------------------------------------------
+
+
+def hit_adjudicate(*, hit_id: int, action: str, actor: Any, reason: str) -> ScreeningHit:
+    """False positive (with the reason) or confirmed match; `reopen` undoes either, with a reason."""
+    transition = HIT_TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(f"Unknown screening action {action!r}.")
+    _require_reason(transition, reason)
+    with transaction.atomic():
+        hit = ScreeningHit.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=hit_id)
+        _check("screening hit", hit.status, transition, hit.proposal, actor)
+        from_state = hit.status
+        hit.status = transition.target
+        hit.adjudication_reason = reason.strip()
+        hit.adjudicated_by = actor if transition.target != HitStatus.UNRESOLVED else None
+        hit.adjudicated_at = timezone.now() if transition.target != HitStatus.UNRESOLVED else None
+        hit.save(update_fields=["status", "adjudication_reason", "adjudicated_by", "adjudicated_at"])
+        audit_record(
+            proposal=hit.proposal,
+            action=f"hit_{transition.action}",
+            actor=actor,
+            from_state=from_state,
+            to_state=hit.status,
+            reason=hit.adjudication_reason,
+            subject=f"hit:{hit.pk}",
+            data={"entry": hit.entry_key, "screened": hit.screened_name, "matched": hit.matched_name},
+        )
+    return hit
+
+
+# --- Requests for information --------------------------------------------------------------------
+
+
+def information_request_create(
+    *, proposal_id: int, actor: Any, question: str, due_date: date
+) -> InformationRequest:
+    """Ask the consortium a question: the proposal returns to them (the clock stops) until they resubmit."""
+    fields: dict[str, list[str]] = {}
+    if not question.strip():
+        fields["question"] = ["Write the question for the consortium."]
+    if due_date is None or due_date <= timezone.localdate():
+        fields["due_date"] = ["The due date must be in the future."]
+    if fields:
+        raise InvalidInput("Please correct the errors.", extra={"fields": fields})
+    with transaction.atomic():
+        proposal = proposal_transition(
+            proposal_id=proposal_id, action="request_information", actor=actor, reason=question
+        )
+        rfi = InformationRequest.objects.create(
+            proposal=proposal,
+            question=question.strip(),
+            due_date=due_date,
+            asked_by=actor,
+            asked_revision=proposal.revision_number,
+        )
+        CommerceReview.objects.get_or_create(proposal=proposal)
+        audit_record(
+            proposal=proposal,
+            action="rfi_sent",
+            actor=actor,
+            reason=rfi.question,
+            subject=f"rfi:{rfi.pk}",
+            data={"due_date": due_date.isoformat()},
+        )
+    review_clock_refresh(proposal_ids=[proposal_id])
+    return rfi
+
+
+def information_request_answer(*, request_id: int, actor: Any, answer: str) -> InformationRequest:
+    """The consortium's note on an open question; the request closes when they resubmit."""
+    from proposals.core.permissions import is_consortium_editor
+
+    if not answer.strip():
+        raise InvalidInput("Please correct the errors.", extra={"fields": {"answer": ["Write an answer."]}})
+    with transaction.atomic():
+        rfi = (
+            InformationRequest.objects.select_for_update(of=("self",))
+            .select_related("proposal")
+            .get(pk=request_id)
+        )
+        if not is_consortium_editor(actor, rfi.proposal):
+            raise TransitionNotAllowed("Only the consortium's editors may answer its questions.")
+        if not rfi.is_open or rfi.proposal.status != ProposalStatus.RETURNED:
+            raise TransitionNotAllowed("This request is closed.")
+        rfi.answer = answer.strip()
+        rfi.save(update_fields=["answer"])
+        audit_record(proposal=rfi.proposal, action="rfi_answer_drafted", actor=actor, subject=f"rfi:{rfi.pk}")
+    return rfi
+
+
+def information_requests_close_answered(*, proposal: Proposal) -> int:
+    """On resubmission: questions asked on an earlier revision are answered by the current one."""
+    now = timezone.now()
+    closed = 0
+    for rfi in InformationRequest.objects.select_for_update().filter(
+        proposal=proposal, answered_at__isnull=True, asked_revision__lt=proposal.revision_number
+    ):
+        rfi.answered_at, rfi.answered_revision = now, proposal.revision_number
+        rfi.save(update_fields=["answered_at", "answered_revision"])
+        audit_record(
+            proposal=proposal,
+            action="rfi_answered",
+            actor=None,
+            subject=f"rfi:{rfi.pk}",
+            data={"revision": proposal.revision_number},
+        )
+        closed += 1
+    return closed
+
+
+# --- The reviewer's track: start, assignment, clock ----------------------------------------------
+
+
+def commerce_review_start(*, proposal_id: int) -> CommerceReview | None:
+    """Open (or resume) Commerce's track when a proposal enters review; None if it is no longer there."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        if proposal.status != ProposalStatus.IN_REVIEW:
+            return None
+        review, _ = CommerceReview.objects.get_or_create(proposal=proposal)
+        information_requests_close_answered(proposal=proposal)
+    review_clock_refresh(proposal_ids=[proposal_id])
+    return review
+
+
+def commerce_reviewers() -> Any:
+    return get_user_model().objects.filter(agency="commerce", is_active=True)
+
+
+def review_assign(*, proposal_id: int, reviewer_id: int, actor: Any) -> CommerceReview:
+    """Assign a Commerce reviewer (a reviewer assigning themselves, or a colleague)."""
+    from proposals.core.permissions import is_commerce
+
+    reviewer = commerce_reviewers().filter(pk=reviewer_id).first()
+    if reviewer is None:
+        raise InvalidInput(
+            "Choose a Commerce reviewer.",
+            extra={"fields": {"reviewer": ["Not an active Commerce reviewer."]}},
+        )
+    if actor is not None and not is_commerce(actor):
+        raise TransitionNotAllowed("Only Commerce reviewers assign Commerce reviews.")
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        if proposal.status not in ACTIVE_STATUSES or proposal.revision_number == 0:
+            raise TransitionNotAllowed("Only proposals under review can be assigned.")
+        review, _ = CommerceReview.objects.select_for_update().get_or_create(proposal=proposal)
+        return _assign(proposal, review, reviewer, actor)
+
+
+def _assign(proposal: Proposal, review: CommerceReview, reviewer: Any, actor: Any) -> CommerceReview:
+    previous = review.reviewer.get_username() if review.reviewer_id else ""
+    if review.reviewer_id == reviewer.pk:
+        return review
+    review.reviewer, review.assigned_at = reviewer, timezone.now()
+    review.save(update_fields=["reviewer", "assigned_at"])
+    audit_record(
+        proposal=proposal,
+        action="commerce_assigned",
+        actor=actor,
+        from_state=previous,
+        to_state=reviewer.get_username(),
+        subject="commerce_review",
+    )
+    return review
+
+
+def review_auto_assign(*, proposal_id: int) -> CommerceReview | None:
+    """Give an unassigned review to the Commerce reviewer with the fewest active reviews (ties: lowest id)."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        review, _ = CommerceReview.objects.select_for_update().get_or_create(proposal=proposal)
+        if review.reviewer_id or proposal.status not in ACTIVE_STATUSES:
+            return review
+        # Lock the reviewers so two assignments at once cannot both pick the same least-loaded one.
+        list(commerce_reviewers().select_for_update().values_list("pk", flat=True))
+        reviewer = (
+            commerce_reviewers()
+            .annotate(
+                load=Count(
+                    "commerce_reviews", filter=Q(commerce_reviews__proposal__status__in=list(ACTIVE_STATUSES))
+                )
+            )
+            .order_by("load", "pk")
+            .first()
+        )
+        if reviewer is None:
+            return review
+        return _assign(proposal, review, reviewer, None)
+
+
+def clock_marks() -> ClockMarks:
+    s = CommerceSettings.current()
+    return ClockMarks(s.referral_days, s.agency_answer_days, s.resolution_days, s.near_deadline_days)
+
+
+# States whose clocks beat keeps fresh; a decided proposal's clock no longer moves.
+CLOCK_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
+
+
+def _notify_clock(review: CommerceReview, clock: Any, marks: ClockMarks, now: datetime) -> None:
+    """Email the assigned reviewer (or every Commerce reviewer) that a review clock nears or passes a mark."""
+    overdue = clock.flag == ReviewClockFlag.OVERDUE
+    today = timezone.localdate(now)
+    due = (
+        today - timedelta(days=clock.days - marks.resolution_days)
+        if overdue
+        else today + timedelta(days=clock.days_to_mark or 0)
+    )
+    notify_deadline(
+        proposal=review.proposal,
+        what=f"Commerce review, {'final resolution' if overdue else clock.next_mark}",
+        due_at=timezone.make_aware(datetime.combine(due, time.min)),
+        overdue=overdue,
+        recipients=[review.reviewer] if review.reviewer_id else list(commerce_reviewers()),
+        key=f"commerce_clock:{review.proposal_id}",
+    )
+
+
+def review_clock_refresh(
+    *, proposal_ids: list[int] | None = None, now: datetime | None = None
+) -> list[tuple[int, str]]:
+    """Recompute stored clocks from the audit trail; flag (audit) work that turned near-deadline or overdue.
+
+    Returns (proposal_id, new flag) for each review whose flag changed.
+    """
+    now = now or timezone.now()
+    marks = clock_marks()
+    reviews = CommerceReview.objects.select_related("proposal", "proposal__consortium", "reviewer").filter(
+        proposal__status__in=CLOCK_STATUSES
+    )
+    if proposal_ids is not None:
+        reviews = reviews.filter(proposal_id__in=proposal_ids)
+    reviews = list(reviews)
+    history: dict[int, list[tuple[Any, str]]] = defaultdict(list)
+    for proposal_id, at, state in (
+        AuditEvent.objects.filter(proposal_id__in=[r.proposal_id for r in reviews], subject="proposal")
+        .exclude(to_state="")
+        .order_by("proposal_id", "created_at", "pk")
+        .values_list("proposal_id", "created_at", "to_state")
+    ):
+        history[proposal_id].append((at, state))
+    changed: list[tuple[int, str]] = []
+    with transaction.atomic():
+        for review in reviews:
+            clock = review_clock(history=history[review.proposal_id], now=now, marks=marks)
+            if clock.flag != review.clock_flag and clock.flag in (
+                ReviewClockFlag.NEAR_DEADLINE,
+                ReviewClockFlag.OVERDUE,
+            ):
+                audit_record(
+                    proposal=review.proposal,
+                    action="clock_flagged",
+                    actor=None,
+                    from_state=review.clock_flag,
+                    to_state=clock.flag,
+                    subject="commerce_clock",
+                    data={
+                        "days": clock.days,
+                        "next_mark": clock.next_mark,
+                        "days_to_mark": clock.days_to_mark,
+                    },
+                )
+                _notify_clock(review, clock, marks, now)
+            if clock.flag != review.clock_flag:
+                changed.append((review.proposal_id, clock.flag))
+            review.registered_at = clock.registered_at
+            review.clock_days = clock.days
+            review.clock_paused = clock.paused
+            review.clock_flag = clock.flag
+            review.clock_next_mark = clock.next_mark
+            review.clock_days_to_mark = clock.days_to_mark
+            review.clock_checked_at = now
+        CommerceReview.objects.bulk_update(
+            reviews,
+            [
+                "registered_at",
+                "clock_days",
+                "clock_paused",
+                "clock_flag",
+                "clock_next_mark",
+                "clock_days_to_mark",
+                "clock_checked_at",
+            ],
+            batch_size=500,
+        )
+        page_cache.bump(page_cache.COMMERCE_QUEUE)  # bulk_update sends no post_save
+    return changed

@@ -1,0 +1,320 @@
+"""The Commerce reviewer's workspace: the queue, a proposal's Commerce track, decisions and RFIs."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from proposals.commerce.models import LicenseGate, ScreeningHit
+from proposals.commerce.selectors import (
+    CommerceQueueFilter,
+    CommerceQueuePaginator,
+    attach_queue_lists,
+    commerce_proposals_for,
+    commerce_queue_for,
+    commerce_track,
+)
+from proposals.commerce.services.review import (
+    gate_decide,
+    gates_decide_bulk,
+    hit_adjudicate,
+    information_request_create,
+    review_assign,
+    review_auto_assign,
+)
+from proposals.commerce.services.screening import screening_request
+from proposals.commerce.workflow import GATE_DECISIONS, GATE_TRANSITIONS, HIT_DECISIONS, HIT_TRANSITIONS
+from proposals.core import page_cache
+from proposals.core.enums import ProposalStatus
+from proposals.core.errors import ApplicationError, InvalidInput
+from proposals.intake.models.proposal import Proposal
+
+PAGE_SIZE = 25
+
+
+class GateDecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, GATE_TRANSITIONS[a].label) for a in GATE_DECISIONS])
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    conditions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
+        help_text="Required for an approval with conditions.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        action = data.get("action")
+        if (
+            action
+            and GATE_TRANSITIONS[action].conditions_required
+            and not (data.get("conditions") or "").strip()
+        ):
+            self.add_error("conditions", "State the conditions (provisos) of the approval.")
+        return data
+
+
+class BulkDecisionForm(GateDecisionForm):
+    gates = forms.ModelMultipleChoiceField(
+        queryset=LicenseGate.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, proposal: Proposal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gates"].queryset = proposal.license_gates.select_related("destination")
+        self.fields["gates"].label_from_instance = lambda g: f"{g.eccn} to {g.destination.name}"
+
+
+class HitAdjudicationForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, HIT_TRANSITIONS[a].label) for a in HIT_DECISIONS])
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class InformationRequestForm(forms.Form):
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_due_date(self) -> date:
+        value = self.cleaned_data["due_date"]
+        if value <= date.today():
+            raise forms.ValidationError("The due date must be in the future.")
+        return value
+
+
+def _require_workspace(request: HttpRequest) -> None:
+    if not request.user.has_perm("proposals.commerce_workspace"):
+        raise PermissionDenied("Commerce reviewers only.")
+
+
+def _proposal_for(request: HttpRequest, pk: int) -> Proposal:
+    _require_workspace(request)
+    proposal = get_object_or_404(
+        commerce_proposals_for(request.user).select_related("consortium", "commerce_review__reviewer"), pk=pk
+    )
+    if not request.user.has_perm("proposals.review_commerce", proposal):
+        raise PermissionDenied
+    return proposal
+
+
+def _apply_errors(form: forms.Form, exc: ApplicationError) -> None:
+    """Service field errors onto the form; anything else as a form-wide error."""
+    fields = exc.extra.get("fields", {}) if isinstance(exc, InvalidInput) else {}
+    for name, errors in fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    if not fields:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    _require_workspace(request)  # before the cache: a cached page is never served to a revoked user
+    return _queue_page(request)
+
+
+@page_cache.cached_page(page_cache.COMMERCE_QUEUE)
+def _queue_page(request: HttpRequest) -> HttpResponse:
+    filterset = CommerceQueueFilter(request.GET, queryset=commerce_queue_for(request.user), request=request)
+    page = CommerceQueuePaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "commerce/queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": attach_queue_lists(page),
+            "query": params.urlencode(),
+        },
+    )
+
+
+def _render_proposal(
+    request: HttpRequest, proposal: Proposal, status: int = 200, **forms_: Any
+) -> HttpResponse:
+    track = commerce_track(proposal=proposal)
+    context = {
+        "track": track,
+        "proposal": proposal,
+        "decision_form": forms_.get("decision_form") or GateDecisionForm(),
+        "decision_gate_id": forms_.get("decision_gate_id"),
+        "hit_form": forms_.get("hit_form") or HitAdjudicationForm(),
+        "blank_hit_form": HitAdjudicationForm(),
+        "blank_decision_form": GateDecisionForm(),
+        "hit_id": forms_.get("hit_id"),
+        "rfi_form": forms_.get("rfi_form") or InformationRequestForm(),
+        "bulk_form": forms_.get("bulk_form") or BulkDecisionForm(proposal=proposal),
+        "in_review": proposal.status == ProposalStatus.IN_REVIEW,
+    }
+    return render(request, "commerce/proposal.html", context, status=status)
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_proposal(request, _proposal_for(request, pk))
+
+
+def _back(proposal: Proposal, anchor: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("commerce-proposal", kwargs={"pk": proposal.pk}) + anchor)
+
+
+def _post_form(
+    request: HttpRequest,
+    proposal: Proposal,
+    form: forms.Form,
+    *,
+    write: Callable[[dict[str, Any]], object],
+    success: Callable[[dict[str, Any]], str],
+    anchor: str = "",
+    **page_forms: Any,
+) -> HttpResponse:
+    """A decision or question form posted from the proposal page: valid input goes to the service;
+    done, a message and back to the page's section; refused or invalid, the page again (400) with the
+    errors on the form (`page_forms` put it, and what it was for, back where it was)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, success(form.cleaned_data))
+            return _back(proposal, anchor)
+    return _render_proposal(request, proposal, 400, **page_forms)
+
+
+@login_required
+@require_POST
+def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = get_object_or_404(LicenseGate.objects.select_related("destination"), pk=pk)
+    proposal = _proposal_for(request, gate.proposal_id)
+    form = GateDecisionForm(request.POST)
+    return _post_form(
+        request,
+        proposal,
+        form,
+        write=lambda data: gate_decide(gate_id=gate.pk, actor=request.user, **data),
+        success=lambda data: (
+            f"{gate.eccn} to {gate.destination.name}: "
+            f"{GATE_TRANSITIONS[data['action']].label.lower()} recorded."
+        ),
+        anchor="#gates",
+        decision_form=form,
+        decision_gate_id=gate.pk,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def bulk_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """First POST shows the preview; the confirming POST (confirm=1) applies it."""
+    proposal = _proposal_for(request, pk)
+    form = BulkDecisionForm(request.POST, proposal=proposal)
+    if not form.is_valid():
+        return _render_proposal(request, proposal, 400, bulk_form=form)
+    commit = request.POST.get("confirm") == "1"
+    data = form.cleaned_data
+    try:
+        rows = gates_decide_bulk(
+            gate_ids=[g.pk for g in data["gates"]],
+            action=data["action"],
+            actor=request.user,
+            reason=data["reason"],
+            conditions=data["conditions"],
+            commit=commit,
+        )
+    except ApplicationError as exc:
+        _apply_errors(form, exc)
+        return _render_proposal(request, proposal, 400, bulk_form=form)
+    if commit:
+        done = sum(r.ok for r in rows)
+        messages.success(request, f"{done} gate(s) decided; {len(rows) - done} left unchanged.")
+        return _back(proposal, "#gates")
+    return render(
+        request,
+        "commerce/bulk_preview.html",
+        {"proposal": proposal, "form": form, "rows": rows, "label": GATE_TRANSITIONS[data["action"]].label},
+    )
+
+
+@login_required
+@require_POST
+def hit_adjudication(request: HttpRequest, pk: int) -> HttpResponse:
+    hit = get_object_or_404(ScreeningHit, pk=pk)
+    proposal = _proposal_for(request, hit.proposal_id)
+    form = HitAdjudicationForm(request.POST)
+    return _post_form(
+        request,
+        proposal,
+        form,
+        write=lambda data: hit_adjudicate(hit_id=hit.pk, actor=request.user, **data),
+        success=lambda data: (
+            f'Screening hit "{hit.screened_name}": {HIT_TRANSITIONS[data["action"]].label.lower()}.'
+        ),
+        anchor="#screening",
+        hit_form=form,
+        hit_id=hit.pk,
+    )
+
+
+@login_required
+@require_POST
+def information_request(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal_for(request, pk)
+    form = InformationRequestForm(request.POST)
+    return _post_form(
+        request,
+        proposal,
+        form,
+        write=lambda data: information_request_create(proposal_id=proposal.pk, actor=request.user, **data),
+        success=lambda data: (
+            "Question sent; the proposal is back with the consortium and the clock is paused."
+        ),
+        rfi_form=form,
+    )
+
+
+@login_required
+@require_POST
+def screen_again(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal_for(request, pk)
+    try:
+        screening_request(proposal_id=proposal.pk, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Screening queued: the hits below update when it has run.")
+    return _back(proposal, "screening")
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """`who=me` assigns the reviewer; `who=auto` the least-loaded reviewer; a user id, that colleague."""
+    proposal = _proposal_for(request, pk)
+    who = request.POST.get("who", "me")
+    try:
+        if who == "auto":
+            review = review_auto_assign(proposal_id=proposal.pk)
+        else:
+            if who != "me" and not (who.isascii() and who.isdigit() and len(who) <= 18):
+                raise ValueError(who)  # "²" is a digit to str.isdigit, and no user id has 19 digits
+            reviewer_id = request.user.pk if who == "me" else int(who)
+            review = review_assign(proposal_id=proposal.pk, reviewer_id=reviewer_id, actor=request.user)
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "Choose a reviewer."))
+    else:
+        name = review.reviewer if review and review.reviewer_id else "nobody (no Commerce reviewer is active)"
+        messages.success(request, f"Assigned to {name}.")
+    next_url = request.POST.get("next", "")
+    if next_url == "queue":
+        return HttpResponseRedirect(reverse("commerce-queue"))
+    return _back(proposal)

@@ -1,0 +1,1 @@
+"""Shared by every area: the transition engine, access, errors, enums, reference data."""

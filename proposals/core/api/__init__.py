@@ -1,0 +1,1 @@
+"""What every area's API shares: the proposal in the URL, parsers, the error handler."""

@@ -1,0 +1,74 @@
+"""One exception handler: application errors and DRF errors in a stable JSON shape.
+
+Body: {"message": str, "code": str, "extra": {...}}; field errors are in extra["fields"].
+"""
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from proposals.core.errors import ApplicationError
+
+# The same sentence whichever layer (serializer or service) found the bad input.
+INVALID_MESSAGE = "Please correct the errors below."
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(
+            {"message": exc.message, "code": exc.code, "extra": exc.extra}, status=exc.status_code
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return Response(
+            {"message": INVALID_MESSAGE, "code": "invalid", "extra": {"fields": detail}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    # A service looking up a row the caller cannot see raises DoesNotExist: the API says 404.
+    if isinstance(exc, Http404 | exceptions.NotFound | ObjectDoesNotExist):
+        return Response({"message": "Not found.", "code": "not_found", "extra": {}}, status=404)
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        detail = (
+            response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data
+        )
+        code = getattr(detail, "code", None) or "error"
+        response.data = {"message": str(detail), "code": str(code), "extra": {}}
+    return response
+
+
+class ErrorOutput(serializers.Serializer):
+    """The error body, for the OpenAPI schema."""
+
+    message = serializers.CharField(help_text="What went wrong and how to fix it, for a person.")
+    code = serializers.CharField(
+        help_text="Stable machine code: invalid, not_found, permission_denied, not_authenticated, "
+        "not_editable, transition_not_allowed, incomplete, anchor_required, ..."
+    )
+    extra = serializers.DictField(
+        help_text='Details: "fields" maps field names to messages (400); "findings" lists the '
+        "blocking checklist items (409 incomplete); status and action for a refused transition."
+    )
+
+
+_ERROR_TEXT = {
+    400: "Bad input: field-level errors in extra.fields; nothing was saved.",
+    401: "Not authenticated: send a session cookie or an `Authorization: Token <key>` header.",
+    403: "Your role does not allow this.",
+    404: "No such object, or it belongs to another consortium.",
+    409: "Refused in the proposal's current state (or, for a transition, for your role).",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error statuses an operation can return (401 is added everywhere)."""
+    return {
+        code: OpenApiResponse(ErrorOutput, description=_ERROR_TEXT[code]) for code in sorted({401, *codes})
+    }

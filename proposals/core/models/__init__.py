@@ -1,0 +1,1 @@
+"""Models every area reads: the audit trail and reference data."""

@@ -1,0 +1,1 @@
+"""Writes to shared reference data."""

@@ -1,0 +1,1 @@
+"""What every area's pages share: access to the proposal, navigation, filter widgets."""

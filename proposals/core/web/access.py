@@ -1,0 +1,77 @@
+"""What every consortium page needs: the visible proposal or a 404, and one way to answer a save.
+
+Views decide nothing here: visibility comes from the selectors, editability and roles from the
+drafting service's own check, and refusals are the services' ApplicationErrors turned into messages.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from proposals.core.errors import ApplicationError, InvalidInput
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.selectors import proposals_visible_to
+from proposals.intake.services.drafting import locked_editable_proposal
+
+# htmx listens for this event to reload the checklist beside the editor.
+SAVED_EVENT = "proposal-saved"
+
+
+def proposal_or_404(request: HttpRequest, pk: int) -> Proposal:
+    """The proposal if this user may see it; anything else (another consortium's) is a 404."""
+    return get_object_or_404(proposals_visible_to(request.user), pk=pk)
+
+
+def ensure_editable(request: HttpRequest, proposal: Proposal) -> None:
+    """Ask the drafting service whether this user may edit now (raises NotEditable or PermissionDenied)."""
+    with transaction.atomic():
+        locked_editable_proposal(proposal_id=proposal.pk, actor=request.user)
+
+
+def apply_service_errors(form: forms.BaseForm, exc: InvalidInput) -> None:
+    """Put a service's field errors on the form's fields; the rest at the top of the form."""
+    fields = exc.extra.get("fields") or {}
+    for name, field_messages in fields.items():
+        target = name.removesuffix("_id") if name.removesuffix("_id") in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+    if not fields:
+        form.add_error(None, exc.message)
+
+
+def refused(request: HttpRequest, exc: ApplicationError, url: str) -> HttpResponse:
+    """A refusal the user can act on: show its message on the page the user is sent to."""
+    messages.error(request, exc.message)
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def saved(
+    request: HttpRequest, *, message: str, url: str, render: Callable[..., HttpResponse]
+) -> HttpResponse:
+    """After a save: htmx gets the fresh section and an event for the checklist; a plain POST redirects."""
+    if request.htmx:
+        response = render(saved_message=message)
+        trigger_client_event(response, SAVED_EVENT)
+        return response
+    messages.success(request, message)
+    return redirect(url)
+
+
+def run_service(form: forms.BaseForm, call: Callable[[], Any]) -> bool:
+    """Call the service if the form parsed; False (with errors on the form) if either refused."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except InvalidInput as exc:
+        apply_service_errors(form, exc)
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Documents: uploads and the papers the portal generates (WeasyPrint)."""

@@ -1,0 +1,1 @@
+"""Documents API: uploads and generated papers."""

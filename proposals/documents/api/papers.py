@@ -1,0 +1,152 @@
+"""API for generated papers (list, download, dossier package) and the user's email preference."""
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from proposals.core.api.base import ProposalScoped
+from proposals.core.enums import GeneratedKind, NotificationFrequency
+from proposals.documents.models import GeneratedDocument
+from proposals.documents.papers import PAPERS
+from proposals.documents.services.generated import (
+    dossier_package,
+    dossier_package_filename,
+    generated_lookup,
+    generated_visible,
+    paper_filename,
+)
+from proposals.intake.models.proposal import Proposal
+from proposals.notify.services import notification_frequency_of, notification_preference_set
+
+PENDING = {"message": "The document is being prepared; try again shortly.", "code": "pending", "extra": {}}
+PDF_RESPONSES = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    202: OpenApiResponse(description="Being generated: retry after the Retry-After seconds."),
+    404: OpenApiResponse(description="No such proposal or document, or not visible to you."),
+}
+
+
+class PaperScoped(ProposalScoped):
+    def permitted_proposal(self, permission: str) -> Proposal:
+        proposal = self.get_proposal()
+        if not self.request.user.has_perm(permission, proposal):
+            raise Http404  # the same answer as for a proposal that does not exist
+        return proposal
+
+
+def _pending() -> Response:
+    return Response(PENDING, status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "5"})
+
+
+class GeneratedDocumentOutput(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GeneratedDocument
+        fields = [
+            "kind",
+            "subject_id",
+            "revision",
+            "sha256",
+            "size",
+            "page_count",
+            "rendered_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, doc: GeneratedDocument) -> str:
+        args: list[Any] = [doc.proposal_id, doc.kind]
+        name = "api-paper-download"
+        if doc.subject_id:
+            args.append(doc.subject_id)
+            name = "api-paper-download-subject"
+        return reverse(name, args=args)
+
+
+class GeneratedDocumentListApi(PaperScoped, APIView):
+    @extend_schema(responses=GeneratedDocumentOutput(many=True), operation_id="proposal_papers_list")
+    def get(self, request: Request, proposal_id: int) -> Response:
+        proposal = self.permitted_proposal("proposals.view_proposal")
+        docs = generated_visible(proposal=proposal, user=request.user)
+        return Response(GeneratedDocumentOutput(docs, many=True).data)
+
+
+class PaperDownloadApi(PaperScoped, APIView):
+    @extend_schema(responses=PDF_RESPONSES, operation_id="proposal_paper_download")
+    def get(self, request: Request, proposal_id: int, kind: str, subject_id: int = 0) -> Any:
+        paper = PAPERS.get(kind)
+        if paper is None:
+            raise Http404
+        proposal = self.permitted_proposal(paper.permission)
+        lookup = generated_lookup(proposal=proposal, kind=kind, subject_id=subject_id)
+        if lookup.state == "unavailable":
+            raise Http404
+        if lookup.document is None:
+            return _pending()
+        doc = lookup.document
+        response = FileResponse(
+            doc.file.open("rb"),
+            as_attachment=True,
+            filename=paper_filename(doc),
+            content_type="application/pdf",
+        )
+        response["X-Checksum-SHA256"] = doc.sha256
+        return response
+
+
+class PaperSubjectDownloadApi(PaperDownloadApi):
+    """A paper about one track object (a gate's letter, a deal's term sheet)."""
+
+    @extend_schema(responses=PDF_RESPONSES, operation_id="proposal_paper_subject_download")
+    def get(self, request: Request, proposal_id: int, kind: str, subject_id: int = 0) -> Any:
+        return super().get(request, proposal_id, kind, subject_id)
+
+
+class PackageDownloadApi(PaperScoped, APIView):
+    @extend_schema(
+        responses={**PDF_RESPONSES, (200, "application/zip"): OpenApiTypes.BINARY},
+        operation_id="proposal_package_download",
+    )
+    def get(self, request: Request, proposal_id: int) -> Any:
+        proposal = self.permitted_proposal(PAPERS[GeneratedKind.DOSSIER].permission)
+        if proposal.revision_number == 0:
+            raise Http404
+        package = dossier_package(proposal=proposal, user=request.user)
+        if package is None:
+            return _pending()
+        return FileResponse(
+            package,
+            as_attachment=True,
+            filename=dossier_package_filename(proposal),
+            content_type="application/zip",
+        )
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    frequency = serializers.ChoiceField(choices=NotificationFrequency.choices)
+
+
+class NotificationPreferenceApi(APIView):
+    @extend_schema(responses=NotificationPreferenceSerializer, operation_id="me_notifications_get")
+    def get(self, request: Request) -> Response:
+        return Response({"frequency": notification_frequency_of(request.user)})
+
+    @extend_schema(
+        request=NotificationPreferenceSerializer,
+        responses=NotificationPreferenceSerializer,
+        operation_id="me_notifications_set",
+    )
+    def put(self, request: Request) -> Response:
+        data = NotificationPreferenceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preference = notification_preference_set(
+            user=request.user, frequency=data.validated_data["frequency"]
+        )
+        return Response({"frequency": preference.frequency})

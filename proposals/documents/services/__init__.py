@@ -1,0 +1,1 @@
+"""Documents writes: validated uploads and rendered papers."""

@@ -1,0 +1,1 @@
+"""Documents pages: uploads and generated papers."""

@@ -1,0 +1,1 @@
+"""The EXIM track: deals, financing terms, approvals routing, exposure and the ceiling."""

@@ -1,0 +1,1 @@
+"""EXIM rules as pure functions: financing terms and the exposure ceiling."""

@@ -1,0 +1,205 @@
+"""The EXIM officer's workspace: the pipeline (with CSV export), the ceiling dashboard, the deal page.
+
+Views parse input, call a selector or a service, and render; they decide nothing themselves.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from proposals.core.errors import ApplicationError
+from proposals.core.models.reference import ProgramSettings
+from proposals.core.pagination import DeferredJoinPaginator
+from proposals.core.web.widgets import inline_options
+from proposals.exim import services as exim_service
+from proposals.exim.models import TARGET_DATE_FIELDS, Deal
+from proposals.exim.policy import financing as fin
+from proposals.exim.selectors import (
+    deal_pipeline,
+    deal_timeline,
+    deals_visible_to,
+    exim_dashboard,
+    pipeline_csv_lines,
+    pipeline_values,
+    stage_benchmarks,
+    stage_clock,
+)
+from proposals.exim.workflow import DEAL_TRANSITIONS
+
+PAGE_SIZE = 50
+
+
+def perm_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Sign-in first; then a 403 for users the predicate refuses."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class DealTransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, t.label) for a, t in DEAL_TRANSITIONS.items()])
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}), max_length=4000
+    )
+
+
+class TargetDateForm(forms.Form):
+    field = forms.ChoiceField(
+        label="Target date",
+        choices=list(TARGET_DATE_FIELDS.items()),
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+    date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "usa-input"}),
+        help_text="Empty clears it.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}), max_length=4000
+    )
+
+
+def _uswds(form: forms.Form) -> None:
+    """Design-system classes on the filter form's widgets (the FilterSet builds plain ones), and
+    selects that write their options without a template each."""
+    for field in form.fields.values():
+        field.widget = inline_options(field.widget)
+        css = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
+        field.widget.attrs.setdefault("class", css)
+
+
+@perm_required("proposals.view_deal")
+def pipeline(request: HttpRequest) -> HttpResponse:
+    filtered = deal_pipeline(request.user, request.GET)
+    _uswds(filtered.form)
+    # Plain rows (named tuples), not model instances: the table shows values only.
+    page = DeferredJoinPaginator(filtered.qs, PAGE_SIZE, rows=pipeline_values).get_page(
+        request.GET.get("page")
+    )
+    benchmarks = stage_benchmarks()
+    now = timezone.now()
+    rows = [(row, stage_clock(row, benchmarks, now=now)) for row in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exim/pipeline.html",
+        {"filter": filtered, "page": page, "rows": rows, "query": query.urlencode()},
+        status=200 if filtered.is_valid() else 400,
+    )
+
+
+@perm_required("proposals.view_deal")
+def pipeline_csv(request: HttpRequest) -> StreamingHttpResponse:
+    filtered = deal_pipeline(request.user, request.GET)
+    response = StreamingHttpResponse(pipeline_csv_lines(filtered.qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="exim-pipeline-{timezone.localdate()}.csv"'
+    return response
+
+
+@perm_required("proposals.view_exim_dashboard")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "exim/dashboard.html", exim_dashboard())
+
+
+def _deal_context(request: HttpRequest, deal: Deal, **forms_: Any) -> dict[str, Any]:
+    program = ProgramSettings.current()
+    findings = (deal.terms or {}).get("findings", [])
+    actions = exim_service.allowed_transitions(deal, request.user, program=program)
+    return {
+        "deal": deal,
+        "proposal": deal.proposal,
+        "terms": deal.terms or {},
+        "findings": findings,
+        "statuses": fin.Status,
+        "clock": stage_clock(deal, program.deal_stage_benchmark_days or {}),
+        "actions": actions,
+        "can_change": request.user.has_perm("proposals.change_deal"),
+        "commitment_blockers": (
+            exim_service.final_commitment_blockers(deal, program=program)
+            if any(t.action == "authorize" for t in actions)
+            else []
+        ),
+        "commerce_blockers": exim_service.commerce_blockers(proposal_id=deal.proposal_id),
+        "timeline": deal_timeline(deal),
+        "transition_form": forms_.get("transition_form") or DealTransitionForm(),
+        "target_form": forms_.get("target_form") or TargetDateForm(),
+        "target_dates": [(label, getattr(deal, name)) for name, label in TARGET_DATE_FIELDS.items()],
+    }
+
+
+def _get_deal(request: HttpRequest, pk: int) -> Deal:
+    return get_object_or_404(
+        deals_visible_to(request.user).select_related("proposal__consortium", "destination"), pk=pk
+    )
+
+
+@perm_required("proposals.view_deal")
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _get_deal(request, pk)
+    return render(request, "exim/deal.html", _deal_context(request, deal))
+
+
+@require_POST
+@perm_required("proposals.change_deal")
+def deal_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _get_deal(request, pk)
+    form = DealTransitionForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "exim/deal.html", _deal_context(request, deal, transition_form=form), status=400
+        )
+    try:
+        exim_service.deal_transition(
+            deal_id=deal.pk,
+            action=form.cleaned_data["action"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return render(
+            request, "exim/deal.html", _deal_context(request, deal, transition_form=form), status=409
+        )
+    messages.success(request, f"{DEAL_TRANSITIONS[form.cleaned_data['action']].label}: done.")
+    return redirect(deal)
+
+
+@require_POST
+@perm_required("proposals.change_deal")
+def deal_target_date(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _get_deal(request, pk)
+    form = TargetDateForm(request.POST)
+    if not form.is_valid():
+        return render(request, "exim/deal.html", _deal_context(request, deal, target_form=form), status=400)
+    try:
+        exim_service.deal_set_target_date(
+            deal_id=deal.pk,
+            field=form.cleaned_data["field"],
+            value=form.cleaned_data["date"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return render(request, "exim/deal.html", _deal_context(request, deal, target_form=form), status=409)
+    messages.success(request, f"{TARGET_DATE_FIELDS[form.cleaned_data['field']]} updated.")
+    return redirect(deal)

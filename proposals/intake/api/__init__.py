@@ -1,0 +1,1 @@
+"""Intake API: proposals and their parts, submission, history and findings."""

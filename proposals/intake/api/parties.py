@@ -1,0 +1,55 @@
+"""/api/proposals/<id>/parties/: purchaser, consignees and end user, as a license application names them."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from proposals.core.api.base import ChildDetailApi, ChildListCreateApi
+from proposals.core.api.errors import error_responses
+from proposals.intake.models.proposal import Party
+from proposals.intake.services.drafting import PARTY_FIELDS
+
+
+class PartyInput(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = list(PARTY_FIELDS)
+
+
+class PartyOutput(serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Party
+        fields = ["id", "role", "role_display", "name", "address", "country"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: PartyOutput(many=True), **error_responses(404)}),
+    post=extend_schema(
+        request=PartyInput, responses={201: PartyOutput, **error_responses(400, 403, 404, 409)}
+    ),
+)
+class PartyListCreateApi(ChildListCreateApi):
+    """The proposal's parties; add one (drafts and returned proposals, lead and editors)."""
+
+    kind = "party"
+    related_name = "parties"
+    input_serializer_class = PartyInput
+    serializer_class = PartyOutput
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: PartyOutput, **error_responses(404)}),
+    patch=extend_schema(
+        request=PartyInput, responses={200: PartyOutput, **error_responses(400, 403, 404, 409)}
+    ),
+    delete=extend_schema(responses={204: None, **error_responses(403, 404, 409)}),
+)
+class PartyDetailApi(ChildDetailApi):
+    """One party: read, change or delete."""
+
+    kind = "party"
+    related_name = "parties"
+    input_serializer_class = PartyInput
+    serializer_class = PartyOutput

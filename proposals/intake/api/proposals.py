@@ -1,0 +1,205 @@
+"""/api/proposals/: list (filtered, paginated), create, read and change a proposal's own fields."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from proposals.core.api.base import ProposalScoped, parse
+from proposals.core.api.errors import error_responses
+from proposals.core.enums import Section
+from proposals.core.pagination import DeferredJoinPagination
+from proposals.core.permissions import consortium_roles
+from proposals.intake.models.consortium import Consortium
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.selectors import (
+    ProposalFilter,
+    proposal_list_for,
+    proposals_csv_lines,
+    proposals_visible_to,
+)
+from proposals.intake.services.drafting import PROPOSAL_FIELDS, proposal_create, proposal_update
+
+
+def proposals_for_api(user: Any) -> QuerySet[Proposal]:
+    """The caller's proposals with what the output needs, in a fixed number of queries."""
+    return proposal_list_for(user).with_target_country_codes()
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class ProposalFieldsInput(serializers.ModelSerializer):
+    """The proposal's own fields as a consortium edits them (types and limits come from the model)."""
+
+    confidential_sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=Section.choices), required=False
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [*PROPOSAL_FIELDS, "target_countries"]
+
+
+class ProposalCreateInput(ProposalFieldsInput):
+    consortium = serializers.PrimaryKeyRelatedField(
+        queryset=Consortium.objects.none(), help_text="One of your consortia (its id)."
+    )
+
+    class Meta(ProposalFieldsInput.Meta):
+        fields = ["consortium", *ProposalFieldsInput.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the caller's consortia are valid choices; another consortium's id reads as unknown.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        self.fields["consortium"].queryset = Consortium.objects.filter(pk__in=list(consortium_roles(user)))
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class ConsortiumRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ProposalListOutput(serializers.ModelSerializer):
+    consortium = ConsortiumRef(read_only=True)
+    # A method field, not source="get_status_display": DRF inspects a callable source's signature
+    # on every row.
+    status_display = serializers.SerializerMethodField()
+    # Codes read for the fetched rows (ProposalQuerySet.with_target_country_codes), in country-name
+    # order: a related field built a manager and Country instances per row (bench/, issue 8).
+    target_countries = serializers.ListField(
+        child=serializers.CharField(label="ISO 3166-1 alpha-2"), source="target_country_codes", read_only=True
+    )
+    item_count = serializers.IntegerField(read_only=True, help_text="Number of line items.")
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "title",
+            "consortium",
+            "status",
+            "status_display",
+            "status_changed_at",
+            "revision_number",
+            "target_countries",
+            "item_count",
+            "financing_amount",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_status_display(self, proposal: Proposal) -> str:
+        return proposal.get_status_display()
+
+
+# What ProposalListOutput reads of a row (the annotations and the consortium's name aside).
+LIST_COLUMNS = (
+    "title",
+    "consortium__name",
+    "status",
+    "status_changed_at",
+    "revision_number",
+    "financing_amount",
+    "created_at",
+    "updated_at",
+)
+
+
+class ProposalOutput(ProposalListOutput):
+    class Meta(ProposalListOutput.Meta):
+        fields = [*ProposalListOutput.Meta.fields, *(f for f in PROPOSAL_FIELDS if f != "financing_amount")]
+        read_only_fields = fields
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+def proposal_output(request: Request, proposal_id: int) -> dict[str, Any]:
+    """The proposal as the caller now sees it (re-read after a write, with the list's annotations)."""
+    return ProposalOutput(get_object_or_404(proposals_for_api(request.user), pk=proposal_id)).data
+
+
+class ProposalListCreateApi(generics.ListAPIView):
+    """The caller's proposals (consortium users: their consortia's; agency staff: submitted ones)."""
+
+    serializer_class = ProposalListOutput
+    filterset_class = ProposalFilter
+    pagination_class = DeferredJoinPagination
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        # The list's columns only: the long text and JSON fields are the detail view's.
+        return proposals_for_api(self.request.user).only(*LIST_COLUMNS)
+
+    @extend_schema(
+        summary="Start a proposal",
+        description="Lead and editors of the consortium only. The draft may be incomplete.",
+        request=ProposalCreateInput,
+        responses={201: ProposalOutput, **error_responses(400, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(ProposalCreateInput, request)
+        proposal = proposal_create(
+            consortium=data.pop("consortium"), actor=request.user, title=data.pop("title"), **data
+        )
+        return Response(proposal_output(request, proposal.pk), status=status.HTTP_201_CREATED)
+
+
+class ProposalDetailApi(ProposalScoped, generics.GenericAPIView):
+    """One proposal: read it, or change its own fields (PATCH)."""
+
+    serializer_class = ProposalOutput
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(responses={200: ProposalOutput, **error_responses(404)})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        return Response(proposal_output(request, self.get_proposal().pk))
+
+    @extend_schema(
+        summary="Change a draft",
+        description="Partial update of the proposal's own fields. Drafts and returned proposals only.",
+        request=ProposalFieldsInput,
+        responses={200: ProposalOutput, **error_responses(400, 403, 404, 409)},
+    )
+    def patch(self, request: Request, proposal_id: int) -> Response:
+        proposal = self.get_proposal()
+        data = parse(ProposalFieldsInput, request, partial=True)
+        proposal_update(proposal_id=proposal.pk, actor=request.user, data=data)
+        return Response(proposal_output(request, proposal.pk))
+
+
+def proposals_csv_response(queryset: QuerySet[Proposal]) -> StreamingHttpResponse:
+    """The streamed CSV download of these proposals (web and API)."""
+    response = StreamingHttpResponse(proposals_csv_lines(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="proposals-{timezone.localdate()}.csv"'
+    return response
+
+
+class ProposalCsvApi(generics.GenericAPIView):
+    """Every proposal the caller may see, with the list's filters, as one streamed CSV file."""
+
+    filterset_class = ProposalFilter
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        return proposals_visible_to(self.request.user).order_by("pk")
+
+    @extend_schema(
+        summary="Download proposals as CSV",
+        responses={(200, "text/csv"): OpenApiTypes.STR, **error_responses(400)},
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return proposals_csv_response(self.filter_queryset(self.get_queryset()))

@@ -1,0 +1,1 @@
+"""Intake models: consortia and their companies; proposals and their parts."""

@@ -1,0 +1,80 @@
+"""Consortia, the companies in them, and the portal users who act for them."""
+
+from django.conf import settings
+from django.db import models
+
+from proposals.core.enums import ConsortiumUserRole, Layer, MemberRole
+
+
+class Company(models.Model):
+    """A legal entity; it may belong to several consortia."""
+
+    legal_name = models.CharField(max_length=200)
+    country_of_incorporation = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
+    principal_place_of_business = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
+    ultimate_parent = models.CharField(max_length=200, blank=True, help_text="Leave blank if none.")
+    ultimate_parent_country = models.ForeignKey(
+        "Country", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["legal_name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+
+class Consortium(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "consortia"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsortiumMember(models.Model):
+    """A company's place in a consortium: its role and the stack layers it supplies."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="members")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=MemberRole.choices, default=MemberRole.PARTNER)
+    layers = models.JSONField(default=list, blank=True, help_text=f"Any of: {', '.join(Layer.values)}")
+
+    class Meta:
+        ordering = ["consortium", "-role", "company__legal_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["consortium", "company"], name="member_once_per_consortium"),
+            models.UniqueConstraint(
+                fields=["consortium"],
+                condition=models.Q(role=MemberRole.ANCHOR),
+                name="one_anchor_per_consortium",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_role_display()})"
+
+
+class ConsortiumUser(models.Model):
+    """A portal user acting for a consortium, with what they may do there."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="users")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consortium_roles"
+    )
+    role = models.CharField(
+        max_length=16, choices=ConsortiumUserRole.choices, default=ConsortiumUserRole.EDITOR
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consortium", "user"], name="user_once_per_consortium")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.consortium} ({self.role})"

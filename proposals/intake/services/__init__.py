@@ -1,0 +1,1 @@
+"""Intake writes: drafting, membership, submission and automated intake."""

@@ -1,0 +1,171 @@
+"""Writes a consortium makes while drafting: the proposal's fields, sites, line items and parties.
+
+Every function checks that the actor may edit and that the proposal is still editable, validates
+the whole object (model validation is the last word, whatever the form or serializer said), and
+saves nothing when anything is wrong.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+from proposals.commerce.policy.eccn import normalize_eccn
+from proposals.core.errors import InvalidInput, NotEditable
+from proposals.core.models.reference import Country
+from proposals.core.permissions import consortium_roles
+from proposals.intake.models.consortium import Consortium
+from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
+from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
+
+PROPOSAL_FIELDS = (
+    "title",
+    "summary",
+    "target_blocs",
+    "use_cases",
+    "security_measures",
+    "end_use",
+    "exim_product",
+    "financing_amount",
+    "local_costs",
+    "tenor_years",
+    "dfc_support_requested",
+    "ustda_support_requested",
+    "confidential_sections",
+)
+
+
+def _validated(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise InvalidInput("Please correct the errors below.", extra={"fields": exc.message_dict}) from exc
+
+
+def locked_editable_proposal(*, proposal_id: int, actor: Any) -> Proposal:
+    """Lock the proposal for an edit; refuse if the actor may not edit it or it is frozen."""
+    proposal = Proposal.objects.select_for_update().select_related("consortium").get(pk=proposal_id)
+    if not actor.has_perm("proposals.view_proposal", proposal):
+        raise Proposal.DoesNotExist
+    if not proposal.is_editable:
+        raise NotEditable(
+            f"This proposal is {proposal.get_status_display().lower()} and can no longer be edited."
+        )
+    if not actor.has_perm("proposals.change_proposal", proposal):
+        raise PermissionDenied("Your consortium role does not allow editing.")
+    return proposal
+
+
+def _touch(proposal: Proposal) -> None:
+    proposal.save(update_fields=["updated_at"])
+
+
+def proposal_create(*, consortium: Consortium, actor: Any, title: str, **fields: Any) -> Proposal:
+    if consortium.pk not in consortium_roles(actor) or not actor.has_perm(
+        "proposals.change_proposal", Proposal(consortium=consortium)
+    ):
+        raise PermissionDenied("Only the consortium's lead and editors can start a proposal.")
+    targets = fields.pop("target_countries", None)
+    proposal = Proposal(consortium=consortium, title=title, created_by=actor)
+    for name, value in fields.items():
+        if name in PROPOSAL_FIELDS:
+            setattr(proposal, name, value)
+    _validated(proposal)
+    with transaction.atomic():
+        proposal.save()
+        if targets is not None:
+            proposal.target_countries.set(targets)
+    return proposal
+
+
+def proposal_update(*, proposal_id: int, actor: Any, data: dict[str, Any]) -> Proposal:
+    """Change any of the proposal's own fields (and target countries); partial updates are fine."""
+    unknown = set(data) - set(PROPOSAL_FIELDS) - {"target_countries"}
+    if unknown:
+        raise InvalidInput(
+            "Unknown fields.", extra={"fields": {name: ["Not a proposal field."] for name in unknown}}
+        )
+    with transaction.atomic():
+        proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
+        for name, value in data.items():
+            if name != "target_countries":
+                setattr(proposal, name, value)
+        _validated(proposal)
+        proposal.save()
+        if "target_countries" in data:
+            codes = [c.pk if isinstance(c, Country) else c for c in data["target_countries"]]
+            found = set(Country.objects.filter(pk__in=codes).values_list("pk", flat=True))
+            if missing := sorted(set(codes) - found):
+                raise InvalidInput(
+                    "Unknown country.",
+                    extra={"fields": {"target_countries": [f"Unknown: {', '.join(missing)}"]}},
+                )
+            proposal.target_countries.set(codes)
+    return proposal
+
+
+def _check_site(proposal: Proposal, site: Site | None) -> None:
+    if site is not None and site.proposal_id != proposal.pk:
+        raise InvalidInput(
+            "Unknown site.", extra={"fields": {"site": ["Choose one of this proposal's sites."]}}
+        )
+
+
+def _save_child(proposal: Proposal, instance: models.Model) -> models.Model:
+    _validated(instance, exclude=["proposal"])
+    instance.save()
+    _touch(proposal)
+    return instance
+
+
+def _apply(instance: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = {name for name in data if name.removesuffix("_id") not in allowed}
+    if unknown:
+        raise InvalidInput(
+            "Unknown fields.", extra={"fields": {name: ["Unknown field."] for name in unknown}}
+        )
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+CHILDREN: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "site": (Site, SITE_FIELDS),
+    "item": (LineItem, ITEM_FIELDS),
+    "party": (Party, PARTY_FIELDS),
+}
+
+
+def child_save(
+    *, proposal_id: int, actor: Any, kind: str, data: dict[str, Any], pk: int | None = None
+) -> Any:
+    """Create (pk=None) or update a site, line item or party of an editable proposal."""
+    model, allowed = CHILDREN[kind]
+    with transaction.atomic():
+        proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
+        instance = model(proposal=proposal) if pk is None else model.objects.get(pk=pk, proposal=proposal)
+        _apply(instance, data, allowed)
+        if kind == "item":
+            instance.eccn = normalize_eccn(instance.eccn)
+            _check_site(proposal, instance.site)
+        return _save_child(proposal, instance)
+
+
+def child_delete(*, proposal_id: int, actor: Any, kind: str, pk: int) -> None:
+    model, _ = CHILDREN[kind]
+    with transaction.atomic():
+        proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
+        model.objects.get(pk=pk, proposal=proposal).delete()
+        _touch(proposal)
+
+
+def line_items_replace_from_import(*, proposal_id: int, actor: Any, rows: list[dict[str, Any]]) -> int:
+    """Add many validated line items in one transaction (the bill-of-materials import)."""
+    with transaction.atomic():
+        proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
+        items = [LineItem(proposal=proposal, **row) for row in rows]
+        for item in items:
+            item.eccn = normalize_eccn(item.eccn)
+            _check_site(proposal, item.site)
+        LineItem.objects.bulk_create(items)
+        _touch(proposal)
+    return len(items)

@@ -1,0 +1,1 @@
+"""Intake pages: the dashboard, the consortium's editor, members, review and submit."""

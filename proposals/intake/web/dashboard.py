@@ -1,0 +1,90 @@
+"""The signed-in landing page: a consortium's proposals, or (for now) agency staff's submitted list."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from proposals.core.enums import ProposalStatus
+from proposals.core.pagination import DeferredJoinPaginator
+from proposals.core.permissions import is_agency_reviewer
+from proposals.core.web.access import run_service
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.selectors import (
+    ProposalFilter,
+    consortia_for_new_proposal,
+    may_start_proposal,
+    proposal_list_for,
+    proposals_visible_to,
+    status_counts_for,
+)
+from proposals.intake.services.drafting import proposal_create
+from proposals.intake.web.forms import ProposalCreateForm
+
+# Rows per page: a program holds 100,000 proposals; an unpaged list rendered them all (issue 8).
+PAGE_SIZE = 25
+# The columns each list shows (the rest of a proposal is the editor's): fewer to read and convert.
+AGENCY_COLUMNS = ("title", "consortium__name", "status", "status_changed_at", "revision_number", "updated_at")
+DASHBOARD_COLUMNS = ("title", "consortium__name", "status", "revision_number", "updated_at")
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    if is_agency_reviewer(request.user):
+        # The submitted list shows no line-item counts: not reading them saves a query a page.
+        proposals = (
+            proposals_visible_to(request.user).only(*AGENCY_COLUMNS).order_by(*Proposal._meta.ordering)
+        )
+        page = DeferredJoinPaginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "proposals/agency_list.html", {"proposals": page.object_list, "page": page})
+    proposals = proposal_list_for(request.user).only(*DASHBOARD_COLUMNS)
+    counts = status_counts_for(request.user)
+    # The status counts cover the same rows as the list: their sum is the pager's count.
+    paginator = DeferredJoinPaginator(proposals, PAGE_SIZE, count=sum(counts.values()))
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "proposals/dashboard.html",
+        {
+            "proposals": page.object_list,
+            "page": page,
+            "status_counts": [(ProposalStatus(s).label, n) for s, n in counts.items() if n],
+            "can_create": may_start_proposal(request.user),
+        },
+    )
+
+
+@login_required
+def proposals_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Every proposal the user may see (filters as the API's: status, country), streamed as CSV."""
+    from proposals.intake.api.proposals import proposals_csv_response
+
+    filtered = ProposalFilter(request.GET, queryset=proposals_visible_to(request.user).order_by("pk"))
+    if not filtered.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in filtered.errors.items())
+        return HttpResponseBadRequest(f"Check the filters: {errors}", content_type="text/plain")
+    return proposals_csv_response(filtered.qs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    consortia = consortia_for_new_proposal(request.user)
+    if not consortia:
+        raise PermissionDenied("Only a consortium's lead and editors can start a proposal.")
+    form = ProposalCreateForm(request.POST or None, consortia=consortia)
+    created = []
+    if request.method == "POST" and run_service(
+        form,
+        lambda: created.append(
+            proposal_create(
+                consortium=form.cleaned_data["consortium"],
+                actor=request.user,
+                title=form.cleaned_data["title"],
+            )
+        ),
+    ):
+        return redirect(created[0].get_absolute_url())
+    return render(request, "proposals/create.html", {"form": form})

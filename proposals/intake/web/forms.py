@@ -1,0 +1,214 @@
+"""The consortium's forms: they parse input for the drafting services, which have the last word.
+
+Field ids are `f-<name>` so a checklist finding that points at a field (`title`, `product`, ...)
+can link straight to it.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator
+
+from proposals.core.enums import DocumentCategory, Layer, MemberRole, Section
+from proposals.core.models.reference import Country
+from proposals.intake.models.consortium import Consortium
+from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
+from proposals.intake.policy.amounts import LINE_VALUE_MAX, QUANTITY_MAX
+from proposals.intake.services.drafting import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
+
+AUTO_ID = "f-%s"
+
+
+class PortalForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", AUTO_ID)
+        super().__init__(*args, **kwargs)
+
+
+class PortalModelForm(forms.ModelForm):
+    """A model form that never saves: views pass `service_data()` to a service instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", AUTO_ID)
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class ProposalCreateForm(PortalForm):
+    consortium = forms.ModelChoiceField(queryset=Consortium.objects.none(), empty_label=None)
+    title = forms.CharField(max_length=200, help_text="You can change it later.")
+
+    def __init__(self, *args: Any, consortia: list[Consortium], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consortium"].queryset = Consortium.objects.filter(pk__in=[c.pk for c in consortia])
+        if len(consortia) == 1:
+            self.fields["consortium"].widget = forms.HiddenInput()
+            self.fields["consortium"].initial = consortia[0].pk
+
+
+class OverviewForm(PortalModelForm):
+    target_countries = forms.ModelMultipleChoiceField(
+        queryset=Country.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Hold Ctrl (or Cmd) to choose several.",
+    )
+    confidential_sections = forms.MultipleChoiceField(
+        choices=[(s.value, s.label) for s in Section if s != Section.SUBMIT],
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        label="Business-confidential sections",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "title",
+            "summary",
+            "target_countries",
+            "target_blocs",
+            "use_cases",
+            "security_measures",
+            "confidential_sections",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "use_cases": forms.Textarea(attrs={"rows": 3}),
+            "security_measures": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+class EndUseForm(PortalModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["end_use"]
+        widgets = {"end_use": forms.Textarea(attrs={"rows": 4})}
+
+
+class FinancingForm(PortalModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "exim_product",
+            "financing_amount",
+            "local_costs",
+            "tenor_years",
+            "dfc_support_requested",
+            "ustda_support_requested",
+        ]
+        # The checklist names these two by their snapshot keys (product, amount).
+        widgets = {
+            "exim_product": forms.Select(attrs={"id": "f-product"}),
+            "financing_amount": forms.NumberInput(attrs={"id": "f-amount", "step": "0.01"}),
+        }
+
+
+class SiteForm(PortalModelForm):
+    class Meta:
+        model = Site
+        fields = list(SITE_FIELDS)
+
+
+class LineItemForm(PortalModelForm):
+    class Meta:
+        model = LineItem
+        fields = list(ITEM_FIELDS)
+
+    def __init__(self, *args: Any, proposal: Proposal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = proposal.sites.order_by("pk")
+        self.fields["origin_country"].queryset = Country.objects.order_by("name")
+        # Field-level bounds (the browser enforces them too); the model's clean() checks the total.
+        self.fields["quantity"].validators.append(MaxValueValidator(QUANTITY_MAX))
+        self.fields["quantity"].widget.attrs["max"] = QUANTITY_MAX
+        for name in ("unit_value", "us_origin_value"):
+            self.fields[name].validators.append(MaxValueValidator(LINE_VALUE_MAX))
+            self.fields[name].widget.attrs["max"] = str(LINE_VALUE_MAX)
+
+
+class PartyForm(PortalModelForm):
+    class Meta:
+        model = Party
+        fields = list(PARTY_FIELDS)
+
+
+class DocumentForm(PortalForm):
+    category = forms.ChoiceField(choices=DocumentCategory.choices)
+    file = forms.FileField(help_text="PDF, PNG, JPEG, DOCX or XLSX.")
+
+
+class BomImportForm(PortalForm):
+    file = forms.FileField(label="Bill of materials (CSV or XLSX)")
+
+
+class WithdrawForm(PortalForm):
+    # Not required here: the workflow table says which actions need a reason, and the service enforces it.
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Reviewers and the program see this reason.",
+    )
+
+
+class _MemberFields(PortalForm):
+    """Role and layers: what a member does in the consortium (services.consortium checks the rules)."""
+
+    role = forms.ChoiceField(
+        choices=MemberRole.choices,
+        initial=MemberRole.PARTNER,
+        help_text="Exactly one anchor: choosing it for a partner hands the role over from the "
+        "current anchor.",
+    )
+    layers = forms.MultipleChoiceField(
+        choices=Layer.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        label="Stack layers supplied",
+    )
+
+
+def _country_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(queryset=Country.objects.order_by("name"), required=required, label=label)
+
+
+class MemberCompanyForm(_MemberFields):
+    """A member and its company's details: adding a new company, or editing a member."""
+
+    legal_name = forms.CharField(max_length=200)
+    country_of_incorporation = _country_field("Country of incorporation")
+    principal_place_of_business = _country_field("Principal place of business")
+    ultimate_parent = forms.CharField(max_length=200, required=False, help_text="Leave blank if none.")
+    ultimate_parent_country = _country_field("Ultimate parent's country", required=False)
+
+    field_order = [
+        "legal_name",
+        "role",
+        "layers",
+        "country_of_incorporation",
+        "principal_place_of_business",
+        "ultimate_parent",
+        "ultimate_parent_country",
+    ]
+
+    def company_data(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "legal_name",
+                "country_of_incorporation",
+                "principal_place_of_business",
+                "ultimate_parent",
+                "ultimate_parent_country",
+            )
+        }
+
+
+class ExistingMemberForm(_MemberFields):
+    """Add a company already on file (a member of another consortium), by its exact legal name."""
+
+    existing_company = forms.CharField(
+        max_length=200, label="Legal name of the company", help_text="As the company is already on file."
+    )
+    field_order = ["existing_company", "role", "layers"]

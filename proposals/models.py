@@ -1,0 +1,53 @@
+"""The models of every area, imported here because Django loads an app's models from `<app>.models`.
+
+Code imports a model from its area (`proposals.commerce.models`); this module only registers them.
+"""
+
+from proposals.commerce.models import (
+    CommerceReview,
+    CommerceSettings,
+    InformationRequest,
+    LicenseGate,
+    LicensingPolicyVersion,
+    LicensingRule,
+    ScreeningEntry,
+    ScreeningHit,
+    ScreeningListVersion,
+)
+from proposals.core.models.audit import AuditEvent
+from proposals.core.models.reference import Country, CountryGroup, ProgramSettings
+from proposals.documents.models import GeneratedDocument
+from proposals.exim.models import Deal
+from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
+from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
+from proposals.notify.models import NotificationPreference, OutboxMessage
+
+__all__ = [
+    "AuditEvent",
+    "CommerceReview",
+    "CommerceSettings",
+    "Company",
+    "Consortium",
+    "ConsortiumMember",
+    "ConsortiumUser",
+    "Country",
+    "CountryGroup",
+    "Deal",
+    "Document",
+    "GeneratedDocument",
+    "InformationRequest",
+    "LicenseGate",
+    "LicensingPolicyVersion",
+    "LicensingRule",
+    "LineItem",
+    "NotificationPreference",
+    "OutboxMessage",
+    "Party",
+    "ProgramSettings",
+    "Proposal",
+    "Revision",
+    "ScreeningEntry",
+    "ScreeningHit",
+    "ScreeningListVersion",
+    "Site",
+]

@@ -1,0 +1,63 @@
+"""The email outbox: a message is stored in the transaction that causes it, then sent by a worker."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
+
+
+class OutboxMessage(models.Model):
+    """One email to one recipient. Never deleted by the send path: a failure only reschedules it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipient = models.EmailField()
+    event = models.CharField(max_length=32, choices=NotificationEvent.choices)
+    proposal = models.ForeignKey(
+        "Proposal", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # A held message points at the digest message that carried it.
+    digest = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="digested_messages"
+    )
+    # Callers that may fire twice (beat reminders) pass a key; one message per recipient and key.
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="outbox_dedupe_per_recipient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """How a user wants their email; a user without a row gets the default (immediate)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    frequency = models.CharField(
+        max_length=16, choices=NotificationFrequency.choices, default=NotificationFrequency.IMMEDIATE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.frequency}"

@@ -1,0 +1,350 @@
+"""Email notifications through the outbox: stored in the caller's transaction, sent later by a worker.
+
+`notification_queue` writes one OutboxMessage per recipient inside the transaction that makes the
+change (so a rolled-back change sends nothing, and a committed one is never forgotten) and enqueues a
+send once that transaction commits. `outbox_send` delivers one message with Django's mail API; a
+failure only records the error and pushes `next_attempt_at` back (exponential backoff), and the
+beat task `notify_flush_outbox` re-enqueues whatever is due, so a message is never lost.
+
+The other tracks call the `notify_*` functions below from inside their own write path.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
+from proposals.intake.models.consortium import ConsortiumUser
+from proposals.intake.models.proposal import Proposal
+from proposals.notify.models import NotificationPreference, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+SEND_TASK = "proposals.notify.tasks.notify_send_outbox"
+
+
+# --- Queueing --------------------------------------------------------------------------------------
+
+
+def retry_delay(*, attempts: int, base_seconds: int, max_seconds: int) -> timedelta:
+    """Backoff after the `attempts`-th failure: base, 2 x base, 4 x base, ... never above the cap."""
+    exponent = min(max(attempts - 1, 0), 32)  # the cap applies long before 2**32
+    return timedelta(seconds=min(base_seconds * 2**exponent, max_seconds))
+
+
+def user_frequency(users: Iterable[Any]) -> dict[int, str]:
+    """{user id: frequency} for these users, in one query; users without a preference are absent."""
+    ids = [u.pk for u in users]
+    return dict(NotificationPreference.objects.filter(user_id__in=ids).values_list("user_id", "frequency"))
+
+
+def notification_preference_set(*, user: Any, frequency: str) -> NotificationPreference:
+    """Record how the user wants their email (immediate or a daily digest)."""
+    from proposals.core.errors import InvalidInput
+
+    if frequency not in NotificationFrequency.values:
+        raise InvalidInput(
+            "Choose immediate or daily digest.",
+            extra={"fields": {"frequency": [f'"{frequency}" is not a valid choice.']}},
+        )
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"frequency": frequency}
+    )
+    return preference
+
+
+def notification_frequency_of(user: Any) -> str:
+    return user_frequency([user]).get(user.pk, NotificationFrequency.IMMEDIATE)
+
+
+def subject_line(text: str) -> str:
+    """A header-safe subject: line breaks (a CR or LF in a proposal title) and other whitespace runs
+    become one space, so the mail library never refuses the message as a header injection."""
+    return " ".join(text.split())[:200]
+
+
+def _render(event: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The event's template gives the subject before the first blank line and the body after it."""
+    text = render_to_string(f"notify/{event}.txt", context).strip()
+    subject, _, body = text.partition("\n\n")
+    return subject_line(subject), body.strip() + "\n"
+
+
+def notification_queue(
+    *,
+    event: str,
+    recipients: Iterable[Any],
+    context: dict[str, Any],
+    proposal: Proposal | None = None,
+    dedupe_key: str = "",
+) -> list[OutboxMessage]:
+    """Store one message per recipient (users with an email) and enqueue the immediate ones on commit.
+
+    Call it inside the transaction that makes the change. With a `dedupe_key`, a second call for the
+    same recipient and key stores nothing (beat reminders may run more than once).
+    """
+    from proposals.core.engine import enqueue_on_commit
+
+    users = {u.pk: u for u in recipients if getattr(u, "email", "") and getattr(u, "is_active", True)}
+    if not users:
+        return []
+    subject, body = _render(event, {**context, "proposal": proposal, "site_url": settings.EXPORTAI_SITE_URL})
+    frequency = user_frequency(users.values())
+    messages = [
+        OutboxMessage(
+            user=user,
+            recipient=user.email,
+            event=event,
+            proposal=proposal,
+            subject=subject,
+            body=body,
+            status=(
+                OutboxStatus.HELD
+                if frequency.get(user.pk) == NotificationFrequency.DAILY_DIGEST
+                else OutboxStatus.PENDING
+            ),
+            dedupe_key=dedupe_key,
+        )
+        for user in users.values()
+    ]
+    with transaction.atomic():
+        if dedupe_key:
+            already = set(
+                OutboxMessage.objects.filter(
+                    dedupe_key=dedupe_key, recipient__in=[m.recipient for m in messages]
+                ).values_list("recipient", flat=True)
+            )
+            messages = [m for m in messages if m.recipient not in already]
+        # Two users may share an address; the dedupe constraint is per address, so keep one.
+        created = OutboxMessage.objects.bulk_create(
+            list({m.recipient: m for m in messages}.values()) if dedupe_key else messages
+        )
+    for message in created:
+        if message.status == OutboxStatus.PENDING:
+            enqueue_on_commit(SEND_TASK, message_id=message.pk)
+    return created
+
+
+def consortium_recipients(proposal: Proposal) -> list[Any]:
+    """Everyone who acts for the proposal's consortium (lead, editors, viewers)."""
+    return [
+        cu.user
+        for cu in ConsortiumUser.objects.filter(consortium_id=proposal.consortium_id)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+
+
+def agency_recipients(agency: str) -> list[Any]:
+    """Active staff of one agency ("commerce", "exim", "program")."""
+    return list(get_user_model().objects.filter(agency=agency, is_active=True).order_by("username"))
+
+
+def proposal_url(proposal: Proposal) -> str:
+    try:
+        path = proposal.get_absolute_url()
+    except NoReverseMatch:  # the proposal pages belong to the web track; mail still goes out
+        path = "/"
+    return settings.EXPORTAI_SITE_URL.rstrip("/") + path
+
+
+def _proposal_context(proposal: Proposal, **extra: Any) -> dict[str, Any]:
+    return {"proposal_url": proposal_url(proposal), "consortium": proposal.consortium.name, **extra}
+
+
+# --- What the workflows call (each inside its own transaction) --------------------------------------
+
+
+def notify_proposal_event(
+    *, event: str, proposal: Proposal, actor: Any = None, reason: str = ""
+) -> list[OutboxMessage]:
+    """A proposal transition the consortium must hear about (submitted, returned, information requested)."""
+    return notification_queue(
+        event=event,
+        recipients=consortium_recipients(proposal),
+        proposal=proposal,
+        context=_proposal_context(proposal, actor=actor, reason=reason, revision=proposal.revision_number),
+    )
+
+
+def notify_gate_decided(
+    *,
+    proposal: Proposal,
+    gate_label: str,
+    decision: str,
+    reason: str,
+    conditions: str = "",
+    policy_version: str = "",
+    recipients: Iterable[Any] | None = None,
+    gate_count: int = 1,
+) -> list[OutboxMessage]:
+    """A Commerce license gate was decided (or `gate_count` gates, one bulk decision, named in
+    `gate_label`): the consortium (and EXIM, who waits on it) hear of it, in one e-mail."""
+    if recipients is None:
+        recipients = [*consortium_recipients(proposal), *agency_recipients("exim")]
+    return notification_queue(
+        event=NotificationEvent.GATE_DECIDED,
+        recipients=recipients,
+        proposal=proposal,
+        context=_proposal_context(
+            proposal,
+            gate_label=gate_label,
+            gate_count=gate_count,
+            decision=decision,
+            reason=reason,
+            conditions=conditions,
+            policy_version=policy_version,
+        ),
+    )
+
+
+def notify_deal_stage_changed(
+    *,
+    proposal: Proposal,
+    deal_label: str,
+    from_stage: str,
+    to_stage: str,
+    reason: str = "",
+    recipients: Iterable[Any] | None = None,
+) -> list[OutboxMessage]:
+    """An EXIM deal moved to another stage: the consortium hears of it."""
+    return notification_queue(
+        event=NotificationEvent.DEAL_STAGE_CHANGED,
+        recipients=consortium_recipients(proposal) if recipients is None else recipients,
+        proposal=proposal,
+        context=_proposal_context(
+            proposal, deal_label=deal_label, from_stage=from_stage, to_stage=to_stage, reason=reason
+        ),
+    )
+
+
+def notify_deadline(
+    *,
+    proposal: Proposal,
+    what: str,
+    due_at: datetime,
+    overdue: bool,
+    recipients: Iterable[Any],
+    key: str,
+) -> list[OutboxMessage]:
+    """A clock is about to run out (or has): once per recipient, `key` (e.g. "gate:12") and due date.
+
+    Safe to call from a beat task on every tick: the dedupe key makes repeats store nothing.
+    """
+    event = NotificationEvent.DEADLINE_OVERDUE if overdue else NotificationEvent.DEADLINE_NEAR
+    return notification_queue(
+        event=event,
+        recipients=recipients,
+        proposal=proposal,
+        context=_proposal_context(proposal, what=what, due_at=due_at),
+        dedupe_key=f"{event}:{key}:{due_at.isoformat()}"[:120],
+    )
+
+
+# --- Sending ---------------------------------------------------------------------------------------
+
+
+def _message_id(message: OutboxMessage) -> str:
+    # Stable per outbox row, so a message sent twice (crash between send and commit) is recognisable.
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "exportai.localhost"
+    return f"<outbox.{message.pk}@{domain}>"
+
+
+def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
+    """Send one pending message if it is due. Returns "sent", "retry" or "skipped". Safe to run twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # skip_locked: another worker is sending this very message right now.
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        message.attempts += 1
+        email = EmailMessage(
+            subject=subject_line(message.subject),  # messages stored before subjects were cleaned
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers={"Message-ID": _message_id(message)},
+        )
+        try:
+            email.send(fail_silently=False)
+        except Exception as exc:  # any backend failure (refused, timeout, rejected): keep and retry
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            message.next_attempt_at = now + retry_delay(
+                attempts=message.attempts,
+                base_seconds=settings.EXPORTAI_OUTBOX_RETRY_BASE_SECONDS,
+                max_seconds=settings.EXPORTAI_OUTBOX_RETRY_MAX_SECONDS,
+            )
+            message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            log.warning(
+                "outbox message %s failed (attempt %s), retry at %s: %s",
+                message.pk,
+                message.attempts,
+                message.next_attempt_at.isoformat(),
+                message.last_error,
+            )
+            return "retry"
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.save(update_fields=["attempts", "status", "sent_at"])
+    return "sent"
+
+
+def outbox_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of pending messages whose time has come (new ones whose nudge was lost, and retries)."""
+    now = now or timezone.now()
+    return list(
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def digest_build(*, now: datetime | None = None) -> list[OutboxMessage]:
+    """Bundle each user's held messages into one digest message (pending, sent by the outbox)."""
+    from proposals.core.engine import enqueue_on_commit
+
+    now = now or timezone.now()
+    digests: list[OutboxMessage] = []
+    with transaction.atomic():
+        held = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=OutboxStatus.HELD)
+            .select_related("user")
+            .order_by("recipient", "created_at", "pk")
+        )
+        by_recipient: dict[str, list[OutboxMessage]] = {}
+        for message in held:
+            by_recipient.setdefault(message.recipient, []).append(message)
+        for recipient, items in by_recipient.items():
+            subject, body = _render(
+                NotificationEvent.DIGEST,
+                {"items": items, "date": timezone.localdate(now), "site_url": settings.EXPORTAI_SITE_URL},
+            )
+            digest = OutboxMessage.objects.create(
+                user=items[0].user,
+                recipient=recipient,
+                event=NotificationEvent.DIGEST,
+                subject=subject,
+                body=body,
+                next_attempt_at=now,
+            )
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in items]).update(
+                status=OutboxStatus.DIGESTED, digest=digest
+            )
+            enqueue_on_commit(SEND_TASK, message_id=digest.pk)
+            digests.append(digest)
+    return digests

@@ -1,0 +1,1 @@
+"""URL configuration: web routes and API routes of every area."""

@@ -1,0 +1,86 @@
+"""API routes: a router for reference data, then one path per operation."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import TokenObtainView
+from proposals.commerce import api as commerce
+from proposals.core.api import reference
+from proposals.documents.api import papers
+from proposals.documents.api import uploads as documents
+from proposals.intake.api import (
+    findings,
+    history,
+    line_items,
+    members,
+    parties,
+    proposals,
+    sites,
+    transitions,
+)
+
+router = SimpleRouter()
+router.register("countries", reference.CountryViewSet, basename="api-country")
+
+P = "proposals/<int:proposal_id>/"
+
+# Commerce review (proposals/api/commerce.py).
+commerce_urls = [
+    path("queue/", commerce.QueueView.as_view(), name="api-commerce-queue"),
+    path("proposals/<int:pk>/", commerce.TrackView.as_view(), name="api-commerce-proposal"),
+    path("proposals/<int:pk>/assign/", commerce.AssignView.as_view(), name="api-commerce-assign"),
+    path("proposals/<int:pk>/screen/", commerce.ScreenAgainView.as_view(), name="api-commerce-screen"),
+    path("proposals/<int:pk>/rfis/", commerce.RfiCreateView.as_view(), name="api-commerce-rfi"),
+    path("rfis/<int:pk>/answer/", commerce.RfiAnswerView.as_view(), name="api-commerce-rfi-answer"),
+    path("gates/<int:pk>/decide/", commerce.GateDecideView.as_view(), name="api-commerce-gate-decide"),
+    path("gates/bulk/", commerce.GateBulkView.as_view(), name="api-commerce-gate-bulk"),
+    path(
+        "hits/<int:pk>/adjudicate/", commerce.HitAdjudicateView.as_view(), name="api-commerce-hit-adjudicate"
+    ),
+]
+
+urlpatterns = [
+    # Password, and a TOTP code for agency accounts; throttled with the sign-in page (accounts.api).
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("proposals/", proposals.ProposalListCreateApi.as_view(), name="api-proposal-list"),
+    path("proposals.csv", proposals.ProposalCsvApi.as_view(), name="api-proposal-csv"),
+    path(P, proposals.ProposalDetailApi.as_view(), name="api-proposal-detail"),
+    path(P + "sites/", sites.SiteListCreateApi.as_view(), name="api-site-list"),
+    path(P + "sites/<int:pk>/", sites.SiteDetailApi.as_view(), name="api-site-detail"),
+    path(P + "line-items/", line_items.LineItemListCreateApi.as_view(), name="api-item-list"),
+    path(P + "line-items/<int:pk>/", line_items.LineItemDetailApi.as_view(), name="api-item-detail"),
+    path(P + "parties/", parties.PartyListCreateApi.as_view(), name="api-party-list"),
+    path(P + "parties/<int:pk>/", parties.PartyDetailApi.as_view(), name="api-party-detail"),
+    path(P + "documents/", documents.DocumentListCreateApi.as_view(), name="api-document-list"),
+    path(P + "documents/<int:pk>/", documents.DocumentDetailApi.as_view(), name="api-document-detail"),
+    path(P + "findings/", findings.FindingsApi.as_view(), name="api-proposal-findings"),
+    path(P + "submit/", transitions.SubmitApi.as_view(), name="api-proposal-submit"),
+    path(P + "withdraw/", transitions.WithdrawApi.as_view(), name="api-proposal-withdraw"),
+    path(P + "revisions/", history.RevisionListApi.as_view(), name="api-revision-list"),
+    path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
+    path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
+    path(P + "progress/", history.ProgressApi.as_view(), name="api-proposal-progress"),
+    path(P + "papers/", papers.GeneratedDocumentListApi.as_view(), name="api-paper-list"),
+    path(P + "papers/<slug:kind>/", papers.PaperDownloadApi.as_view(), name="api-paper-download"),
+    path(
+        P + "papers/<slug:kind>/<int:subject_id>/",
+        papers.PaperSubjectDownloadApi.as_view(),
+        name="api-paper-download-subject",
+    ),
+    path(P + "package/", papers.PackageDownloadApi.as_view(), name="api-package-download"),
+    path(
+        "consortia/<int:consortium_id>/members/",
+        members.MemberListCreateApi.as_view(),
+        name="api-member-list",
+    ),
+    path(
+        "consortia/<int:consortium_id>/members/<int:member_id>/",
+        members.MemberDetailApi.as_view(),
+        name="api-member-detail",
+    ),
+    path("me/notifications/", papers.NotificationPreferenceApi.as_view(), name="api-notification-preference"),
+    path("", include("proposals.intake.api.bom")),
+    path("commerce/", include(commerce_urls)),
+    path("exim/", include("proposals.exim.api")),  # the EXIM track's operations
+    *router.urls,
+]

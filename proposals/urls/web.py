@@ -1,0 +1,76 @@
+"""Web routes: the dashboard, the consortium's proposal editor, the EXIM officer's workspace."""
+
+from django.urls import path
+
+from proposals.commerce import web as commerce
+from proposals.documents.web import papers
+from proposals.documents.web import uploads as documents
+from proposals.exim import web as exim
+from proposals.intake.web import bom, children, dashboard, editor, members, review
+
+P = "proposals/<int:pk>/"
+C = "consortia/<int:consortium_pk>/members/"
+M = C + "<int:member_pk>/"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="home"),
+    path("proposals.csv", dashboard.proposals_csv, name="proposals-csv"),
+    # The consortium's members (services.consortium): everyone in it reads; its lead changes them.
+    path("consortia/", members.consortia, name="consortium-list"),
+    path(C, members.members, name="consortium-members"),
+    path(C + "existing/", members.member_add_existing, name="consortium-member-add-existing"),
+    path(M, members.member_edit, name="consortium-member"),
+    path(M + "delete/", members.member_delete, name="consortium-member-delete"),
+    path(M + "make-anchor/", members.member_anchor, name="consortium-member-anchor"),
+    path("proposals/new/", dashboard.proposal_new, name="proposal-create"),
+    path("proposals/bom-template.csv", bom.bom_template, name="bom-template"),
+    path(P, editor.overview, name="proposal-detail"),
+    path(P + "consortium/", editor.consortium, name="proposal-consortium"),
+    path(P + "financing/", editor.financing, name="proposal-financing"),
+    path(P + "sites/", children.sites, name="proposal-sites"),
+    path(P + "items/", children.items, name="proposal-items"),
+    path(P + "items/import/", bom.bom_upload, name="proposal-items-import"),
+    path(P + "parties/", children.parties, name="proposal-parties"),
+    path(P + "parties/end-use/", children.end_use, name="proposal-end-use"),
+    path(P + "documents/", documents.documents, name="proposal-documents"),
+    path(P + "documents/<int:doc_pk>/", documents.document_download, name="proposal-document"),
+    path(P + "documents/<int:doc_pk>/delete/", documents.document_remove, name="proposal-document-delete"),
+    path(P + "submit/", review.submit, name="proposal-submit"),
+    path(P + "withdraw/", review.withdraw, name="proposal-withdraw"),
+    path(P + "timeline/", review.timeline, name="proposal-timeline"),
+    path(P + "progress/", review.progress, name="proposal-progress"),
+    path(P + "checklist/", review.checklist, name="proposal-checklist"),
+    # Generated papers (dossier, letters) and the dossier package
+    path(P + "papers/<slug:kind>.pdf", papers.paper_download, name="paper-download"),
+    path(P + "papers/<slug:kind>/<int:subject_id>.pdf", papers.paper_download, name="paper-download-subject"),
+    path(P + "package.zip", papers.package_download, name="package-download"),
+    path("account/notifications/", papers.notification_preferences, name="notification-preferences"),
+    path(P + "status/", review.status, name="proposal-status"),
+    # Commerce reviewer's workspace
+    path("commerce/", commerce.queue, name="commerce-queue"),
+    path("commerce/proposals/<int:pk>/", commerce.proposal_detail, name="commerce-proposal"),
+    path("commerce/proposals/<int:pk>/assign/", commerce.assign, name="commerce-assign"),
+    path("commerce/proposals/<int:pk>/screen/", commerce.screen_again, name="commerce-screen"),
+    path("commerce/proposals/<int:pk>/rfi/", commerce.information_request, name="commerce-rfi"),
+    path("commerce/proposals/<int:pk>/gates/bulk/", commerce.bulk_decision, name="commerce-bulk"),
+    path("commerce/gates/<int:pk>/decide/", commerce.gate_decision, name="commerce-gate-decide"),
+    path("commerce/hits/<int:pk>/adjudicate/", commerce.hit_adjudication, name="commerce-hit-adjudicate"),
+    # EXIM officer's workspace
+    path("exim/", exim.pipeline, name="exim-pipeline"),
+    path("exim/pipeline.csv", exim.pipeline_csv, name="exim-pipeline-csv"),
+    path("exim/dashboard/", exim.dashboard, name="exim-dashboard"),
+    path("exim/deals/<int:pk>/", exim.deal_detail, name="exim-deal"),
+    path("exim/deals/<int:pk>/transition/", exim.deal_transition, name="exim-deal-transition"),
+    path("exim/deals/<int:pk>/target-date/", exim.deal_target_date, name="exim-deal-target-date"),
+]
+
+for plural, kind in (("sites", "site"), ("items", "item"), ("parties", "party")):
+    urlpatterns += [
+        path(f"{P}{plural}/<int:child_pk>/", children.child_edit, {"kind": kind}, name=f"proposal-{kind}"),
+        path(
+            f"{P}{plural}/<int:child_pk>/delete/",
+            children.child_remove,
+            {"kind": kind},
+            name=f"proposal-{kind}-delete",
+        ),
+    ]

@@ -1,0 +1,238 @@
+"""/api/proposals/: list, filters, create, read, PATCH; bad input, roles and other consortia."""
+
+import pytest
+
+from proposals.core.enums import ProposalStatus
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.drafting import proposal_create
+from proposals.intake.services.transitions import proposal_transition
+from tests.factories import ConsortiumUserFactory, ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/proposals/"
+
+
+def detail(pk: int) -> str:
+    return f"/api/proposals/{pk}/"
+
+
+def test_proposal_list_shows_only_own_consortium(as_lead, draft, outsider):
+    other = ConsortiumUserFactory(user=outsider).consortium
+    ProposalFactory(consortium=other, title="Not yours")
+    response = as_lead.get(LIST)
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    row = response.json()["results"][0]
+    assert row == {
+        "id": draft.pk,
+        "title": "Kenya AI Hub",
+        "consortium": {"id": draft.consortium_id, "name": "Test Consortium"},
+        "status": "draft",
+        "status_display": "Draft",
+        "status_changed_at": row["status_changed_at"],
+        "revision_number": 0,
+        "target_countries": ["KE"],
+        "item_count": 0,
+        "financing_amount": None,
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def test_proposal_list_filters_by_status_and_country(as_lead, consortium, lead, complete_proposal):
+    kenya = proposal_create(consortium=consortium, actor=lead, title="Kenya", target_countries=["KE"])
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+
+    def ids(query: str) -> list[int]:
+        return [row["id"] for row in as_lead.get(LIST + query).json()["results"]]
+
+    assert ids("?status=draft") == [kenya.pk]
+    assert ids("?status=submitted") == [complete_proposal.pk]
+    assert sorted(ids("?status=draft&status=submitted")) == sorted([kenya.pk, complete_proposal.pk])
+    assert ids("?country=AE") == [complete_proposal.pk]
+    assert ids("?country=KE&status=draft") == [kenya.pk]
+    assert ids("?country=FR") == []
+
+
+def test_proposal_list_unknown_status_is_a_field_error(as_lead, draft):
+    response = as_lead.get(LIST + "?status=lost")
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Please correct the errors below.",
+        "code": "invalid",
+        "extra": {"fields": {"status": ["Select a valid choice. lost is not one of the available choices."]}},
+    }
+
+
+def test_proposal_list_is_paginated(as_lead, consortium):
+    ProposalFactory.create_batch(27, consortium=consortium)
+    first = as_lead.get(LIST).json()
+    assert (first["count"], len(first["results"])) == (27, 25)
+    assert len(as_lead.get(first["next"]).json()["results"]) == 2
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_proposal_list_query_count_does_not_grow(api_client, consortium, lead, django_assert_num_queries, n):
+    for i in range(n):
+        proposal_create(consortium=consortium, actor=lead, title=f"P{i}", target_countries=["KE", "AE"])
+    api_client.force_login(lead)  # a real session: the user and their roles load per request
+    # session, user, consortium roles, the page (its rows by sorted keys, consortium joined, with the
+    # count, their item counts and target countries)
+    with django_assert_num_queries(4):
+        response = api_client.get(LIST)
+    assert response.json()["count"] == n
+
+
+def test_proposal_create_returns_the_new_draft(as_editor, consortium, editor):
+    response = as_editor.post(
+        LIST,
+        {"consortium": consortium.pk, "title": "Ghana AI", "target_countries": ["GH"], "tenor_years": "7.5"},
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    proposal = Proposal.objects.get()
+    assert (body["id"], body["title"], body["status"], body["target_countries"]) == (
+        proposal.pk,
+        "Ghana AI",
+        "draft",
+        ["GH"],
+    )
+    assert (body["tenor_years"], body["local_costs"], body["confidential_sections"]) == ("7.5", "0.00", [])
+    assert proposal.created_by == editor
+
+
+def test_proposal_create_with_bad_fields_saves_nothing(as_lead, consortium):
+    response = as_lead.post(
+        LIST,
+        {
+            "consortium": consortium.pk,
+            "title": "",
+            "target_countries": ["XX"],
+            "financing_amount": "-5",
+            "exim_product": "grant",
+            "confidential_sections": ["finances"],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Please correct the errors below.",
+        "code": "invalid",
+        "extra": {
+            "fields": {
+                "title": ["This field may not be blank."],
+                "target_countries": ['Invalid pk "XX" - object does not exist.'],
+                "financing_amount": ["Ensure this value is greater than or equal to 0.01."],
+                "exim_product": ['"grant" is not a valid choice.'],
+                "confidential_sections": {"0": ['"finances" is not a valid choice.']},
+            }
+        },
+    }
+    assert not Proposal.objects.exists()
+
+
+def test_proposal_create_in_another_consortium_is_refused(as_outsider, consortium):
+    response = as_outsider.post(LIST, {"consortium": consortium.pk, "title": "Sneaky"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["extra"] == {
+        "fields": {"consortium": [f'Invalid pk "{consortium.pk}" - object does not exist.']}
+    }
+    assert not Proposal.objects.exists()
+
+
+def test_proposal_create_by_viewer_is_forbidden(as_viewer, consortium):
+    response = as_viewer.post(LIST, {"consortium": consortium.pk, "title": "Viewer's"}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {
+        "message": "Only the consortium's lead and editors can start a proposal.",
+        "code": "permission_denied",
+        "extra": {},
+    }
+    assert not Proposal.objects.exists()
+
+
+def test_proposal_read(as_viewer, draft):
+    response = as_viewer.get(detail(draft.pk))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["title"], body["summary"], body["exim_product"]) == (
+        draft.pk,
+        "Kenya AI Hub",
+        "",
+        "",
+    )
+
+
+def test_proposal_patch_changes_only_given_fields(as_editor, draft):
+    response = as_editor.patch(
+        detail(draft.pk), {"summary": "Cloud and models.", "target_countries": ["GH", "KE"]}, format="json"
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert (draft.title, draft.summary) == ("Kenya AI Hub", "Cloud and models.")
+    assert sorted(draft.target_countries.values_list("code", flat=True)) == ["GH", "KE"]
+    assert response.json()["target_countries"] == ["GH", "KE"]
+
+
+def test_proposal_patch_bad_input_saves_nothing(as_editor, draft):
+    response = as_editor.patch(detail(draft.pk), {"summary": "Changed", "tenor_years": "0.1"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Please correct the errors below.",
+        "code": "invalid",
+        "extra": {"fields": {"tenor_years": ["Ensure this value is greater than or equal to 0.5."]}},
+    }
+    draft.refresh_from_db()
+    assert draft.summary == ""
+
+
+def test_proposal_patch_by_viewer_is_forbidden(as_viewer, draft):
+    response = as_viewer.patch(detail(draft.pk), {"summary": "Viewer edit"}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {
+        "message": "Your consortium role does not allow editing.",
+        "code": "permission_denied",
+        "extra": {},
+    }
+
+
+def test_proposal_patch_after_submission_is_a_conflict(as_lead, lead, complete_proposal):
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+    response = as_lead.patch(detail(complete_proposal.pk), {"title": "Renamed"}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {
+        "message": "This proposal is submitted (automated intake) and can no longer be edited.",
+        "code": "not_editable",
+        "extra": {},
+    }
+
+
+@pytest.mark.parametrize("method", ["get", "patch"])
+def test_proposal_of_another_consortium_is_not_found(as_outsider, draft, method):
+    response = getattr(as_outsider, method)(detail(draft.pk), {"title": "Mine now"}, format="json")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found.", "code": "not_found", "extra": {}}
+    draft.refresh_from_db()
+    assert draft.title == "Kenya AI Hub"
+
+
+def test_agency_reviewer_does_not_see_unsubmitted_drafts(commerce_reviewer, draft, api_client):
+    api_client.force_authenticate(commerce_reviewer)
+    assert api_client.get(detail(draft.pk)).status_code == 404
+    assert api_client.get(LIST).json()["count"] == 0
+
+
+def test_anonymous_gets_401_with_a_token_challenge(api_client, draft):
+    response = api_client.get(LIST)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {
+        "message": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+        "extra": {},
+    }
+    assert api_client.post(LIST, {"title": "x"}, format="json").status_code == 401
+    assert api_client.get(detail(draft.pk)).status_code == 401
+    assert ProposalStatus(draft.status) == ProposalStatus.DRAFT

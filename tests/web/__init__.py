@@ -1,1 +1,0 @@
-"""Browser journey tests: Django test client against PostgreSQL."""
