@@ -5,10 +5,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
+from tests.fixtures.media import _media_in_tmp  # noqa: F401 (autouse fixture)
 
 
 def pdf_pages(content: bytes) -> list[str]:

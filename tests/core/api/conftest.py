@@ -1,0 +1,4 @@
+"""Tests of what every API shares sign in through these clients."""
+
+from tests.fixtures.api import as_editor, as_lead, as_outsider, as_viewer, draft  # noqa: F401 (fixtures)
+from tests.fixtures.media import _media_in_tmp  # noqa: F401 (autouse fixture)

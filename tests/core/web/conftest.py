@@ -1,0 +1,10 @@
+"""Tests of what every page shares sign in through these clients."""
+
+from tests.fixtures.media import _media_in_tmp  # noqa: F401 (autouse fixture)
+from tests.fixtures.web import (  # noqa: F401 (fixtures)
+    draft,
+    editor_client,
+    lead_client,
+    outsider_client,
+    viewer_client,
+)
