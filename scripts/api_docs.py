@@ -29,12 +29,20 @@ METHOD_ORDER = ("get", "post", "put", "patch", "delete")
 # Answers that come from the framework and the sign-in machinery rather than from a service.
 FRAMEWORK_ERRORS = (
     (400, "invalid", "Bad input: `extra.fields` maps each field to its messages; nothing is saved."),
+    (400, "parse_error", "The body cannot be read: malformed JSON, nested too deep, or a NUL character."),
+    (400, "bad_request", "The request cannot be read at all (a forged Host header, for example)."),
     (401, "not_authenticated", "No credentials."),
     (401, "authentication_failed", "Bad credentials."),
     (403, "permission_denied", "Your role may not do this (a viewer changing a draft)."),
     (403, "two_factor_required", "An agency session that has not entered its two-factor code."),
     (404, "not_found", "No such object, or it belongs to another consortium."),
+    (
+        413,
+        "too_large",
+        "The body is over its limit: `EXPORTAI_JSON_MAX_BYTES` for JSON, else the upload limit.",
+    ),
     (429, "locked_out", "Sign-in locked after too many failures (the token endpoint)."),
+    (500, "server_error", "An unexpected failure; it was logged, and the answer keeps the same shape."),
 )
 
 INTRO = """\
