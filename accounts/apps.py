@@ -1,8 +1,26 @@
 """App configuration for accounts."""
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.urls import reverse
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from accounts import checks, signals  # noqa: F401  (registers the system checks and receivers)
+        from proposals.core.web.context import NAV_PROVIDERS, NavItem
+
+        NAV_PROVIDERS.append(_token_links(NavItem))
+
+
+def _token_links(nav_item: type) -> Any:
+    """Every signed-in user may hold API tokens: a link to their list, last in the navigation."""
+
+    def links(user: Any) -> list[Any]:
+        return [nav_item("API tokens", reverse("account-tokens"))]
+
+    return links

@@ -1,5 +1,6 @@
 """What a locked-out client sees (django-axes' lockout response), and the client address axes counts."""
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -35,10 +36,40 @@ def lockout_response(
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The socket address, or behind N trusted proxies the address the outermost one saw."""
+    """The address sign-in lockout counts: the socket's, or the one our outermost trusted proxy saw.
+
+    With EXPORTAI_TRUSTED_PROXY_COUNT = 0 X-Forwarded-For is never read. With N proxies each appends
+    the address it received from, so the Nth entry from the right is the one the outermost proxy
+    saw; everything left of it is whatever the client sent. EXPORTAI_TRUSTED_PROXIES, when set, also
+    requires the socket peer to be one of those proxies, so a client reaching gunicorn directly is
+    counted by its own address whatever it forges. An entry that is not an address is never used.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
     proxies = settings.EXPORTAI_TRUSTED_PROXY_COUNT
+    if proxies <= 0 or not _peer_is_trusted_proxy(remote):
+        return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
-    if proxies > 0 and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    if len(forwarded) < proxies:
+        return remote
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def trusted_proxy_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """EXPORTAI_TRUSTED_PROXIES as networks (a bare address is a network of one); raises ValueError."""
+    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in settings.EXPORTAI_TRUSTED_PROXIES]
+
+
+def _peer_is_trusted_proxy(remote: str) -> bool:
+    networks = trusted_proxy_networks()
+    if not networks:
+        return True  # no list: every peer is taken to be the proxy (the system check says so)
+    try:
+        peer = ipaddress.ip_address(remote)
+    except ValueError:
+        return False
+    return any(peer in network for network in networks)

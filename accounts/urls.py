@@ -1,4 +1,4 @@
-"""Account routes: sign in and out, and the two-factor step."""
+"""Account routes: sign in and out, the two-factor step, and your API tokens."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -15,4 +15,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/verify/", views.otp_verify, name="otp-verify"),
     path("2fa/setup/", views.otp_setup, name="otp-setup"),
+    path("tokens/", views.api_tokens, name="account-tokens"),
 ]

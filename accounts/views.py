@@ -1,4 +1,4 @@
-"""The sign-in journey's second step: TOTP verification, and enrolment on first use."""
+"""The sign-in journey's second step (TOTP verification, enrolment on first use), and your API tokens."""
 
 from typing import Any
 
@@ -6,12 +6,13 @@ import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from accounts.forms import TokenForm
 from accounts.services import (
@@ -23,6 +24,7 @@ from accounts.services import (
     totp_secret_b32,
     totp_verify,
 )
+from accounts.tokens import token_issue, token_revoke, tokens_of, tokens_revoke_all
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -99,3 +101,38 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "issuer": settings.OTP_TOTP_ISSUER,
     }
     return render(request, "accounts/otp_setup.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Your API tokens: when each was issued and expires; issue a new one (shown once) or revoke.
+
+    Agency users reach this page only after two-factor (accounts.middleware), so a token issued here
+    has the same footing as one from /api/auth/token/ with a code.
+    """
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "issue":
+            _instance, new_key = token_issue(user=request.user)
+        elif action == "revoke":
+            if token_revoke(user=request.user, token_key=request.POST.get("token_key", "")):
+                messages.success(request, "The token is revoked: it no longer works.")
+            else:
+                messages.error(request, "No such token: it may have expired or been revoked already.")
+            return redirect("account-tokens")
+        elif action == "revoke-all":
+            count = tokens_revoke_all(user_id=request.user.pk)
+            messages.success(request, f"{count} token{'s' if count != 1 else ''} revoked.")
+            return redirect("account-tokens")
+        else:
+            return HttpResponseBadRequest("Unknown action.")
+    context = {
+        "tokens": tokens_of(user=request.user),
+        "new_key": new_key,
+        "ttl_hours": settings.EXPORTAI_API_TOKEN_TTL_HOURS,
+        "per_user": settings.EXPORTAI_API_TOKENS_PER_USER,
+    }
+    return render(request, "accounts/tokens.html", context)

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed, expiring, several per user (accounts.tokens)
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets served from our static files, no CDN
     "django_filters",
@@ -60,6 +60,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # After OTPMiddleware (needs user.is_verified) and htmx (answers htmx requests with HX-Redirect).
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    # The schema and docs for signed-in users only, unless EXPORTAI_API_DOCS_PUBLIC.
+    "accounts.middleware.ApiDocsSignInMiddleware",
+    # Cache-Control: private, no-store on signed-in responses and downloads (after the view: token users).
+    "accounts.middleware.PrivateResponsesMiddleware",
     # Last, so it sees the lockout flag the login view's authenticate() call sets.
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,7 +167,7 @@ REST_FRAMEWORK = {
         "proposals.core.api.parsers.MultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -287,8 +291,18 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
-# How many proxies in front of gunicorn append to X-Forwarded-For (0: use the socket address).
+# How many proxies in front of gunicorn append to X-Forwarded-For (0: use the socket address), and
+# optionally their addresses or networks: then X-Forwarded-For is read only from those peers
+# (accounts.lockout.client_ip; the system check accounts.W00x compares it with the deployment).
 EXPORTAI_TRUSTED_PROXY_COUNT = env.int("EXPORTAI_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+EXPORTAI_TRUSTED_PROXIES = env.list("EXPORTAI_TRUSTED_PROXIES", default=[])
+
+# API tokens (django-rest-knox, accounts.tokens): lifetime, and how many one user may hold at once.
+EXPORTAI_API_TOKEN_TTL_HOURS = env.int("EXPORTAI_API_TOKEN_TTL_HOURS", default=8)
+EXPORTAI_API_TOKENS_PER_USER = env.int("EXPORTAI_API_TOKENS_PER_USER", default=10)
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=EXPORTAI_API_TOKEN_TTL_HOURS), "AUTO_REFRESH": False}
+# The API schema and its docs pages open to anyone (development) or to signed-in users only.
+EXPORTAI_API_DOCS_PUBLIC = env.bool("EXPORTAI_API_DOCS_PUBLIC", default=DEBUG)
 
 # Content security policy (django-csp 4): our own origin only, no inline script, never framed.
 # htmx's indicator <style> is switched off in base.html (htmx-config meta) and lives in portal.css.

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import TokenObtainView
+from accounts.api import TokenListView, TokenObtainView, TokenRevokeView, TokenRotateView
 from proposals.commerce import api as commerce
 from proposals.core.api import reference
 from proposals.documents.api import papers
@@ -42,6 +42,9 @@ commerce_urls = [
 urlpatterns = [
     # Password, and a TOTP code for agency accounts; throttled with the sign-in page (accounts.api).
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/tokens/", TokenListView.as_view(), name="api-token-list"),
+    path("auth/tokens/rotate/", TokenRotateView.as_view(), name="api-token-rotate"),
+    path("auth/tokens/<str:token_key>/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("proposals/", proposals.ProposalListCreateApi.as_view(), name="api-proposal-list"),
     path("proposals.csv", proposals.ProposalCsvApi.as_view(), name="api-proposal-csv"),
     path(P, proposals.ProposalDetailApi.as_view(), name="api-proposal-detail"),

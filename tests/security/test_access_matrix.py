@@ -124,6 +124,8 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "admin:view_on_site:object_id": lambda world: world.users["lead"].pk,
     "admin:url": lambda world: "no-such-admin-page/",
     "admin:auth_user_password_change:id": lambda world: world.users["lead"].pk,
+    # /api/auth/tokens/<token_key>/: the caller's own tokens only, so any key is as good as another.
+    "token_key": lambda world: "0123456789abcde",
 }
 
 
@@ -134,6 +136,7 @@ UNSCOPED_FILLERS = {
     "admin:view_on_site:object_id",
     "admin:url",
     "admin:auth_user_password_change:id",
+    "token_key",
 }
 
 
@@ -498,3 +501,90 @@ def test_parameters_are_filled_with_the_proposal_and_its_own_objects(world):
     route = _route("proposals/<int:pk>/", "documents/<int:document_id>/", name="doc")
 
     assert route_path(route, world) == (f"/proposals/{world.proposal.pk}/documents/{document.pk}/", True)
+
+
+# --- API tokens after each kind of revocation ------------------------------------------------------
+
+
+def _password_change(user: Any) -> None:
+    user.set_password("a-new-password-after-the-leak")
+    user.save()
+
+
+def _two_factor_reset(user: Any) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+
+
+def _deactivation(user: Any) -> None:
+    user.is_active = False
+    user.save()
+
+
+def _role_change(user: Any) -> None:
+    """An agency user moved to the other agency; a consortium lead made an editor."""
+    from proposals.core.enums import ConsortiumUserRole
+    from proposals.intake.models.consortium import ConsortiumUser
+
+    if user.agency:
+        user.agency = "exim" if user.agency == "commerce" else "commerce"
+        user.save()
+    else:
+        ConsortiumUser.objects.filter(user=user).update(role=ConsortiumUserRole.EDITOR)
+        for membership in ConsortiumUser.objects.filter(user=user):
+            membership.save()  # through save(): the change is made the way the admin makes it
+
+
+def _restore(user: Any, snapshot: dict[str, Any]) -> None:
+    from proposals.intake.models.consortium import ConsortiumUser
+
+    type(user).objects.filter(pk=user.pk).update(**snapshot["user"])
+    user.refresh_from_db()
+    for pk, role in snapshot["memberships"].items():
+        ConsortiumUser.objects.filter(pk=pk).update(role=role)
+    if snapshot["device"] and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Matrix authenticator", confirmed=True)
+
+
+REVOCATIONS: dict[str, Callable[[Any], None]] = {
+    "password change": _password_change,
+    "two-factor reset": _two_factor_reset,
+    "deactivation": _deactivation,
+    "role change": _role_change,
+}
+
+
+def test_every_api_route_refuses_a_revoked_token_with_401(world, client):
+    """For the lead and the Commerce reviewer: a token that worked, then each kind of revocation, then
+    every API route answers 401 to it (not 403 or 404: the token itself is no longer anyone's)."""
+    from accounts.tokens import token_issue
+    from proposals.intake.models.consortium import ConsortiumUser
+
+    client.raise_request_exception = False
+    api_routes = [
+        (route, route_path(route, world)[0])
+        for route in all_routes()
+        if route.is_api and route.qualified_name not in PUBLIC_ROUTES
+    ]
+    assert len(api_routes) >= 20
+    problems: list[str] = []
+    for role, probe in (("lead", "/api/proposals/"), ("commerce", "/api/commerce/queue/")):
+        user = world.users[role]
+        snapshot = {
+            "user": {name: getattr(user, name) for name in ("password", "is_active", "agency")},
+            "memberships": dict(ConsortiumUser.objects.filter(user=user).values_list("pk", "role")),
+            "device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        }
+        for kind, revoke in REVOCATIONS.items():
+            if kind == "two-factor reset" and not snapshot["device"]:
+                continue
+            _, key = token_issue(user=user)
+            header = {"HTTP_AUTHORIZATION": f"Token {key}"}
+            assert client.get(probe, **header).status_code == 200, f"{role}'s token never worked"
+            revoke(user)
+            for route, path in api_routes:
+                status = client.get(path, **header).status_code
+                if status != 401:
+                    problems.append(f"GET {path} with {role}'s token after {kind}: {status} ({route.label})")
+            _restore(user, snapshot)
+
+    assert problems == [], f"{len(problems)} answers were not 401:\n" + "\n".join(problems[:40])

@@ -308,7 +308,7 @@ def test_token_for_consortium_user_needs_only_password(api_client, lead):
     )
 
     assert response.status_code == 200
-    assert len(response.json()["token"]) == 40
+    assert len(response.json()["token"]) == 64
 
 
 def test_token_with_wrong_password_is_refused(api_client, lead):

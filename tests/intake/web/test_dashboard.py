@@ -117,9 +117,11 @@ def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, vie
         ("Members", f"/consortia/{consortium.pk}/members/"),
         ("Bill-of-materials template", "/proposals/bom-template.csv"),
         ("API", "/api/docs/"),
+        ("API tokens", "/accounts/tokens/"),
     ]
     client.force_login(commerce_reviewer)
     assert [(i.label, i.url) for i in client.get("/").context["nav_items"]] == [
         ("Commerce queue", "/commerce/"),
         ("API", "/api/docs/"),
+        ("API tokens", "/accounts/tokens/"),
     ]
