@@ -1,8 +1,20 @@
 """Admin: reference data and program settings are edited here; proposals are read-mostly."""
 
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from proposals import models
+from proposals.exim.policy import financing as fin
+from proposals.exim.services import committed_exposure
 
 
 @admin.register(models.CountryGroup)
@@ -18,10 +30,199 @@ class CountryAdmin(admin.ModelAdmin):
     filter_horizontal = ("groups",)
 
 
+# --- Settings: one record each, numbers written for people, every change audited with its reason ----
+# Each save is recorded as a django.contrib.admin LogEntry (who, when, which record) whose message is
+# the reason given and each changed field's old and new value; the admin's History page shows it. The
+# proposals' AuditEvent trail belongs to a proposal, which a program setting is not.
+
+
+class PercentInput(forms.NumberInput):
+    """A share (0.51) edited as a percentage (51 %)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"step": "0.1", "min": "0", "max": "100", "class": "vIntegerField", **(attrs or {})})
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        return format_html("{} %", super().render(name, value, attrs, renderer))
+
+
+class PercentField(forms.DecimalField):
+    """The form side of a share: shows 51 for 0.51 and reads 51 back as 0.51 (to 0.1%)."""
+
+    widget = PercentInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        for unused in ("max_digits", "decimal_places", "max_value", "min_value"):
+            kwargs.pop(unused, None)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        # A stored share (Decimal) is shown as a percentage; text the user typed is shown as typed.
+        return (value * 100).normalize() if isinstance(value, Decimal) else value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        percent = super().to_python(value)
+        if percent is None:
+            return None
+        if percent != percent.quantize(Decimal("0.1")):
+            raise ValidationError(
+                "Enter the percentage to at most one decimal (such as 51 or 51.5).", "precision"
+            )
+        return percent / 100
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}
+
+
+class DollarInput(forms.NumberInput):
+    """A dollar amount, with the value as people say it beside the box ($135 billion)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"step": "0.01", "min": "0", "class": "vTextField", **(attrs or {})})
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        box = super().render(name, value, attrs, renderer)
+        try:
+            amount = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return box
+        return format_html('$ {} <span class="help">{}</span>', box, fin.usd_words(amount))
+
+
+class SettingsForm(forms.ModelForm):
+    reason = forms.CharField(
+        label="Reason for change",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Required. Recorded with your name and the changed values in this record's history.",
+    )
+
+
+class SingletonSettingsAdmin(admin.ModelAdmin):
+    """One settings record: no add or delete, the list goes straight to it; each save needs a reason."""
+
+    form = SettingsForm
+    save_as = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        record = self.model.current()
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+        )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*super().get_fieldsets(request, obj), ("Reason for change", {"fields": ["reason"]})]
+
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
+    ) -> str:
+        """Who is the LogEntry's user; why and what are its message."""
+        changes = [
+            f"{form.fields[name].label or name}: {self._shown(form, name, form.initial.get(name))} -> "
+            f"{self._shown(form, name, form.cleaned_data.get(name))}"
+            for name in form.changed_data
+            if name != "reason"
+        ]
+        reason = form.cleaned_data["reason"].strip()
+        return f"Reason: {reason}. Changed: {'; '.join(changes) if changes else 'nothing'}."
+
+    @staticmethod
+    def _shown(form: Any, name: str, value: Any) -> str:
+        if isinstance(form.fields[name], PercentField) and isinstance(value, Decimal):
+            return fin.pct(value)
+        if isinstance(form.fields[name].widget, DollarInput) and isinstance(value, Decimal):
+            return fin.usd(value)
+        return json.dumps(value, sort_keys=True) if isinstance(value, dict) else str(value)
+
+
 @admin.register(models.ProgramSettings)
-class ProgramSettingsAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):  # one row only
-        return not models.ProgramSettings.objects.exists()
+class ProgramSettingsAdmin(SingletonSettingsAdmin):
+    fieldsets = [
+        (
+            "Content and cash",
+            {
+                "fields": [
+                    "package_sector",
+                    "transformational_content_min",
+                    "hardware_us_content_min",
+                    "cash_payment_min",
+                    "financed_share_max",
+                    "local_costs_max_category_i",
+                    "local_costs_max_category_ii",
+                ]
+            },
+        ),
+        (
+            "Term classes and tenors",
+            {
+                "fields": [
+                    "medium_term_max_amount",
+                    "medium_term_max_tenor_years",
+                    "long_term_max_tenor_years",
+                    "max_tenor_category_i_years",
+                    "max_tenor_category_i_with_notice_years",
+                    "max_tenor_category_ii_years",
+                ]
+            },
+        ),
+        (
+            "Approvals",
+            {
+                "fields": [
+                    "board_approval_threshold",
+                    "congressional_threshold",
+                    "congressional_notification_days",
+                ]
+            },
+        ),
+        (
+            "Exposure ceiling",
+            {"fields": ["exposure_summary", "statutory_ceiling", "what_if_ceiling", "outstanding_exposure"]},
+        ),
+        ("Deal stage benchmarks", {"fields": ["deal_stage_benchmark_days"]}),
+    ]
+    readonly_fields = ["exposure_summary"]
+    SHARES = (
+        "hardware_us_content_min",
+        "cash_payment_min",
+        "financed_share_max",
+        "local_costs_max_category_i",
+        "local_costs_max_category_ii",
+        "transformational_content_min",
+    )
+    DOLLARS = (
+        "medium_term_max_amount",
+        "board_approval_threshold",
+        "congressional_threshold",
+        "statutory_ceiling",
+        "outstanding_exposure",
+        "what_if_ceiling",
+    )
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.SHARES:
+            return db_field.formfield(form_class=PercentField, **kwargs)
+        if db_field.name in self.DOLLARS:
+            kwargs["widget"] = DollarInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="Exposure today")
+    def exposure_summary(self, obj: models.ProgramSettings) -> str:
+        committed = committed_exposure()
+        exposure = obj.outstanding_exposure + committed
+        return (
+            f"{fin.usd_words(obj.outstanding_exposure)} outstanding plus {fin.usd_words(committed)} "
+            f"committed by this program's authorized deals: {fin.usd_words(exposure)}. Headroom "
+            f"{fin.usd_words(obj.statutory_ceiling - exposure)} under the statutory ceiling of "
+            f"{fin.usd_words(obj.statutory_ceiling)}; {fin.usd_words(obj.what_if_ceiling - exposure)} under "
+            f"the what-if ceiling of {fin.usd_words(obj.what_if_ceiling)}."
+        )
 
 
 class MemberInline(admin.TabularInline):
@@ -75,9 +276,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CommerceSettings)
-class CommerceSettingsAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):  # one row only
-        return not models.CommerceSettings.objects.exists()
+class CommerceSettingsAdmin(SingletonSettingsAdmin):
+    fieldsets = [
+        (
+            "Review clock (days from registration)",
+            {"fields": ["referral_days", "agency_answer_days", "resolution_days", "near_deadline_days"]},
+        ),
+        ("Screening", {"fields": ["fuzzy_threshold"]}),
+    ]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

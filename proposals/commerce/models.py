@@ -1,25 +1,43 @@
 """The Commerce track: screening lists and hits, licensing policy, license gates, RFIs, assignment."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from proposals.core.enums import GateStatus, HitStatus, LicenseRequirement, ReviewClockFlag, ScreenedSubject
+from proposals.core.models.reference import validate_positive_days
 
 
 class CommerceSettings(models.Model):
-    """Commerce's editable numbers: review clock marks (EO 12981) and the fuzzy screening threshold."""
+    """Commerce's editable numbers: review clock marks (EO 12981) and the fuzzy screening threshold.
 
-    referral_days = models.PositiveIntegerField(default=9, help_text="Referral to other agencies.")
-    agency_answer_days = models.PositiveIntegerField(default=30, help_text="Other agencies' answer.")
-    resolution_days = models.PositiveIntegerField(default=90, help_text="Final resolution (calendar days).")
+    The marks count days from registration, so they come in order: referral, agencies' answers, final
+    resolution. `clean()` refuses anything else, each refusal on its field.
+    """
+
+    referral_days = models.PositiveIntegerField(
+        default=9,
+        validators=[validate_positive_days],
+        help_text="Referral to other agencies, in days from registration.",
+    )
+    agency_answer_days = models.PositiveIntegerField(
+        default=30,
+        validators=[validate_positive_days],
+        help_text="Other agencies' answer, in days from registration; at least the referral mark.",
+    )
+    resolution_days = models.PositiveIntegerField(
+        default=90,
+        validators=[validate_positive_days],
+        help_text="Final resolution, in calendar days from registration; at least the agencies' answer.",
+    )
     near_deadline_days = models.PositiveIntegerField(
-        default=3, help_text="Flag work this many days or fewer before a mark."
+        default=3, help_text="Flag work this many days or fewer before a mark; less than the resolution mark."
     )
     fuzzy_threshold = models.PositiveSmallIntegerField(
         default=88,
         validators=[MinValueValidator(50), MaxValueValidator(100)],
-        help_text="Minimum fuzzy score (0-100) for a screening hit.",
+        help_text="Minimum fuzzy score (50-100) for a screening hit.",
     )
 
     class Meta:
@@ -28,6 +46,27 @@ class CommerceSettings(models.Model):
 
     def __str__(self) -> str:
         return "Commerce settings"
+
+    def clean(self) -> None:
+        """The clock marks in order, and the near-deadline warning inside the review period."""
+        errors: dict[str, str] = {}
+        referral, answer, resolution = self.referral_days, self.agency_answer_days, self.resolution_days
+        if referral and answer and answer < referral:
+            errors["agency_answer_days"] = (
+                f"The agencies' answer ({answer} days) cannot come before the referral ({referral} days)."
+            )
+        if answer and resolution and resolution < answer:
+            errors["resolution_days"] = (
+                f"The final resolution ({resolution} days) cannot come before the agencies' answer "
+                f"({answer} days)."
+            )
+        if resolution and self.near_deadline_days is not None and self.near_deadline_days >= resolution:
+            errors["near_deadline_days"] = (
+                f"The warning ({self.near_deadline_days} days before a mark) must be shorter than the "
+                f"review period ({resolution} days)."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def current(cls) -> "CommerceSettings":

@@ -45,6 +45,13 @@ TARGET_DATE_FIELDS = {
 }
 
 
+class DealQuerySet(models.QuerySet):
+    def committed_exposure(self) -> Decimal:
+        """The sum of the authorized deals (final commitment onwards): they count against EXIM's ceiling."""
+        total = self.filter(stage__in=DEAL_COMMITTED_STAGES).aggregate(total=models.Sum("amount"))["total"]
+        return total or Decimal("0")
+
+
 class Deal(models.Model):
     proposal = models.OneToOneField("Proposal", on_delete=models.PROTECT, related_name="deal")
     stage = models.CharField(max_length=32, choices=DealStage.choices, default=DealStage.APPLICATION_RECEIVED)
@@ -78,6 +85,8 @@ class Deal(models.Model):
     target_closing_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DealQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

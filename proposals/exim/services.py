@@ -15,13 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 
 from proposals.commerce.selectors import commerce_screening_blockers
 from proposals.core.engine import audit_record, enqueue_on_commit
 from proposals.core.enums import (
-    DEAL_COMMITTED_STAGES,
     DEAL_END_STAGES,
     DEAL_PIPELINE_STAGES,
     DealStage,
@@ -173,10 +172,8 @@ def commerce_blockers(*, proposal_id: int) -> list[str]:
 
 def committed_exposure(*, exclude_deal_id: int | None = None) -> Decimal:
     """The sum of this program's authorized deals, which count against EXIM's ceiling."""
-    qs = Deal.objects.filter(stage__in=DEAL_COMMITTED_STAGES)
-    if exclude_deal_id is not None:
-        qs = qs.exclude(pk=exclude_deal_id)
-    return qs.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    deals = Deal.objects.all() if exclude_deal_id is None else Deal.objects.exclude(pk=exclude_deal_id)
+    return deals.committed_exposure()
 
 
 def final_commitment_blockers(

@@ -272,6 +272,21 @@ def usd(amount: Decimal) -> str:
     return f"${amount:,.2f}"
 
 
+def usd_words(amount: Decimal) -> str:
+    """A dollar amount as people say it ($135 billion, $42.5 million) when that is exact, else usd()."""
+    for size, word in (
+        (Decimal(10) ** 12, "trillion"),
+        (Decimal(10) ** 9, "billion"),
+        (Decimal(10) ** 6, "million"),
+    ):
+        if abs(amount) >= size:
+            scaled = amount / size
+            if scaled == scaled.quantize(Decimal("0.001")):
+                return f"${scaled.quantize(Decimal('0.001')).normalize():,f} {word}"
+            break
+    return usd(amount)
+
+
 def contract_values(lines: Iterable[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal]:
     """(net contract price, US content) from (line value, US-origin value) rows."""
     contract, us = Decimal("0"), Decimal("0")
