@@ -269,7 +269,11 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
         proposal=proposal,
         sites=list(proposal.sites.select_related("country").order_by("pk")),
         items=items,
-        parties=list(proposal.parties.select_related("country").order_by("role", "pk")),
+        parties=list(
+            proposal.parties.select_related(
+                "country", "headquarters_country", "ultimate_parent_country"
+            ).order_by("role", "pk")
+        ),
         members=list(
             proposal.consortium.members.select_related(
                 "company__principal_place_of_business", "company__ultimate_parent_country"
@@ -312,7 +316,7 @@ class ScreenedName:
 
 
 def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
-    """Every consortium member, each member's ultimate parent, and every party to the export."""
+    """Every consortium member and party to the export, and each one's ultimate parent."""
     names: list[ScreenedName] = []
     members = ConsortiumMember.objects.filter(consortium_id=proposal.consortium_id).select_related("company")
     for member in members:
@@ -335,6 +339,15 @@ def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
         names.append(
             ScreenedName(party.name, ScreenedSubject.PARTY, party.get_role_display(), party_id=party.pk)
         )
+        if party.ultimate_parent.strip():
+            names.append(
+                ScreenedName(
+                    party.ultimate_parent,
+                    ScreenedSubject.PARTY_PARENT,
+                    f"Parent of {party.name} ({party.get_role_display()})",
+                    party_id=party.pk,
+                )
+            )
     return names
 
 

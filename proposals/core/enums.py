@@ -144,6 +144,10 @@ class ScreenedSubject(models.TextChoices):
     MEMBER = "member", "Consortium member"
     PARENT = "parent", "Member's ultimate parent"
     PARTY = "party", "Party to the export"
+    PARTY_PARENT = "party_parent", "Party's ultimate parent"
+    OWNER = "owner", "Owner of a member or party"
+    # Not a name on the proposal: a member or party owned 50%+ by listed owners (the affiliates rule).
+    OWNED = "owned", "Owned 50% or more by listed parties"
 
 
 class LicenseRequirement(models.TextChoices):

@@ -58,7 +58,7 @@ def test_determine_to_uk_opens_no_gate(in_review):
 
 def test_determine_for_party_headquartered_in_d5_opens_gates_anywhere(in_review):
     in_review.sites.update(country_id="GB")
-    in_review.parties.filter(role="end_user").update(country_id="VE")
+    in_review.parties.filter(role="end_user").update(headquarters_country_id="VE")
     licenses_determine(proposal_id=in_review.pk)
     assert gates(in_review) == [
         ("3A090.a", "GB", "open", "advanced-computing-party-headquarters", 1),

@@ -105,10 +105,17 @@ def country_groups_map() -> dict[str, frozenset[str]]:
 
 
 def proposal_party_countries(proposal: Proposal) -> set[str]:
-    """Where the parties are headquartered and where the members' ultimate parents are."""
-    countries = set(
-        Party.objects.filter(proposal=proposal, country__isnull=False).values_list("country_id", flat=True)
-    )
+    """Where the parties and the members are headquartered, and where their ultimate parents are.
+
+    A party's location (where the items are delivered) is not read: the rule on parties headquartered
+    in, or owned from, D:5 or Macau follows who is behind the party, wherever it takes delivery. A
+    party whose headquarters were never given counts as headquartered at its location.
+    """
+    countries: set[str] = set()
+    for hq, located, parent in Party.objects.filter(proposal=proposal).values_list(
+        "headquarters_country_id", "country_id", "ultimate_parent_country_id"
+    ):
+        countries |= {c for c in (hq or located, parent) if c}
     for hq, parent in ConsortiumMember.objects.filter(consortium_id=proposal.consortium_id).values_list(
         "company__principal_place_of_business_id", "company__ultimate_parent_country_id"
     ):

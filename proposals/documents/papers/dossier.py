@@ -163,6 +163,10 @@ def dossier_data(
                 "name": row["name"],
                 "address": row["address"],
                 "country": countries.get(row["country"] or "", ""),
+                # Revisions frozen before parties carried ownership have none of these keys.
+                "headquarters": countries.get(row.get("headquarters_country") or "", ""),
+                "parent": row.get("ultimate_parent") or "",
+                "parent_country": countries.get(row.get("ultimate_parent_country") or "", ""),
             }
             for row in s["parties"]
         ],

@@ -20,7 +20,7 @@ class PartyOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Party
-        fields = ["id", "role", "role_display", "name", "address", "country"]
+        fields = ["id", "role_display", *PARTY_FIELDS]
         read_only_fields = fields
 
 

@@ -270,7 +270,34 @@ class Party(models.Model):
     role = models.CharField(max_length=32, choices=PartyRole.choices)
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
-    country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    country = models.ForeignKey(
+        "Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Where the party is located (the delivery address).",
+    )
+    # Who is behind the party: the licensing rule on parties headquartered in, or whose ultimate
+    # parent is in, D:5 or Macau reads these, never the location above.
+    headquarters_country = models.ForeignKey(
+        "Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="headquarters country",
+        help_text="Where the party is headquartered; the location country if left blank.",
+    )
+    ultimate_parent = models.CharField(max_length=200, blank=True, help_text="Leave blank if none.")
+    ultimate_parent_country = models.ForeignKey(
+        "Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="ultimate parent's country",
+    )
 
     class Meta:
         ordering = ["role", "pk"]

@@ -211,6 +211,23 @@ def _items(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
         )
 
 
+def _party_ownership_ties(p: dict, rules: CompletenessRules) -> Iterator[Finding]:
+    """A party headquartered in, or whose ultimate parent is in, a country of concern is not eligible,
+    wherever it takes delivery. Revisions frozen before parties had these fields have no such keys."""
+    concern = rules.countries_of_concern
+    for key, tie in (("headquarters_country", "headquartered in"), ("ultimate_parent_country", "owned from")):
+        if key == "headquarters_country" and p.get(key) == p["country"]:
+            continue  # headquartered where it is located: the location's finding says it
+        if p.get(key) in concern:
+            yield _blocking(
+                "PARTY_OWNERSHIP_OF_CONCERN",
+                Section.PARTIES,
+                f"parties.{p['id']}.{key}",
+                f"{p['name']} is {tie} a country of concern; such parties are not eligible. "
+                "Name another party.",
+            )
+
+
 def _parties(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
     roles = {p["role"] for p in s["parties"]}
     for role in REQUIRED_PARTY_ROLES:
@@ -236,6 +253,7 @@ def _parties(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
                 f"parties.{p['id']}.country",
                 f"{p['name']} is in a country of concern; such parties are not eligible.",
             )
+        yield from _party_ownership_ties(p, rules)
     if not s["end_use"].strip():
         yield _blocking(
             "END_USE_MISSING",

@@ -24,7 +24,15 @@ ITEM_FIELDS = (
     "us_origin_value",
     "site",
 )
-PARTY_FIELDS = ("role", "name", "address", "country")
+PARTY_FIELDS = (
+    "role",
+    "name",
+    "address",
+    "country",
+    "headquarters_country",
+    "ultimate_parent",
+    "ultimate_parent_country",
+)
 
 
 def dec(value: Any) -> Decimal:

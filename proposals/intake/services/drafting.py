@@ -147,6 +147,9 @@ def child_save(
         if kind == "item":
             instance.eccn = normalize_eccn(instance.eccn)
             _check_site(proposal, instance.site)
+        if kind == "party" and instance.headquarters_country_id is None:
+            # Headquartered where it is located unless the consortium says otherwise.
+            instance.headquarters_country_id = instance.country_id
         return _save_child(proposal, instance)
 
 

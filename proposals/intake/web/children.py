@@ -68,7 +68,11 @@ def _layers(proposal: Proposal) -> dict[str, Any]:
 
 
 def _parties(proposal: Proposal) -> dict[str, Any]:
-    parties = list(proposal.parties.select_related("country").order_by("role", "pk"))
+    parties = list(
+        proposal.parties.select_related("country", "headquarters_country", "ultimate_parent_country").order_by(
+            "role", "pk"
+        )
+    )
     return {
         "roles": [
             {"value": role.value, "label": role.label, "parties": [p for p in parties if p.role == role]}

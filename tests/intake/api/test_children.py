@@ -85,7 +85,15 @@ def test_party_crud(as_lead, draft):
     created = as_lead.post(url(draft, "parties"), PARTY, format="json")
     assert created.status_code == 201
     party = Party.objects.get()
-    assert created.json() == {"id": party.pk, **PARTY, "role_display": "End user"}
+    assert created.json() == {
+        "id": party.pk,
+        **PARTY,
+        "role_display": "End user",
+        # Headquartered where it is located unless told otherwise; no parent.
+        "headquarters_country": "KE",
+        "ultimate_parent": "",
+        "ultimate_parent_country": None,
+    }
     changed = as_lead.patch(url(draft, "parties", party.pk), {"role": "purchaser"}, format="json")
     assert (changed.json()["role"], changed.json()["role_display"]) == ("purchaser", "Purchaser")
     assert as_lead.delete(url(draft, "parties", party.pk)).status_code == 204

@@ -178,6 +178,27 @@ def test_add_party_and_end_use(lead_client, draft):
     assert "Civil health AI." in html
 
 
+def test_party_headquarters_and_parent_from_the_form(lead_client, draft):
+    url = reverse("proposal-parties", kwargs={"pk": draft.pk})
+    data = {
+        "party-role": PartyRole.PURCHASER,
+        "party-name": "Gulf Compute Trading",
+        "party-country": "AE",
+        "party-headquarters_country": "VE",
+        "party-ultimate_parent": "Lotus Holdings",
+        "party-ultimate_parent_country": "MO",
+    }
+    assert lead_client.post(url, data).status_code == 302
+    party = Party.objects.get(proposal=draft)
+    assert (party.headquarters_country_id, party.ultimate_parent, party.ultimate_parent_country_id) == (
+        "VE",
+        "Lotus Holdings",
+        "MO",
+    )
+    html = lead_client.get(url).content.decode()
+    assert f'id="f-parties-{party.pk}-headquarters_country">Venezuela' in html
+
+
 def test_party_with_errors_keeps_input_and_saves_nothing(lead_client, draft):
     response = lead_client.post(
         reverse("proposal-parties", kwargs={"pk": draft.pk}),
