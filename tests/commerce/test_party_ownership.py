@@ -16,7 +16,7 @@ from proposals.snapshot import proposal_snapshot
 
 pytestmark = pytest.mark.django_db
 
-party_fields = importlib.import_module("proposals.migrations.0012_party_headquarters_and_parent")
+party_fields = importlib.import_module("proposals.migrations.0013_party_headquarters_and_parent")
 
 
 def gate_rules(proposal):
