@@ -2,7 +2,7 @@
 
 import pytest
 
-from proposals.models import Party
+from proposals.intake.models.proposal import Party
 
 pytestmark = pytest.mark.django_db
 
