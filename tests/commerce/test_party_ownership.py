@@ -6,13 +6,13 @@ import importlib
 import pytest
 from django.apps import apps
 
-from proposals.core.enums import ScreenedSubject
 from proposals.commerce.models import LicenseGate
-from proposals.intake.models.proposal import Party
-from proposals.intake.policy.completeness import CompletenessRules, evaluate
 from proposals.commerce.selectors import proposal_screened_names
 from proposals.commerce.services.licensing import licenses_determine
 from proposals.commerce.services.screening import proposal_screen, screening_list_load
+from proposals.core.enums import ScreenedSubject
+from proposals.intake.models.proposal import Party
+from proposals.intake.policy.completeness import CompletenessRules, evaluate
 from proposals.intake.selectors import proposal_snapshot
 
 pytestmark = pytest.mark.django_db
