@@ -50,7 +50,7 @@ def add_event(proposal, lead, n):
 
 LISTS = {
     "proposal-sites": (add_site, 14),
-    "proposal-parties": (add_party, 14),
+    "proposal-parties": (add_party, 16),  # the form lists countries thrice: location, HQ, parent
     "proposal-documents": (add_document, 13),
     "proposal-timeline": (add_event, 13),
 }
