@@ -17,7 +17,7 @@ from proposals.intake.selectors import proposal_snapshot
 
 pytestmark = pytest.mark.django_db
 
-party_fields = importlib.import_module("proposals.migrations.0013_party_headquarters_and_parent")
+party_fields = importlib.import_module("proposals.migrations.0014_party_headquarters_and_parent")
 
 
 def gate_rules(proposal):

@@ -15,7 +15,7 @@ def headquarters_from_location(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("proposals", "0012_transformational_content"),
+        ("proposals", "0013_settings_validated"),
     ]
 
     operations = [
