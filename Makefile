@@ -42,10 +42,11 @@ bench: deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) EXPORTAI_BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
 	$(PY) scripts/test_env.py bench --ds=bench.settings -o python_files="bench_*.py" \
 	-o python_functions="bench_*" -p no:cacheprovider -s -q $(BENCH_ARGS)
-	# Screening, the dossier PDF and the pipeline CSV's memory at 500-10,000 rows: their own test
-	# database (pytest-django), not the seeded one; so without bench/conftest.py.
+	# Screening, the dossier PDF and the pipeline CSV's memory at 500-10,000 rows, and the worst
+	# bill-of-materials files' CPU and memory: their own test database (pytest-django), not the
+	# seeded one; so without bench/conftest.py.
 	$(PY) scripts/test_env.py --noconftest -p no:cacheprovider -s -q \
-	bench/bench_screening.py bench/bench_dossier.py bench/bench_exim_csv.py
+	bench/bench_screening.py bench/bench_dossier.py bench/bench_exim_csv.py bench/bench_bom_import.py
 
 lint: deps
 	$(VENV)/bin/ruff check .

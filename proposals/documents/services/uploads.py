@@ -28,8 +28,8 @@ def _refuse(message: str) -> InvalidInput:
     return InvalidInput(message, extra={"fields": {"file": [message]}})
 
 
-def upload_read(upload: File, *, refuse: Callable[[str], InvalidInput] = _refuse) -> bytes:
-    """The upload's bytes; refused (as `refuse` words it) when empty or over UPLOAD_MAX_BYTES.
+def upload_size_check(upload: File, *, refuse: Callable[[str], InvalidInput] = _refuse) -> None:
+    """Refuse (as `refuse` words it) an upload that is empty or over UPLOAD_MAX_BYTES.
 
     Every upload (documents, bills of materials) passes this one size check before its content is read.
     """
@@ -38,6 +38,11 @@ def upload_read(upload: File, *, refuse: Callable[[str], InvalidInput] = _refuse
         raise refuse("The file is empty.")
     if size > settings.UPLOAD_MAX_BYTES:
         raise refuse(f"The file is larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit.")
+
+
+def upload_read(upload: File, *, refuse: Callable[[str], InvalidInput] = _refuse) -> bytes:
+    """The upload's bytes, once its size passed upload_size_check."""
+    upload_size_check(upload, refuse=refuse)
     upload.seek(0)
     return upload.read()
 
