@@ -6,7 +6,7 @@
 The schema comes from drf-spectacular's generator, in process, exactly as /api/schema/ serves it.
 Each row gives the path, the method, the operation's summary (its first sentence) and who may call it.
 "Who" is what the view's DRF permission classes answer for a signed-in user of each kind (consortium
-user, then each agency of `accounts.models.Agency`) before any object is looked up; the object-level
+user, then each agency `User.agency` offers) before any object is looked up; the object-level
 rules (another consortium's proposal answers 404) apply on top and are described in docs/security.md.
 """
 
@@ -140,13 +140,12 @@ def _without_database() -> Iterator[None]:
 
 
 def _kinds_of_user() -> list[tuple[str, Any]]:
-    """One unsaved user per kind: a consortium user, then each agency, in the Agency table's order."""
-    Agency = _name("accounts.models.Agency")
+    """One unsaved user per kind: a consortium user (no agency), then each agency `User.agency` offers."""
     User = _name("django.contrib.auth.get_user_model")()
     kinds = []
-    for agency in Agency:
-        label = "consortium" if not agency.value else agency.value
-        user = User(username=f"docs-{label}", agency=agency.value, is_active=True)
+    for code, _ in User._meta.get_field("agency").choices:
+        label = code or "consortium"
+        user = User(username=f"docs-{label}", agency=code, is_active=True)
         user._perm_cache = set()  # ModelBackend's cache: no group or user permission rows to read
         user._user_perm_cache = set()
         user._group_perm_cache = set()
