@@ -103,6 +103,7 @@ def _consortium(spec: dict[str, Any]) -> tuple[Consortium, dict[str, User]]:
     for legal_name, inc, ppb, parent, parent_country, role, layers in spec["members"]:
         company, _ = Company.objects.get_or_create(
             legal_name=legal_name,
+            entered_by=consortium,
             defaults={
                 "country_of_incorporation_id": inc,
                 "principal_place_of_business_id": ppb,

@@ -65,7 +65,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = ConsortiumMember
 
     consortium = factory.SubFactory(ConsortiumFactory)
-    company = factory.SubFactory(CompanyFactory)
+    company = factory.SubFactory(CompanyFactory, entered_by=factory.SelfAttribute("..consortium"))
     role = MemberRole.PARTNER
     layers = factory.LazyFunction(list)
 

@@ -8,7 +8,7 @@ from proposals.core.enums import Layer, MemberRole
 from proposals.core.errors import AnchorRequired, InvalidInput
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember
 from proposals.intake.services.consortium import member_add, member_make_anchor, member_remove, member_update
-from tests.factories import CompanyFactory, ConsortiumFactory, MemberFactory
+from tests.factories import ConsortiumFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,13 +121,15 @@ def test_company_once_a_new_company_may_not_take_a_members_name(consortium, lead
     assert list(_fields(refused)) == ["legal_name"]
 
 
-def test_company_once_a_company_of_another_consortium_joins_by_legal_name(consortium, lead):
-    elsewhere = MemberFactory(consortium=ConsortiumFactory(), company=CompanyFactory(legal_name="Shared Co"))
+def test_company_once_a_removed_member_is_added_back_by_legal_name(consortium, lead):
+    partner = _partner(consortium)
+    member_remove(consortium_id=consortium.pk, member_id=partner.pk, actor=lead)
 
-    member = member_add(consortium_id=consortium.pk, actor=lead, existing_company="shared co")
+    member = member_add(
+        consortium_id=consortium.pk, actor=lead, existing_company=partner.company.legal_name.upper()
+    )
 
-    assert member.company == elsewhere.company
-    assert Company.objects.filter(legal_name="Shared Co").count() == 1
+    assert member.company_id == partner.company_id
 
 
 def test_company_once_an_unknown_legal_name_is_a_field_error(consortium, lead):
@@ -167,7 +169,7 @@ def test_company_details_bad_country_is_a_field_error(consortium, lead):
 
 
 def test_company_details_shared_with_another_consortium_are_not_edited_from_here(consortium, lead):
-    """Another consortium's lead adding our company by name must not be able to rewrite it."""
+    """A company the program administrator linked into two consortia is not rewritten by either lead."""
     partner = _partner(consortium)
     other = MemberFactory(consortium=ConsortiumFactory(), company=partner.company)
     before = (partner.company.legal_name, partner.company.ultimate_parent)

@@ -65,14 +65,18 @@ class MemberUpdateInput(serializers.Serializer):
 
 
 class MemberCreateInput(MemberUpdateInput):
-    """A new member: a new company (its fields), or `existing_company`, the legal name of one on file."""
+    """A new member: a new company (its fields, this consortium's own record even if another consortium
+    has a company of that name), or `existing_company`, one this consortium entered before."""
 
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.PARTNER)
     layers = serializers.ListField(
         child=serializers.ChoiceField(choices=Layer.choices), allow_empty=True, default=list
     )
     existing_company = serializers.CharField(
-        max_length=200, required=False, help_text="Legal name of a company already on file; omit its fields."
+        max_length=200,
+        required=False,
+        help_text="Legal name of a company this consortium entered before (a member it removed, say); "
+        "omit its fields. Other consortia's companies are never found: add a new company instead.",
     )
     legal_name = serializers.CharField(max_length=200, required=False)
     country_of_incorporation = _CountryField(required=False)

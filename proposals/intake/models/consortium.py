@@ -7,7 +7,13 @@ from proposals.core.enums import ConsortiumUserRole, Layer, MemberRole
 
 
 class Company(models.Model):
-    """A legal entity; it may belong to several consortia."""
+    """A legal entity as one consortium entered it (`entered_by`).
+
+    Each consortium keeps its own record of a company: another consortium adding the same name gets its
+    own record, never these details (services.consortium.member_add). Only the program administrator
+    links one record into several consortia (the admin), and such a shared record is then changed
+    only by them.
+    """
 
     legal_name = models.CharField(max_length=200)
     country_of_incorporation = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
@@ -15,6 +21,14 @@ class Company(models.Model):
     ultimate_parent = models.CharField(max_length=200, blank=True, help_text="Leave blank if none.")
     ultimate_parent_country = models.ForeignKey(
         "Country", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    entered_by = models.ForeignKey(
+        "Consortium",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="companies_entered",
+        help_text="The consortium that entered these details: only it finds the company by name.",
     )
 
     class Meta:

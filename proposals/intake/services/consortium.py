@@ -7,6 +7,11 @@ function here, and the web and the API call the same four services:
   `_check_anchor_kept` (removing or demoting the anchor is refused with AnchorRequired, 409);
   handing the role over is `member_make_anchor`, which swaps both rows in one transaction;
 - a company at most once per consortium: `_check_company_once`;
+- a consortium reads and finds only the companies it entered: `_companies_entered_by` (adding a name
+  another consortium entered creates this consortium's own record from the details given; another
+  consortium's record, its ultimate parent included, is never returned, linked or frozen by it, and
+  no message says whether one exists). Linking one record into several consortia needs proof of
+  the relationship, which the program administrator checks (the admin), not the lead;
 - layers only from enums.Layer: `_clean_layers`;
 - every change is recorded: `_log` writes a django.contrib.admin LogEntry (there is no
   consortium-level audit trail; proposals' AuditEvent needs a proposal), so the change shows in the
@@ -116,6 +121,14 @@ def _check_company_once(
     )
     if taken:
         raise _field_error("legal_name", f"{company.legal_name} is already a member of this consortium.")
+
+
+def _companies_entered_by(consortium: Consortium) -> models.QuerySet[Company]:
+    """The companies a consortium may name: those it entered, and any linked into it by the program
+    administrator. Never another consortium's entries, so a lookup reveals nothing about them."""
+    return Company.objects.filter(
+        models.Q(entered_by=consortium) | models.Q(memberships__consortium=consortium)
+    ).distinct()
 
 
 def _check_name_unused(consortium: Consortium, legal_name: str, *, except_company: int | None = None) -> None:
@@ -237,7 +250,8 @@ def member_add(
     company: dict[str, Any] | None = None,
     existing_company: str | None = None,
 ) -> ConsortiumMember:
-    """Add a member: a new company (`company`, its fields) or one already on file, by legal name."""
+    """Add a member: a new company (`company`, its fields), or by legal name one this consortium
+    entered before (a member it removed, say): `_companies_entered_by`."""
     with transaction.atomic():
         consortium = _locked_consortium(consortium_id=consortium_id, actor=actor)
         _check_role(role)
@@ -247,16 +261,20 @@ def member_add(
                 "legal_name", "Give either a new company or the legal name of an existing one."
             )
         if existing_company is not None:
-            matches = list(Company.objects.filter(legal_name__iexact=existing_company.strip())[:2])
+            name = existing_company.strip()
+            matches = list(_companies_entered_by(consortium).filter(legal_name__iexact=name)[:2])
             if not matches:
+                # The same answer whether or not another consortium has a company of that name.
                 raise _field_error(
-                    "existing_company", f"No company is on file as “{existing_company.strip()}”."
+                    "existing_company",
+                    f"{consortium.name} has not entered a company named “{name}”: add it as a new "
+                    "company with its details.",
                 )
             if len(matches) > 1:
                 raise _field_error(
                     "existing_company",
-                    f"Several companies are on file as “{existing_company.strip()}”; "
-                    "add it as a new company.",
+                    f"{consortium.name} has entered several companies named “{name}”; add it as a "
+                    "new company.",
                 )
             target = matches[0]
             try:
@@ -265,7 +283,7 @@ def member_add(
                 raise _field_error("existing_company", exc.extra["fields"]["legal_name"][0]) from exc
         else:
             _unknown(company, COMPANY_FIELDS)
-            target = Company()
+            target = Company(entered_by=consortium)
             _apply_company(target, company)
             _validated(target)
             _check_name_unused(consortium, target.legal_name)

@@ -206,9 +206,11 @@ class MemberCompanyForm(_MemberFields):
 
 
 class ExistingMemberForm(_MemberFields):
-    """Add a company already on file (a member of another consortium), by its exact legal name."""
+    """Add back a company this consortium entered before, by its legal name."""
 
     existing_company = forms.CharField(
-        max_length=200, label="Legal name of the company", help_text="As the company is already on file."
+        max_length=200,
+        label="Legal name of the company",
+        help_text="As this consortium entered it before.",
     )
     field_order = ["existing_company", "role", "layers"]

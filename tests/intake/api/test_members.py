@@ -60,16 +60,36 @@ def test_lead_creates_a_member_with_a_new_company(as_lead, consortium):
     )
 
 
-def test_lead_creates_a_member_from_a_company_on_file(as_lead, consortium):
-    shared = MemberFactory(
-        consortium=ConsortiumFactory(), company=CompanyFactory(legal_name="Shared Co")
+def test_lead_naming_another_consortiums_company_gets_the_unknown_name_answer(as_lead, consortium):
+    MemberFactory(
+        consortium=ConsortiumFactory(),
+        company=CompanyFactory(legal_name="Shared Co", ultimate_parent="Secret Parent Holdings"),
+    )
+
+    taken = as_lead.post(url(consortium), {"existing_company": "shared co"}, format="json")
+    unknown = as_lead.post(url(consortium), {"existing_company": "shared cp"}, format="json")
+
+    assert taken.status_code == unknown.status_code == 400
+    assert taken.json()["extra"]["fields"]["existing_company"] == [
+        f"{consortium.name} has not entered a company named “shared co”: add it as a new company with "
+        "its details."
+    ]
+    assert "Secret Parent" not in taken.content.decode()
+    assert consortium.members.count() == 2
+
+
+def test_lead_creates_its_own_record_of_a_company_another_consortium_has(as_lead, consortium):
+    theirs = MemberFactory(
+        consortium=ConsortiumFactory(),
+        company=CompanyFactory(legal_name="Shared Co", ultimate_parent="Secret Parent Holdings"),
     ).company
 
-    response = as_lead.post(url(consortium), {"existing_company": "shared co"}, format="json")
+    response = as_lead.post(url(consortium), {**NEW, "legal_name": "Shared Co"}, format="json")
 
+    body = response.json()
     assert response.status_code == 201
-    assert response.json()["company"]["id"] == shared.pk
-    assert response.json()["other_consortia"] == 1
+    assert body["company"]["id"] != theirs.pk
+    assert (body["company"]["ultimate_parent"], body["other_consortia"]) == ("", 0)
 
 
 def test_create_bad_input_is_a_400_with_field_errors(as_lead, consortium):

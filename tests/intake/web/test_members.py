@@ -115,20 +115,37 @@ def test_second_anchor_is_a_field_error_that_keeps_the_input(lead_client, consor
     assert not Company.objects.filter(legal_name="Gulf Fabric Networks LLC").exists()
 
 
-def test_lead_adds_a_company_on_file_by_legal_name(lead_client, consortium):
-    shared = MemberFactory(
-        consortium=ConsortiumFactory(), company=CompanyFactory(legal_name="Shared Co")
-    ).company
+def test_lead_naming_another_consortiums_company_learns_nothing(lead_client, consortium):
+    MemberFactory(
+        consortium=ConsortiumFactory(),
+        company=CompanyFactory(legal_name="Shared Co", ultimate_parent="Secret Parent Holdings"),
+    )
 
     response = lead_client.post(
         _url(consortium, "consortium-member-add-existing"),
         {"existing-existing_company": "Shared Co", "existing-role": "partner", "existing-layers": ["chips"]},
     )
 
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "has not entered a company named “Shared Co”" in html
+    assert "Secret Parent" not in html
+    assert consortium.members.count() == 2
+
+
+def test_lead_adds_back_a_removed_member_by_legal_name(lead_client, consortium, lead):
+    from proposals.intake.services.consortium import member_remove
+
+    partner = _partner(consortium)
+    member_remove(consortium_id=consortium.pk, member_id=partner.pk, actor=lead)
+
+    response = lead_client.post(
+        _url(consortium, "consortium-member-add-existing"),
+        {"existing-existing_company": partner.company.legal_name, "existing-role": "partner"},
+    )
+
     assert response.status_code == 302
-    assert consortium.members.filter(company=shared).exists()
-    html = lead_client.get(_url(consortium)).content.decode()
-    assert "Also a member of 1 other consortium" in html
+    assert consortium.members.filter(company=partner.company).exists()
 
 
 def test_adding_a_company_twice_is_a_field_error(lead_client, consortium):
