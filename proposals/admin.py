@@ -58,7 +58,7 @@ class PercentField(forms.DecimalField):
 
     def prepare_value(self, value: Any) -> Any:
         # A stored share (Decimal) is shown as a percentage; text the user typed is shown as typed.
-        return (value * 100).normalize() if isinstance(value, Decimal) else value
+        return f"{(value * 100).normalize():f}" if isinstance(value, Decimal) else value
 
     def to_python(self, value: Any) -> Decimal | None:
         percent = super().to_python(value)

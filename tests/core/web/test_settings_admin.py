@@ -46,7 +46,7 @@ def form_data(record, **changes) -> dict[str, str]:
             continue
         value = getattr(record, field.name)
         if field.name in SHARES:
-            value = (value * 100).normalize()
+            value = f"{(value * 100).normalize():f}"
         data[field.name] = json.dumps(value) if isinstance(value, dict) else str(value)
     # A field with a callable default carries its initial value in a hidden input, as the page does.
     data["initial-deal_stage_benchmark_days"] = data.get("deal_stage_benchmark_days", "")
@@ -73,6 +73,7 @@ def test_settings_admin_shows_percentages_and_dollars(as_admin):
     body = as_admin.get(url(ProgramSettings.current())).content.decode()
     assert 'name="cash_payment_min" value="15"' in body
     assert 'name="financed_share_max" value="85"' in body
+    assert 'name="local_costs_max_category_ii" value="50"' in body  # not 5E+1
     assert "$135 billion" in body
     assert "$34.1 billion outstanding plus $0.00 committed by this program" in body
     assert "Reason for change" in body
