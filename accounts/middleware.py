@@ -32,7 +32,8 @@ class TwoFactorRequiredMiddleware:
     """Sends unverified agency users to verification (or first-use enrolment) before any view runs.
 
     API requests get a 403 in the API's error shape instead of a redirect. Token-authenticated API calls
-    pass here as anonymous: tokens are only issued to agency users after a TOTP code (accounts.api).
+    pass here as anonymous: tokens are only issued to agency users after a TOTP code (accounts.api), and
+    each use checks the authenticator again (accounts.tokens.token_two_factor_current).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

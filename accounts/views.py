@@ -5,6 +5,7 @@ from typing import Any
 import django_otp
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -14,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import TokenForm
+from accounts.forms import ConfirmPasswordForm, TokenForm
+from accounts.lockout import lockout_message
 from accounts.services import (
     totp_confirmed_device,
     totp_enrol_confirm,
@@ -104,6 +106,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters("password")
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
@@ -113,10 +116,23 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     has the same footing as one from /api/auth/token/ with a code.
     """
     new_key = None
+    form = ConfirmPasswordForm()
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "issue":
-            _instance, new_key = token_issue(user=request.user)
+            form = ConfirmPasswordForm(request.POST)
+            if form.is_valid():
+                # Through authenticate(), so that django-axes counts a wrong password here too.
+                confirmed = authenticate(
+                    request, username=request.user.get_username(), password=form.cleaned_data["password"]
+                )
+                if getattr(request, "axes_locked_out", False):
+                    form.add_error("password", lockout_message())
+                elif confirmed is None or confirmed.pk != request.user.pk:
+                    form.add_error("password", "That is not your password.")
+                else:
+                    _instance, new_key = token_issue(user=request.user)
+                    form = ConfirmPasswordForm()
         elif action == "revoke":
             if token_revoke(user=request.user, token_key=request.POST.get("token_key", "")):
                 messages.success(request, "The token is revoked: it no longer works.")
@@ -132,6 +148,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     context = {
         "tokens": tokens_of(user=request.user),
         "new_key": new_key,
+        "form": form,
         "ttl_hours": settings.EXPORTAI_API_TOKEN_TTL_HOURS,
         "per_user": settings.EXPORTAI_API_TOKENS_PER_USER,
     }

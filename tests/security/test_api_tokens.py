@@ -136,7 +136,7 @@ def test_token_header_not_utf8_is_401(client, lead):
 def test_token_page_issues_lists_and_revokes(client, lead):
     client.force_login(lead)
 
-    issued = client.post(reverse("account-tokens"), {"action": "issue"})
+    issued = client.post(reverse("account-tokens"), {"action": "issue", "password": TEST_PASSWORD})
     token = AuthToken.objects.get(user=lead)
     listed = client.get(reverse("account-tokens")).content.decode()
     client.post(reverse("account-tokens"), {"action": "revoke", "token_key": token.token_key})
@@ -145,6 +145,28 @@ def test_token_page_issues_lists_and_revokes(client, lead):
     assert 'id="new-token"' in issued.content.decode()
     assert f"{token.token_key}…" in listed
     assert 'id="new-token"' not in listed  # the key is shown once
+    assert not AuthToken.objects.filter(user=lead).exists()
+
+
+def test_token_page_issue_needs_the_password(client, lead):
+    client.force_login(lead)
+
+    response = client.post(reverse("account-tokens"), {"action": "issue", "password": "not-it"})
+
+    assert response.status_code == 200
+    assert "That is not your password." in response.content.decode()
+    assert not AuthToken.objects.filter(user=lead).exists()
+
+
+def test_token_page_wrong_passwords_count_towards_lockout(client, lead, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    client.force_login(lead)
+    for _ in range(2):
+        client.post(reverse("account-tokens"), {"action": "issue", "password": "not-it"})
+
+    response = client.post(reverse("account-tokens"), {"action": "issue", "password": TEST_PASSWORD})
+
+    assert "Too many failed sign-in attempts" in response.content.decode()
     assert not AuthToken.objects.filter(user=lead).exists()
 
 
