@@ -1,12 +1,30 @@
-"""What every track's writes share: the audit trail and follow-up work sent once the change commits."""
+"""The one write path for every track's state: `apply` reads a track's workflow table and moves a row.
 
+`apply` validates the reason, locks the row, checks the actor's role, the state and the track's own
+guards, writes the new state with the track's fields, appends the audit event, lets the track store
+its notifications (notify's outbox, same transaction), and enqueues the follow-up tasks once the
+transaction commits. Nothing else assigns a tracked state.
+
+A repeated move, to the state the row is already in, is refused like any other move the state does not
+allow (TransitionNotAllowed: 409 in the API, a message on the page), on every track: a double-clicked
+decision or a retried request learns that the first one took effect, and no second audit event, e-mail
+or follow-up is written. Workers that may race a person re-read the state under the lock first.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from exportai.celery import app
+from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
+from proposals.core.permissions import actor_roles
+from proposals.core.workflow import Transition
 
 if TYPE_CHECKING:  # the audit trail is per proposal; the engine only passes it through
     from proposals.intake.models.proposal import Proposal
@@ -49,3 +67,154 @@ def audit_record(
         revision=proposal.revision_number,
         data=data or {},
     )
+
+
+@dataclass
+class Move:
+    """One move in progress: what the track's hooks read and add to."""
+
+    row: Any
+    proposal: "Proposal"
+    transition: Transition
+    actor: Any
+    reason: str
+    conditions: str
+    from_state: str
+    now: datetime
+    # Kept on the audit event; hooks add to it.
+    data: dict[str, Any] = field(default_factory=dict)
+    # Fields the hooks changed, saved with the state.
+    fields: list[str] = field(default_factory=list)
+    # Anything the caller passes through to the hooks (`notify=False` for a bulk decision, ...).
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Hook = Callable[[Move], None]
+
+
+def _nothing(move: Move) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Track:
+    """A kind of row that moves through a workflow table, and what its moves do besides the state."""
+
+    name: str  # in messages: "proposal", "license gate", ...
+    model: type[models.Model]
+    transitions: dict[str, Transition]
+    proposal_of: Callable[[Any], "Proposal"]
+    subject: Callable[[Any], str]  # the audit event's subject ("proposal", "gate:12", "deal")
+    state_label: Callable[[str], str]  # a state in words, for messages
+    state_field: str = "status"
+    related: tuple[str, ...] = ()  # read with the row under the lock
+    audit_action: Callable[[Transition], str] = lambda t: t.action
+    follow_up_kwargs: Callable[[Any], dict[str, Any]] = lambda row: {"proposal_id": row.proposal_id}
+    # Refusals beyond state and role, under the lock (raise ApplicationError).
+    guard: Hook = _nothing
+    # Work before the state is written (freeze a revision), and the track's own fields.
+    prepare: Hook = _nothing
+    # After the state and its audit event: notifications, letters, dependent moves.
+    then: Hook = _nothing
+
+    def get(self, action: str) -> Transition:
+        transition = self.transitions.get(action)
+        if transition is None:
+            raise TransitionNotAllowed(f"Unknown {self.name} action {action!r}.")
+        return transition
+
+
+def check_input(transition: Transition, *, reason: str, conditions: str = "") -> None:
+    """Refuse a move whose required reason (or conditions) is missing, as field errors."""
+    fields: dict[str, list[str]] = {}
+    if transition.reason_required and not reason.strip():
+        fields["reason"] = ["A reason is required."]
+    if transition.conditions_required and not conditions.strip():
+        fields["conditions"] = ["State the conditions (provisos) of the approval."]
+    if fields:
+        raise InvalidInput(
+            "Give a reason." if "reason" in fields else "Please correct the errors.", extra={"fields": fields}
+        )
+
+
+def check_move(track: Track, row: Any, transition: Transition, actor: Any, proposal: "Proposal") -> None:
+    """Raise TransitionNotAllowed unless the actor's role and the row's state permit the move."""
+    state = getattr(row, track.state_field)
+    extra = {"status": state, "action": transition.action}
+    if not actor_roles(actor, proposal) & transition.actors:
+        raise TransitionNotAllowed(
+            f"Your role may not {transition.label.lower()} this {track.name}.", extra=extra
+        )
+    if state == transition.target:
+        raise TransitionNotAllowed(
+            f'"{transition.label}" is not possible: the {track.name} is already {track.state_label(state)}.',
+            extra=extra,
+        )
+    if state not in transition.sources:
+        raise TransitionNotAllowed(
+            f'"{transition.label}" is not possible while the {track.name} is {track.state_label(state)}.',
+            extra=extra,
+        )
+
+
+def apply(
+    track: Track,
+    *,
+    action: str,
+    actor: Any,
+    pk: int | None = None,
+    row: Any = None,
+    reason: str = "",
+    conditions: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    also_save: tuple[str, ...] = (),
+    **options: Any,
+) -> Any:
+    """Take `action` on the row `pk` (or on `row`, already locked by the caller inside its transaction)
+    as `actor` (None: the system). Returns the row; raises ApplicationError.
+
+    `also_save`: fields the caller changed on `row` before the move, saved with it (one write).
+    """
+    transition = track.get(action)
+    check_input(transition, reason=reason, conditions=conditions)
+    with transaction.atomic():
+        if row is None:
+            row = (
+                track.model.objects.select_for_update(of=("self",)).select_related(*track.related).get(pk=pk)
+            )
+        proposal = track.proposal_of(row)
+        check_move(track, row, transition, actor, proposal)
+        move = Move(
+            row=row,
+            proposal=proposal,
+            transition=transition,
+            actor=actor,
+            reason=reason.strip(),
+            conditions=conditions.strip(),
+            from_state=getattr(row, track.state_field),
+            now=now or timezone.now(),
+            data=dict(data or {}),
+            options=options,
+        )
+        track.guard(move)
+        track.prepare(move)
+        setattr(row, track.state_field, transition.target)
+        update_fields = [track.state_field, *move.fields, *also_save]
+        if any(f.name == "updated_at" for f in row._meta.concrete_fields):
+            update_fields.append("updated_at")
+        row.save(update_fields=list(dict.fromkeys(update_fields)))
+        audit_record(
+            proposal=proposal,
+            action=track.audit_action(transition),
+            actor=actor,
+            from_state=move.from_state,
+            to_state=transition.target,
+            reason=move.reason,
+            subject=track.subject(row),
+            data=move.data,
+        )
+        track.then(move)
+        if transition.then:
+            enqueue_on_commit(*transition.then, **track.follow_up_kwargs(row))
+    return row

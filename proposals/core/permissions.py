@@ -9,7 +9,7 @@ from typing import Any
 import rules
 
 from proposals.core.enums import EDITABLE_STATUSES, ConsortiumUserRole
-from proposals.intake.workflow import Actor
+from proposals.core.workflow import Actor
 
 
 def consortium_roles(user: Any) -> dict[int, str]:

@@ -30,6 +30,7 @@ from proposals.core.enums import (
 from proposals.core.errors import ApplicationError, CommitmentRefused, InvalidInput, TransitionNotAllowed
 from proposals.core.models.reference import Country, ProgramSettings
 from proposals.core.permissions import actor_roles
+from proposals.core.workflow import Actor
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.policy import exposure
 from proposals.exim.policy import financing as fin
@@ -38,7 +39,7 @@ from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.snapshot import Snapshot, dec
 from proposals.intake.selectors import commerce_clearance_blockers
 from proposals.intake.services.transitions import proposal_transition
-from proposals.intake.workflow import PROPOSAL_TRANSITIONS, Actor
+from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 from proposals.notify.services import notify_deadline, notify_deal_stage_changed
 
 log = logging.getLogger(__name__)

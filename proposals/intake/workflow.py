@@ -1,115 +1,95 @@
 """The proposal lifecycle as data: which transitions exist, who may take them, what they trigger.
 
-`services.transitions.proposal_transition` is the one function that reads this table and writes a
-state; the Commerce and EXIM tracks declare their own tables in the same shape.
+The proposal track (`proposals.intake.services.transitions`) moves proposals through it with the one
+engine, `proposals.core.engine.apply`, as every other track does with its own table.
 """
-
-from dataclasses import dataclass
 
 from proposals.core.enums import NotificationEvent as N
 from proposals.core.enums import ProposalStatus as S
+from proposals.core.workflow import Actor, Transition, table, transition
 
 
-class Actor:
-    """Who takes a transition. Consortium roles come from membership; agency roles from the user."""
-
-    LEAD = "lead"  # the anchor's lead for the proposal's consortium
-    EDITOR = "editor"
-    COMMERCE = "commerce"
-    EXIM = "exim"
-    PROGRAM = "program"
-    SYSTEM = "system"  # workers and beat
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    actors: frozenset[str]
-    reason_required: bool = False
-    # Follow-up tasks enqueued on commit, by dotted task name; each takes proposal_id.
-    then: tuple[str, ...] = ()
-    # The email event it sends to the consortium, stored in the same transaction (services.notify).
-    notify: str = ""
-    label: str = ""
+def _t(
+    action: str,
+    sources: set[str],
+    target: str,
+    actors: set[str],
+    *,
+    label: str,
+    reason_required: bool = False,
+    **kw: object,
+) -> Transition:
+    return transition(action, sources, target, actors, label, reason_required=reason_required, **kw)
 
 
-def _t(action: str, sources: set[str], target: str, actors: set[str], **kw: object) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(actors), **kw)  # type: ignore[arg-type]
-
-
-PROPOSAL_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        _t(
-            "submit",
-            {S.DRAFT, S.RETURNED},
-            S.SUBMITTED,
-            {Actor.LEAD},
-            then=(
-                "proposals.intake.tasks.intake_check_proposal",
-                "proposals.documents.tasks.document_render_dossier",
-            ),
-            notify=N.SUBMITTED,
-            label="Submit",
+PROPOSAL_TRANSITIONS: dict[str, Transition] = table(
+    _t(
+        "submit",
+        {S.DRAFT, S.RETURNED},
+        S.SUBMITTED,
+        {Actor.LEAD},
+        then=(
+            "proposals.intake.tasks.intake_check_proposal",
+            "proposals.documents.tasks.document_render_dossier",
         ),
-        _t(
-            "accept_for_review",
-            {S.SUBMITTED},
-            S.IN_REVIEW,
-            {Actor.SYSTEM},
-            then=("proposals.commerce.tasks.commerce_start_review", "proposals.exim.tasks.exim_start_review"),
-            label="Accept for review",
-        ),
-        _t(
-            "return_incomplete",
-            {S.SUBMITTED},
-            S.RETURNED,
-            {Actor.SYSTEM},
-            reason_required=True,
-            notify=N.RETURNED,
-            label="Return as incomplete",
-        ),
-        _t(
-            "request_information",
-            {S.IN_REVIEW},
-            S.RETURNED,
-            {Actor.COMMERCE, Actor.EXIM},
-            reason_required=True,
-            notify=N.INFORMATION_REQUESTED,
-            label="Request information",
-        ),
-        # Only through the EXIM deal's final commitment (services.exim.deal_transition), which applies
-        # the gate rule and the ceiling first; so no person takes this action on the proposal directly.
-        _t(
-            "approve",
-            {S.IN_REVIEW},
-            S.APPROVED,
-            {Actor.SYSTEM},
-            reason_required=True,
-            label="Approve (final commitment)",
-        ),
-        _t(
-            "decline",
-            {S.IN_REVIEW},
-            S.DECLINED,
-            {Actor.COMMERCE, Actor.EXIM},
-            reason_required=True,
-            then=("proposals.exim.tasks.exim_follow_proposal",),
-            label="Decline",
-        ),
-        _t(
-            "withdraw",
-            {S.DRAFT, S.SUBMITTED, S.RETURNED, S.IN_REVIEW},
-            S.WITHDRAWN,
-            {Actor.LEAD},
-            reason_required=True,
-            then=("proposals.exim.tasks.exim_follow_proposal",),
-            label="Withdraw",
-        ),
-    )
-}
+        notify=N.SUBMITTED,
+        label="Submit",
+    ),
+    _t(
+        "accept_for_review",
+        {S.SUBMITTED},
+        S.IN_REVIEW,
+        {Actor.SYSTEM},
+        then=("proposals.commerce.tasks.commerce_start_review", "proposals.exim.tasks.exim_start_review"),
+        label="Accept for review",
+    ),
+    _t(
+        "return_incomplete",
+        {S.SUBMITTED},
+        S.RETURNED,
+        {Actor.SYSTEM},
+        reason_required=True,
+        notify=N.RETURNED,
+        label="Return as incomplete",
+    ),
+    _t(
+        "request_information",
+        {S.IN_REVIEW},
+        S.RETURNED,
+        {Actor.COMMERCE, Actor.EXIM},
+        reason_required=True,
+        notify=N.INFORMATION_REQUESTED,
+        label="Request information",
+    ),
+    # Only through the EXIM deal's final commitment (services.exim.deal_transition), which applies
+    # the gate rule and the ceiling first; so no person takes this action on the proposal directly.
+    _t(
+        "approve",
+        {S.IN_REVIEW},
+        S.APPROVED,
+        {Actor.SYSTEM},
+        reason_required=True,
+        label="Approve (final commitment)",
+    ),
+    _t(
+        "decline",
+        {S.IN_REVIEW},
+        S.DECLINED,
+        {Actor.COMMERCE, Actor.EXIM},
+        reason_required=True,
+        then=("proposals.exim.tasks.exim_follow_proposal",),
+        label="Decline",
+    ),
+    _t(
+        "withdraw",
+        {S.DRAFT, S.SUBMITTED, S.RETURNED, S.IN_REVIEW},
+        S.WITHDRAWN,
+        {Actor.LEAD},
+        reason_required=True,
+        then=("proposals.exim.tasks.exim_follow_proposal",),
+        label="Withdraw",
+    ),
+)
 
 
 # The work the system owes a proposal in each automated state, by dotted task name (each takes

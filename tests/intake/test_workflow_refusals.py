@@ -7,7 +7,8 @@ from proposals.core.errors import TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.services.transitions import proposal_transition
-from proposals.intake.workflow import PROPOSAL_TRANSITIONS, Actor
+from proposals.core.workflow import Actor
+from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.utils import timezone
 from proposals.commerce.models import CommerceReview, LicenseGate, LicensingPolicyVersion, LicensingRule
 from proposals.commerce.policy.eccn import normalize_eccn
 from proposals.commerce.policy.licensing import LicenseDetermination, Rule, determine_license
-from proposals.commerce.services.review import gate_move
+from proposals.commerce.services.review import GATE_TRACK
 from proposals.commerce.workflow import GATE_TRANSITIONS
-from proposals.core.engine import audit_record, enqueue_on_commit
+from proposals.core.engine import apply, audit_record, enqueue_on_commit
 from proposals.core.enums import ProposalStatus
 from proposals.core.errors import InvalidInput
 from proposals.core.models.reference import Country
@@ -200,12 +200,13 @@ def licenses_determine(*, proposal_id: int) -> dict[str, int]:
             if gate.status in GATE_TRANSITIONS["reopen"].sources:
                 gate.rule_code, gate.rule_description = decision.rule_code, decision.rule_description[:300]
                 gate.policy_version = version
-                gate_move(
-                    gate,
-                    GATE_TRANSITIONS["reopen"],
+                apply(
+                    GATE_TRACK,
+                    row=gate,
+                    action="reopen",
                     actor=None,
                     reason=f"Policy v{version.number}, rule {decision.rule_code}: {decision.because}.",
-                    proposal=proposal,
+                    also_save=("line_item_ids", "rule_code", "rule_description", "policy_version"),
                 )
                 counts["reopened"] += 1
             else:
@@ -235,7 +236,7 @@ def licenses_determine(*, proposal_id: int) -> dict[str, int]:
                 else f"Policy v{version.number} no longer requires a license for {key[0]} to {key[1]}."
             )
             gate.policy_version = version
-            gate_move(gate, GATE_TRANSITIONS["close"], actor=None, reason=why, proposal=proposal)
+            apply(GATE_TRACK, row=gate, action="close", actor=None, reason=why, also_save=("policy_version",))
             counts["closed"] += 1
         CommerceReview.objects.update_or_create(
             proposal=proposal, defaults={"licenses_determined_at": timezone.now(), "policy_version": version}

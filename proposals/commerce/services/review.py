@@ -1,7 +1,7 @@
 """Writes on the Commerce track: gate decisions (single and bulk), hit adjudication, RFIs, assignment, clocks.
 
-Each status change goes through `gate_move` or `hit_move` (lock held by the caller, table checked,
-audit event appended), the same shape as `services.transitions.proposal_transition`.
+Gates and hits are tracks of the one engine (`proposals.core.engine.apply`): GATE_TRACK and HIT_TRACK
+say what a move writes besides the status, and whom it tells.
 """
 
 from collections import defaultdict
@@ -22,9 +22,9 @@ from proposals.commerce.models import (
     ScreeningHit,
 )
 from proposals.commerce.policy.clock import ClockMarks, review_clock
-from proposals.commerce.workflow import GATE_TRANSITIONS, HIT_TRANSITIONS, TrackTransition
+from proposals.commerce.workflow import GATE_TRANSITIONS, HIT_TRANSITIONS
 from proposals.core import page_cache
-from proposals.core.engine import audit_record, enqueue_on_commit
+from proposals.core.engine import Move, Track, apply, audit_record, check_input, check_move, enqueue_on_commit
 from proposals.core.enums import (
     ACTIVE_STATUSES,
     DECIDED_GATE_STATUSES,
@@ -36,7 +36,6 @@ from proposals.core.enums import (
 )
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
-from proposals.core.permissions import actor_roles
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.transitions import proposal_transition
 from proposals.notify.services import notify_deadline, notify_gate_decided
@@ -44,119 +43,86 @@ from proposals.notify.services import notify_deadline, notify_gate_decided
 # --- Gates ----------------------------------------------------------------------------------------
 
 
-def _require_reason(transition: TrackTransition, reason: str, conditions: str = "") -> None:
-    fields: dict[str, list[str]] = {}
-    if transition.reason_required and not reason.strip():
-        fields["reason"] = ["Every decision needs a reason."]
-    if transition.conditions_required and not conditions.strip():
-        fields["conditions"] = ["State the conditions (provisos) of the approval."]
-    if fields:
-        raise InvalidInput("Please correct the errors.", extra={"fields": fields})
-
-
-def _check(
-    subject_label: str, status: str, transition: TrackTransition, proposal: Proposal, actor: Any
-) -> None:
-    if not actor_roles(actor, proposal) & transition.actors:
-        raise TransitionNotAllowed(
-            f"Your role may not {transition.label.lower()} this {subject_label}.",
-            extra={"status": status, "action": transition.action},
-        )
+def _require_in_review(actor: Any, proposal: Proposal, action: str) -> None:
+    """A reviewer decides while the proposal is in review; the system re-evaluates at any time."""
     if actor is not None and proposal.status != ProposalStatus.IN_REVIEW:
         raise TransitionNotAllowed(
             f"Decisions are taken while the proposal is in review; it is "
             f"{ProposalStatus(proposal.status).label.lower()}.",
-            extra={"status": proposal.status, "action": transition.action},
+            extra={"status": proposal.status, "action": action},
         )
-    if status not in transition.sources:
-        raise TransitionNotAllowed(
-            f'"{transition.label}" is not possible: the {subject_label} is already '
-            f"{status.replace('_', ' ')}.",
-            extra={"status": status, "action": transition.action},
-        )
+
+
+def _decisions_in_review(move: Move) -> None:
+    _require_in_review(move.actor, move.proposal, move.transition.action)
 
 
 def _gate_label(gate: LicenseGate) -> str:
     return f"{gate.eccn} to {gate.destination_id}"
 
 
-def gate_move(
-    gate: LicenseGate,
-    transition: TrackTransition,
-    *,
-    actor: Any,
-    reason: str,
-    proposal: Proposal,
-    conditions: str = "",
-    notify: bool = True,
-) -> LicenseGate:
-    """Write a gate's new status and its audit event. The caller holds the gate's row lock.
-
-    `notify=False`: the caller tells the consortium itself (a bulk decision: one e-mail per proposal).
-    """
-    from_state = gate.status
-    gate.status = transition.target
-    gate.reason = reason.strip()
-    gate.conditions = conditions.strip() if transition.conditions_required else ""
-    if actor is not None:
-        gate.decided_by = actor
-        gate.decided_at = timezone.now()
-    elif transition.target == GateStatus.OPEN:
+def _gate_record(move: Move) -> None:
+    gate = move.row
+    gate.reason = move.reason
+    gate.conditions = move.conditions if move.transition.conditions_required else ""
+    if move.actor is not None:
+        gate.decided_by, gate.decided_at = move.actor, move.now
+    elif move.transition.target == GateStatus.OPEN:
         gate.decided_by, gate.decided_at = None, None
-    gate.save()
-    audit_record(
-        proposal=proposal,
-        action=f"gate_{transition.action}",
-        actor=actor,
-        from_state=from_state,
-        to_state=gate.status,
-        reason=gate.reason,
-        subject=gate.subject,
-        data={
+    move.fields += ["reason", "conditions", "decided_by", "decided_at"]
+    move.data.update(
+        {
             "eccn": gate.eccn,
             "destination": gate.destination_id,
             "rule": gate.rule_code,
             "policy": gate.policy_version.number,
             **({"conditions": gate.conditions} if gate.conditions else {}),
-        },
+        }
     )
-    if actor is not None and gate.status in DECIDED_GATE_STATUSES:
-        # A reviewer's decision: the consortium and EXIM are told (outbox, same transaction) and the
-        # determination letter is rendered once this commits.
-        if notify:
-            notify_gate_decided(
-                proposal=proposal,
-                gate_label=_gate_label(gate),
-                decision=gate.get_status_display(),
-                reason=gate.reason,
-                conditions=gate.conditions,
-                policy_version=f"v{gate.policy_version.number}",
-            )
-        enqueue_on_commit(
-            "proposals.documents.tasks.document_render",
-            proposal_id=proposal.pk,
-            kind=GeneratedKind.LICENSE_LETTER,
-            subject_id=gate.pk,
+
+
+def _gate_decided(move: Move) -> None:
+    """A reviewer's decision: the consortium and EXIM are told (outbox, same transaction) and the
+    determination letter is rendered once this commits. `notify=False`: the caller tells the
+    consortium itself (a bulk decision: one e-mail per proposal)."""
+    gate = move.row
+    if move.actor is None or gate.status not in DECIDED_GATE_STATUSES:
+        return
+    if move.options.get("notify", True):
+        notify_gate_decided(
+            proposal=move.proposal,
+            gate_label=_gate_label(gate),
+            decision=gate.get_status_display(),
+            reason=gate.reason,
+            conditions=gate.conditions,
+            policy_version=f"v{gate.policy_version.number}",
         )
-    return gate
+    enqueue_on_commit(
+        "proposals.documents.tasks.document_render",
+        proposal_id=move.proposal.pk,
+        kind=GeneratedKind.LICENSE_LETTER,
+        subject_id=gate.pk,
+    )
+
+
+GATE_TRACK = Track(
+    name="license gate",
+    model=LicenseGate,
+    transitions=GATE_TRANSITIONS,
+    related=("proposal", "policy_version"),
+    proposal_of=lambda gate: gate.proposal,
+    subject=lambda gate: gate.subject,
+    state_label=lambda state: GateStatus(state).label.lower(),
+    audit_action=lambda t: f"gate_{t.action}",
+    guard=_decisions_in_review,
+    prepare=_gate_record,
+    then=_gate_decided,
+)
 
 
 def gate_decide(*, gate_id: int, action: str, actor: Any, reason: str, conditions: str = "") -> LicenseGate:
     """A reviewer's decision on one license gate: approve, approve with conditions, deny, return."""
-    transition = GATE_TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionNotAllowed(f"Unknown gate action {action!r}.")
-    _require_reason(transition, reason, conditions)
-    with transaction.atomic():
-        gate = (
-            LicenseGate.objects.select_for_update(of=("self",))
-            .select_related("proposal", "policy_version")
-            .get(pk=gate_id)
-        )
-        _check("license gate", gate.status, transition, gate.proposal, actor)
-        return gate_move(
-            gate, transition, actor=actor, reason=reason, proposal=gate.proposal, conditions=conditions
-        )
+    return apply(GATE_TRACK, pk=gate_id, action=action, actor=actor, reason=reason, conditions=conditions)
 
 
 @dataclass(frozen=True)
@@ -174,10 +140,8 @@ def gates_decide_bulk(
 ) -> list[BulkRow]:
     """Preview (commit=False) or take one decision on many gates. Gates the decision cannot apply to
     are listed with the reason and left unchanged; the others change together, in one transaction."""
-    transition = GATE_TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionNotAllowed(f"Unknown gate action {action!r}.")
-    _require_reason(transition, reason, conditions)
+    transition = GATE_TRACK.get(action)
+    check_input(transition, reason=reason, conditions=conditions)
     if not gate_ids:
         raise InvalidInput(
             "Choose at least one gate.", extra={"fields": {"gates": ["Choose at least one gate."]}}
@@ -194,17 +158,18 @@ def gates_decide_bulk(
             label = f"{gate.proposal.title}: {gate.eccn} to {gate.destination.name}"
             from_state = gate.status
             try:
-                _check("license gate", gate.status, transition, gate.proposal, actor)
+                check_move(GATE_TRACK, gate, transition, actor, gate.proposal)
+                _require_in_review(actor, gate.proposal, action)
             except TransitionNotAllowed as exc:
                 rows.append(BulkRow(gate.pk, label, from_state, from_state, False, exc.message))
                 continue
             if commit:
-                gate_move(
-                    gate,
-                    transition,
+                apply(
+                    GATE_TRACK,
+                    row=gate,
+                    action=action,
                     actor=actor,
                     reason=reason,
-                    proposal=gate.proposal,
                     conditions=conditions,
                     notify=False,
                 )
@@ -230,32 +195,34 @@ def gates_decide_bulk(
 # --- Screening hits ------------------------------------------------------------------------------
 
 
+def _hit_record(move: Move) -> None:
+    hit = move.row
+    if move.actor is not None:  # a reviewer's adjudication; the system's removal keeps it
+        undecided = move.transition.target == HitStatus.UNRESOLVED
+        hit.adjudication_reason = move.reason
+        hit.adjudicated_by = None if undecided else move.actor
+        hit.adjudicated_at = None if undecided else move.now
+        move.fields += ["adjudication_reason", "adjudicated_by", "adjudicated_at"]
+    move.data.update({"entry": hit.entry_key, "screened": hit.screened_name, "matched": hit.matched_name})
+
+
+HIT_TRACK = Track(
+    name="screening hit",
+    model=ScreeningHit,
+    transitions=HIT_TRANSITIONS,
+    related=("proposal",),
+    proposal_of=lambda hit: hit.proposal,
+    subject=lambda hit: f"hit:{hit.pk}",
+    state_label=lambda state: HitStatus(state).label.lower(),
+    audit_action=lambda t: f"hit_{t.action}",
+    guard=_decisions_in_review,
+    prepare=_hit_record,
+)
+
+
 def hit_adjudicate(*, hit_id: int, action: str, actor: Any, reason: str) -> ScreeningHit:
     """False positive (with the reason) or confirmed match; `reopen` undoes either, with a reason."""
-    transition = HIT_TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionNotAllowed(f"Unknown screening action {action!r}.")
-    _require_reason(transition, reason)
-    with transaction.atomic():
-        hit = ScreeningHit.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=hit_id)
-        _check("screening hit", hit.status, transition, hit.proposal, actor)
-        from_state = hit.status
-        hit.status = transition.target
-        hit.adjudication_reason = reason.strip()
-        hit.adjudicated_by = actor if transition.target != HitStatus.UNRESOLVED else None
-        hit.adjudicated_at = timezone.now() if transition.target != HitStatus.UNRESOLVED else None
-        hit.save(update_fields=["status", "adjudication_reason", "adjudicated_by", "adjudicated_at"])
-        audit_record(
-            proposal=hit.proposal,
-            action=f"hit_{transition.action}",
-            actor=actor,
-            from_state=from_state,
-            to_state=hit.status,
-            reason=hit.adjudication_reason,
-            subject=f"hit:{hit.pk}",
-            data={"entry": hit.entry_key, "screened": hit.screened_name, "matched": hit.matched_name},
-        )
-    return hit
+    return apply(HIT_TRACK, pk=hit_id, action=action, actor=actor, reason=reason)
 
 
 # --- Requests for information --------------------------------------------------------------------

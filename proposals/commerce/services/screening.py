@@ -21,8 +21,9 @@ from proposals.commerce.models import (
 )
 from proposals.commerce.policy.screening import ScreeningIndex
 from proposals.commerce.selectors import proposal_screened_names
+from proposals.commerce.services.review import HIT_TRACK
 from proposals.commerce.workflow import HIT_TRANSITIONS
-from proposals.core.engine import audit_record, enqueue_on_commit
+from proposals.core.engine import apply, audit_record, enqueue_on_commit
 from proposals.core.enums import HitStatus, ProposalStatus
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.intake.models.proposal import Proposal
@@ -242,13 +243,13 @@ def proposal_screen(*, proposal_id: int) -> int:
                     setattr(hit, name, value)
                 hit.save(update_fields=[*(f.removesuffix("_id") for f in fields)])
                 if hit.status == HitStatus.REMOVED:
-                    _hit_system_move(proposal, hit, "restore", "The name is on the proposal again.")
+                    _hit_system_move(hit, "restore", "The name is on the proposal again.")
         for key, hit in existing.items():
             # A confirmed match stays until Commerce reopens it: editing the name out of the proposal
             # (renaming or removing a member) must not clear what a reviewer found.
             if key not in found and hit.status not in (HitStatus.REMOVED, HitStatus.CONFIRMED):
                 _hit_system_move(
-                    proposal, hit, "remove", "The name is no longer on the proposal, or no longer matches."
+                    hit, "remove", "The name is no longer on the proposal, or no longer matches."
                 )
         review.screened_at = timezone.now()
         review.screening_list_version = version
@@ -264,22 +265,11 @@ def proposal_screen(*, proposal_id: int) -> int:
     return created
 
 
-def _hit_system_move(proposal: Proposal, hit: ScreeningHit, action: str, reason: str) -> None:
-    transition = HIT_TRANSITIONS[action]
-    if hit.status not in transition.sources:
-        return
-    from_state = hit.status
-    hit.status = transition.target
-    hit.save(update_fields=["status"])
-    audit_record(
-        proposal=proposal,
-        action=f"hit_{action}",
-        actor=None,
-        from_state=from_state,
-        to_state=hit.status,
-        reason=reason,
-        subject=f"hit:{hit.pk}",
-    )
+def _hit_system_move(hit: ScreeningHit, action: str, reason: str) -> None:
+    """Remove a hit whose name left the proposal, or restore one whose name is back (the caller holds
+    the lock); a hit already there is left as it is."""
+    if hit.status in HIT_TRANSITIONS[action].sources:
+        apply(HIT_TRACK, row=hit, action=action, actor=None, reason=reason)
 
 
 # Where a reviewer may ask for screening again: work Commerce still has in hand.

@@ -1,34 +1,28 @@
-"""The one write path for a proposal's state.
+"""The proposal track: the proposal's moves (submit, intake, requests, decisions, withdrawal) through
+the one engine (`proposals.core.engine.apply`) and the workflow table in `proposals.intake.workflow`.
 
-`proposal_transition` locks the row, checks the transition table for the state and the actor's
-role, runs the action's preparation (such as freezing a revision), writes the state, appends an
-audit event, stores the transition's email notifications in the outbox, and enqueues the follow-up
-tasks once the transaction commits. Nothing else assigns
-`Proposal.status`.
+What a proposal's move does besides its state: submission freezes the next numbered revision (refused
+while the checklist has blocking findings), every move stamps `status_changed_at`, and a move that
+names an e-mail event stores it in notify's outbox in the same transaction.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from proposals.commerce.models import CommerceReview
-from proposals.core.engine import audit_record, enqueue_on_commit
+from proposals.core.engine import Move, Track, apply
 from proposals.core.enums import ProposalStatus
-from proposals.core.errors import InvalidInput, SubmissionIncomplete, TransitionNotAllowed
-from proposals.core.permissions import actor_roles
+from proposals.core.errors import SubmissionIncomplete
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.completeness import blocking
-from proposals.intake.selectors import proposal_snapshot
-from proposals.intake.workflow import PROPOSAL_TRANSITIONS, Transition
+from proposals.intake.selectors import proposal_findings, proposal_snapshot
+from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 from proposals.notify.services import notify_proposal_event
 
 
 def _freeze_revision(proposal: Proposal, actor: Any) -> None:
     """Submission: refuse while blocking findings remain, then freeze the next numbered revision."""
-    from proposals.intake.selectors import proposal_findings
-
     snapshot = proposal_snapshot(proposal)
     problems = blocking(proposal_findings(proposal, snapshot=snapshot))
     if problems:
@@ -49,23 +43,32 @@ def _freeze_revision(proposal: Proposal, actor: Any) -> None:
     CommerceReview.objects.get_or_create(proposal=proposal)
 
 
-# Work an action does under the row lock before its state is written.
-PREPARE: dict[str, Callable[[Proposal, Any], None]] = {"submit": _freeze_revision}
+def _prepare(move: Move) -> None:
+    if move.transition.action == "submit":
+        _freeze_revision(move.row, move.actor)
+        move.fields.append("revision_number")
+    move.row.status_changed_at = move.now
+    move.fields.append("status_changed_at")
 
 
-def check_transition(proposal: Proposal, transition: Transition, actor: Any) -> None:
-    """Raise TransitionNotAllowed unless the proposal's state and the actor's role permit it."""
-    if proposal.status not in transition.sources:
-        raise TransitionNotAllowed(
-            f'"{transition.label or transition.action}" is not possible while the proposal is '
-            f"{ProposalStatus(proposal.status).label.lower()}.",
-            extra={"status": proposal.status, "action": transition.action},
+def _notify(move: Move) -> None:
+    if move.transition.notify:  # stored now, in this transaction; sent by the notify worker
+        notify_proposal_event(
+            event=move.transition.notify, proposal=move.row, actor=move.actor, reason=move.reason
         )
-    if not actor_roles(actor, proposal) & transition.actors:
-        raise TransitionNotAllowed(
-            f"Your role may not {transition.label.lower() or transition.action} this proposal.",
-            extra={"status": proposal.status, "action": transition.action},
-        )
+
+
+PROPOSAL_TRACK = Track(
+    name="proposal",
+    model=Proposal,
+    transitions=PROPOSAL_TRANSITIONS,
+    proposal_of=lambda proposal: proposal,
+    subject=lambda proposal: "proposal",
+    state_label=lambda state: ProposalStatus(state).label.lower(),
+    follow_up_kwargs=lambda proposal: {"proposal_id": proposal.pk},
+    prepare=_prepare,
+    then=_notify,
+)
 
 
 def proposal_transition(
@@ -75,43 +78,14 @@ def proposal_transition(
 
     `data` is kept on the audit event (for example intake's findings).
     """
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
-        return proposal_transition_locked(
-            proposal=proposal, action=action, actor=actor, reason=reason, data=data
-        )
+    return apply(PROPOSAL_TRACK, pk=proposal_id, action=action, actor=actor, reason=reason, data=data)
 
 
 def proposal_transition_locked(
     *, proposal: Proposal, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
 ) -> Proposal:
-    """The transition itself, for a caller that already holds the row lock inside its own atomic block
+    """The same move, for a caller that already holds the row lock inside its own atomic block
     (automated intake reads the revision and locks the row in one query)."""
-    transition = PROPOSAL_TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionNotAllowed(f"Unknown action {action!r}.")
-    if transition.reason_required and not reason.strip():
-        raise InvalidInput("Give a reason.", extra={"fields": {"reason": ["A reason is required."]}})
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("proposal_transition_locked needs the caller's transaction and row lock")
-    check_transition(proposal, transition, actor)
-    if prepare := PREPARE.get(action):
-        prepare(proposal, actor)
-    from_state = proposal.status
-    proposal.status = transition.target
-    proposal.status_changed_at = timezone.now()
-    proposal.save(update_fields=["status", "status_changed_at", "revision_number", "updated_at"])
-    audit_record(
-        proposal=proposal,
-        action=action,
-        actor=actor,
-        from_state=from_state,
-        to_state=transition.target,
-        reason=reason.strip(),
-        data=data,
-    )
-    if transition.notify:  # stored now, in this transaction; sent by the notify worker
-        notify_proposal_event(event=transition.notify, proposal=proposal, actor=actor, reason=reason.strip())
-    if transition.then:
-        enqueue_on_commit(*transition.then, proposal_id=proposal.pk)
-    return proposal
+    return apply(PROPOSAL_TRACK, row=proposal, action=action, actor=actor, reason=reason, data=data)
