@@ -120,7 +120,7 @@ class Track:
     def get(self, action: str) -> Transition:
         transition = self.transitions.get(action)
         if transition is None:
-            raise TransitionNotAllowed(f"Unknown {self.name} action {action!r}.")
+            raise TransitionNotAllowed(f"Unknown action {action!r} for a {self.name}.")
         return transition
 
 
@@ -178,43 +178,59 @@ def apply(
     """
     transition = track.get(action)
     check_input(transition, reason=reason, conditions=conditions)
+    if row is not None:  # the caller's transaction and lock
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("apply(row=...) needs the caller's transaction and row lock")
+        return _move(track, transition, row, actor, reason, conditions, data, now, also_save, options)
     with transaction.atomic():
-        if row is None:
-            row = (
-                track.model.objects.select_for_update(of=("self",)).select_related(*track.related).get(pk=pk)
-            )
-        proposal = track.proposal_of(row)
-        check_move(track, row, transition, actor, proposal)
-        move = Move(
-            row=row,
-            proposal=proposal,
-            transition=transition,
-            actor=actor,
-            reason=reason.strip(),
-            conditions=conditions.strip(),
-            from_state=getattr(row, track.state_field),
-            now=now or timezone.now(),
-            data=dict(data or {}),
-            options=options,
-        )
-        track.guard(move)
-        track.prepare(move)
-        setattr(row, track.state_field, transition.target)
-        update_fields = [track.state_field, *move.fields, *also_save]
-        if any(f.name == "updated_at" for f in row._meta.concrete_fields):
-            update_fields.append("updated_at")
-        row.save(update_fields=list(dict.fromkeys(update_fields)))
-        audit_record(
-            proposal=proposal,
-            action=track.audit_action(transition),
-            actor=actor,
-            from_state=move.from_state,
-            to_state=transition.target,
-            reason=move.reason,
-            subject=track.subject(row),
-            data=move.data,
-        )
-        track.then(move)
-        if transition.then:
-            enqueue_on_commit(*transition.then, **track.follow_up_kwargs(row))
+        row = track.model.objects.select_for_update(of=("self",)).select_related(*track.related).get(pk=pk)
+        return _move(track, transition, row, actor, reason, conditions, data, now, also_save, options)
+
+
+def _move(
+    track: Track,
+    transition: Transition,
+    row: Any,
+    actor: Any,
+    reason: str,
+    conditions: str,
+    data: dict[str, Any] | None,
+    now: datetime | None,
+    also_save: tuple[str, ...],
+    options: dict[str, Any],
+) -> Any:
+    proposal = track.proposal_of(row)
+    check_move(track, row, transition, actor, proposal)
+    move = Move(
+        row=row,
+        proposal=proposal,
+        transition=transition,
+        actor=actor,
+        reason=reason.strip(),
+        conditions=conditions.strip(),
+        from_state=getattr(row, track.state_field),
+        now=now or timezone.now(),
+        data=dict(data or {}),
+        options=options,
+    )
+    track.guard(move)
+    track.prepare(move)
+    setattr(row, track.state_field, transition.target)
+    update_fields = [track.state_field, *move.fields, *also_save]
+    if any(f.name == "updated_at" for f in row._meta.concrete_fields):
+        update_fields.append("updated_at")
+    row.save(update_fields=list(dict.fromkeys(update_fields)))
+    audit_record(
+        proposal=proposal,
+        action=track.audit_action(transition),
+        actor=actor,
+        from_state=move.from_state,
+        to_state=transition.target,
+        reason=move.reason,
+        subject=track.subject(row),
+        data=move.data,
+    )
+    track.then(move)
+    if transition.then:
+        enqueue_on_commit(*transition.then, **track.follow_up_kwargs(row))
     return row

@@ -9,7 +9,7 @@ from typing import Any
 import rules
 
 from proposals.core.enums import EDITABLE_STATUSES, ConsortiumUserRole
-from proposals.core.workflow import Actor
+from proposals.core.workflow import AGENCIES, Actor
 
 
 def consortium_roles(user: Any) -> dict[int, str]:
@@ -39,12 +39,9 @@ def actor_roles(user: Any, proposal: Any) -> set[str]:
         roles |= {Actor.LEAD, Actor.EDITOR}
     elif role == ConsortiumUserRole.EDITOR:
         roles.add(Actor.EDITOR)
-    agency = getattr(user, "agency", "")
-    if agency == "commerce":
-        roles.add(Actor.COMMERCE)
-    elif agency == "exim":
-        roles.add(Actor.EXIM)
-    if agency == "program" or getattr(user, "is_superuser", False):
+    if agency := AGENCIES.get(getattr(user, "agency", "")):
+        roles.add(agency.actor)
+    if getattr(user, "is_superuser", False):
         roles.add(Actor.PROGRAM)
     return roles
 

@@ -1,10 +1,9 @@
 """The EXIM track's writes: open a deal, compute its terms, move its stage, change its target dates.
 
-`deal_transition` is the one write path for a deal's stage: it locks the row, checks the transition
-table (`proposals.exim.workflow`) for the stage, the actor's role and the approval route, applies the
-final-commitment checks (terms, the Commerce gate rule, the exposure ceiling), writes the stage,
-appends an AuditEvent (subject="deal") with the reason, and takes the proposal action in the same
-transaction.
+The deal is a track of the one engine (`proposals.core.engine.apply`, table in
+`proposals.exim.workflow`): DEAL_TRACK adds the approval route, the final-commitment checks (terms,
+Commerce's clearance, the exposure ceiling), the notification period, the consortium's e-mail, the
+commitment letter, and the proposal's own action in the same transaction.
 """
 
 import logging
@@ -19,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from proposals.commerce.selectors import commerce_screening_blockers
-from proposals.core.engine import audit_record, enqueue_on_commit
+from proposals.core.engine import Move, Track, apply, audit_record, enqueue_on_commit
 from proposals.core.enums import (
     DEAL_END_STAGES,
     DEAL_PIPELINE_STAGES,
@@ -30,11 +29,11 @@ from proposals.core.enums import (
 from proposals.core.errors import ApplicationError, CommitmentRefused, InvalidInput, TransitionNotAllowed
 from proposals.core.models.reference import Country, ProgramSettings
 from proposals.core.permissions import actor_roles
-from proposals.core.workflow import Actor
+from proposals.core.workflow import Actor, Transition
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.policy import exposure
 from proposals.exim.policy import financing as fin
-from proposals.exim.workflow import DEAL_TRANSITIONS, PRE_COMMITMENT, DealTransition
+from proposals.exim.workflow import DEAL_TRANSITIONS, PRE_COMMITMENT
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.snapshot import Snapshot, dec
 from proposals.intake.selectors import commerce_clearance_blockers
@@ -219,7 +218,7 @@ def final_commitment_blockers(
     return reasons
 
 
-def _check_route(deal: Deal, transition: DealTransition, rules: fin.FinancingRules) -> None:
+def _check_route(deal: Deal, transition: Transition, rules: fin.FinancingRules) -> None:
     route_next = fin.next_approval_stage(stage=deal.stage, amount=deal.amount, rules=rules)
     if route_next != transition.target:
         raise TransitionNotAllowed(
@@ -232,7 +231,7 @@ def _check_route(deal: Deal, transition: DealTransition, rules: fin.FinancingRul
         )
 
 
-def allowed_transitions(deal: Deal, actor: Any, *, program: ProgramSettings) -> list[DealTransition]:
+def allowed_transitions(deal: Deal, actor: Any, *, program: ProgramSettings) -> list[Transition]:
     """The moves the actor could take from the deal's stage (the final checks may still refuse)."""
     rules = fin.FinancingRules.from_program(program)
     roles = actor_roles(actor, deal.proposal)
@@ -244,91 +243,88 @@ def allowed_transitions(deal: Deal, actor: Any, *, program: ProgramSettings) -> 
     ]
 
 
+def _deal_guard(move: Move) -> None:
+    """Final commitment: every check of `final_commitment_blockers` (the settings row locked, so two
+    commitments queue behind each other and cannot both fit under the ceiling when only one does);
+    the other approval moves: the route the amount decides."""
+    deal = move.row
+    if move.transition.target == DealStage.FINAL_COMMITMENT:
+        program = ProgramSettings.objects.select_for_update().get(pk=ProgramSettings.current().pk)
+        reasons = final_commitment_blockers(deal, program=program, now=move.now)
+        if reasons:
+            raise CommitmentRefused(
+                "Final commitment refused: " + " ".join(reasons), extra={"reasons": reasons}
+            )
+    else:
+        program = ProgramSettings.current()
+        if move.transition.routed:
+            _check_route(deal, move.transition, fin.FinancingRules.from_program(program))
+    move.options["program"] = program
+
+
+def _deal_record(move: Move) -> None:
+    deal = move.row
+    deal.stage_entered_at = move.now
+    move.fields.append("stage_entered_at")
+    move.data.update({"deal_id": deal.pk, "amount": str(deal.amount)})
+    if move.transition.target == DealStage.CONGRESSIONAL_NOTIFICATION:
+        days = move.options["program"].congressional_notification_days
+        deal.notification_ends_at = move.now + timedelta(days=days)
+        move.fields.append("notification_ends_at")
+        move.data["notification_ends_at"] = deal.notification_ends_at.isoformat()
+
+
+def _deal_moved(move: Move) -> None:
+    """The consortium hears of every stage change (outbox, this transaction); a final commitment also
+    gets its letter, rendered once this commits; the proposal's own action follows in the same
+    transaction, taken by the system (the deal's audit event names the officer)."""
+    deal = move.row
+    notify_deal_stage_changed(
+        proposal=move.proposal,
+        deal_label=f"Deal {deal.pk}",
+        from_stage=DealStage(move.from_state).label,
+        to_stage=DealStage(deal.stage).label,
+        reason=move.reason,
+    )
+    if deal.stage == DealStage.FINAL_COMMITMENT:
+        enqueue_on_commit(
+            "proposals.documents.tasks.document_render",
+            proposal_id=deal.proposal_id,
+            kind=GeneratedKind.COMMITMENT_LETTER,
+            subject_id=deal.pk,
+        )
+    follow = PROPOSAL_TRANSITIONS.get(move.transition.proposal_action)
+    if follow is not None and move.proposal.status in follow.sources:
+        by = f" by {move.actor}" if getattr(move.actor, "pk", None) else ""
+        proposal_transition(
+            proposal_id=deal.proposal_id,
+            action=follow.action,
+            actor=None if Actor.SYSTEM in follow.actors else move.actor,
+            reason=f"EXIM {move.transition.label.lower()}{by}: {move.reason}",
+        )
+
+
+DEAL_TRACK = Track(
+    name="deal",
+    model=Deal,
+    transitions=DEAL_TRANSITIONS,
+    state_field="stage",
+    related=("proposal",),
+    proposal_of=lambda deal: deal.proposal,
+    subject=lambda deal: SUBJECT,
+    state_label=lambda stage: f"at {DealStage(stage).label.lower()}",
+    follow_up_kwargs=lambda deal: {"deal_id": deal.pk},
+    guard=_deal_guard,
+    prepare=_deal_record,
+    then=_deal_moved,
+)
+
+
 def deal_transition(
     *, deal_id: int, action: str, actor: Any, reason: str, now: datetime | None = None
 ) -> Deal:
     """Take `action` on the deal as `actor` (None: the system), with `reason`. Raises ApplicationError."""
-    transition = DEAL_TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionNotAllowed(f"Unknown action {action!r}.")
-    if not reason.strip():
-        raise InvalidInput("Give a reason.", extra={"fields": {"reason": ["A reason is required."]}})
-    now = now or timezone.now()
-    with transaction.atomic():
-        deal = Deal.objects.select_for_update().select_related("proposal").get(pk=deal_id)
-        if deal.stage == transition.target:
-            return deal  # a repeated request (or a second beat run) changes nothing
-        if deal.stage not in transition.sources:
-            raise TransitionNotAllowed(
-                f'"{transition.label}" is not possible while the deal is at '
-                f"{DealStage(deal.stage).label.lower()}.",
-                extra={"stage": deal.stage, "action": action},
-            )
-        if not actor_roles(actor, deal.proposal) & transition.actors:
-            raise TransitionNotAllowed(
-                f"Your role may not {transition.label.lower()} this deal.", extra={"stage": deal.stage}
-            )
-        if transition.target == DealStage.FINAL_COMMITMENT:
-            # Lock the settings row: commitments queue behind each other, so two cannot both fit
-            # under the ceiling when only one does.
-            program = ProgramSettings.objects.select_for_update().get(pk=ProgramSettings.current().pk)
-            reasons = final_commitment_blockers(deal, program=program, now=now)
-            if reasons:
-                raise CommitmentRefused(
-                    "Final commitment refused: " + " ".join(reasons), extra={"reasons": reasons}
-                )
-        else:
-            program = ProgramSettings.current()
-            if transition.routed:
-                _check_route(deal, transition, fin.FinancingRules.from_program(program))
-        from_stage = deal.stage
-        deal.stage = transition.target
-        deal.stage_entered_at = now
-        fields = ["stage", "stage_entered_at", "updated_at"]
-        data: dict[str, Any] = {"deal_id": deal.pk, "amount": str(deal.amount)}
-        if transition.target == DealStage.CONGRESSIONAL_NOTIFICATION:
-            deal.notification_ends_at = now + timedelta(days=program.congressional_notification_days)
-            fields.append("notification_ends_at")
-            data["notification_ends_at"] = deal.notification_ends_at.isoformat()
-        deal.save(update_fields=fields)
-        audit_record(
-            proposal=deal.proposal,
-            subject=SUBJECT,
-            action=action,
-            actor=actor,
-            from_state=from_stage,
-            to_state=deal.stage,
-            reason=reason.strip(),
-            data=data,
-        )
-        # The consortium hears of every stage change (outbox, this transaction); a final commitment
-        # also gets its letter, rendered once this commits.
-        notify_deal_stage_changed(
-            proposal=deal.proposal,
-            deal_label=f"Deal {deal.pk}",
-            from_stage=DealStage(from_stage).label,
-            to_stage=DealStage(deal.stage).label,
-            reason=reason.strip(),
-        )
-        if deal.stage == DealStage.FINAL_COMMITMENT:
-            enqueue_on_commit(
-                "proposals.documents.tasks.document_render",
-                proposal_id=deal.proposal_id,
-                kind=GeneratedKind.COMMITMENT_LETTER,
-                subject_id=deal.pk,
-            )
-        follow = PROPOSAL_TRANSITIONS.get(transition.proposal_action)
-        if follow is not None and deal.proposal.status in follow.sources:
-            by = f" by {actor}" if getattr(actor, "pk", None) else ""
-            proposal_transition(
-                proposal_id=deal.proposal_id,
-                action=follow.action,
-                actor=None if Actor.SYSTEM in follow.actors else actor,
-                reason=f"EXIM {transition.label.lower()}{by}: {reason.strip()}",
-            )
-        for task_name in transition.then:
-            enqueue_on_commit(task_name, deal_id=deal.pk)
-    return deal
+    return apply(DEAL_TRACK, pk=deal_id, action=action, actor=actor, reason=reason, now=now)
 
 
 def deal_set_target_date(*, deal_id: int, field: str, value: date | None, actor: Any, reason: str) -> Deal:

@@ -130,7 +130,7 @@ def test_gate_decide_api_twice_is_409(api, worked):
     response = api.post(url, {"action": "deny", "reason": "No."})
     assert response.status_code == 409
     assert response.json() == {
-        "message": '"Deny" is not possible: the license gate is already approved.',
+        "message": '"Deny" is not possible while the license gate is approved.',
         "code": "transition_not_allowed",
         "extra": {"status": "approved", "action": "deny"},
     }

@@ -134,7 +134,7 @@ def test_gate_approve_with_conditions_requires_conditions_and_reason(gate, comme
         gate_decide(gate_id=gate.pk, action="approve_with_conditions", actor=commerce_reviewer, reason="")
     assert exc.value.extra == {
         "fields": {
-            "reason": ["Every decision needs a reason."],
+            "reason": ["A reason is required."],
             "conditions": ["State the conditions (provisos) of the approval."],
         }
     }
@@ -149,7 +149,7 @@ def test_gate_decision_refused_twice_and_for_other_roles(gate, commerce_reviewer
     gate_decide(gate_id=gate.pk, action="deny", actor=commerce_reviewer, reason="Diversion risk.")
     with pytest.raises(TransitionNotAllowed) as exc:
         gate_decide(gate_id=gate.pk, action="approve", actor=commerce_reviewer, reason="Changed my mind.")
-    assert exc.value.message == '"Approve" is not possible: the license gate is already denied.'
+    assert exc.value.message == '"Approve" is not possible while the license gate is denied.'
 
 
 def test_reviewer_cannot_close_a_gate_only_the_policy_can(gate, commerce_reviewer):
@@ -192,7 +192,7 @@ def test_bulk_preview_lists_changes_and_writes_nothing(in_review, commerce_revie
         ("UAE AI Cluster: 3A090.a to United Arab Emirates", "open", "approved", True),
         ("UAE AI Cluster: 4A090.a to United Arab Emirates", "denied", "denied", False),
     ]
-    assert rows[1].message == '"Approve" is not possible: the license gate is already denied.'
+    assert rows[1].message == '"Approve" is not possible while the license gate is denied.'
     assert list(LicenseGate.objects.filter(pk__in=ids).order_by("eccn").values_list("status", flat=True)) == [
         "open",
         "denied",

@@ -194,7 +194,7 @@ def test_adjudicate_confirmed_match_blocks_until_reopened(hit, commerce_reviewer
 def test_adjudicate_requires_a_reason(hit, commerce_reviewer):
     with pytest.raises(InvalidInput) as exc:
         hit_adjudicate(hit_id=hit.pk, action="false_positive", actor=commerce_reviewer, reason="  ")
-    assert exc.value.extra == {"fields": {"reason": ["Every decision needs a reason."]}}
+    assert exc.value.extra == {"fields": {"reason": ["A reason is required."]}}
 
 
 def test_adjudicate_twice_is_refused(hit, commerce_reviewer):

@@ -197,7 +197,7 @@ def test_hit_adjudication_refused_by_the_service_shows_the_page_again_with_the_e
     assert response.status_code == 400
     assert response.context["hit_id"] == hit.pk
     assert list(response.context["hit_form"].non_field_errors()) == [
-        '"Confirmed match" is not possible: the screening hit is already false positive.'
+        '"Confirmed match" is not possible while the screening hit is false positive.'
     ]
     hit.refresh_from_db()
     assert hit.status == HitStatus.FALSE_POSITIVE

@@ -5,9 +5,9 @@ import pytest
 from proposals.core.enums import ProposalStatus
 from proposals.core.errors import TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
+from proposals.core.workflow import Actor
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.services.transitions import proposal_transition
-from proposals.core.workflow import Actor
 from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 from tests.factories import ProposalFactory
 

@@ -6,9 +6,9 @@ not apply yet); `services.generated.generated_render` hashes that data, renders 
 WeasyPrint only when the hash changed, and stores the PDF with its checksum and source revision.
 
 Papers: the dossier (rendered on submit), the Commerce license determination letter (one per
-decided gate, enqueued by `services.commerce.gate_move`), the EXIM term sheet (one per deal, enqueued
-by `services.exim.deal_compute_terms`) and final commitment letter (enqueued by `deal_transition` on
-authorization). A new paper is one more entry here, a context function and a template.
+decided gate, enqueued by the gate track in `proposals.commerce.services.review`), the EXIM term
+sheet (one per deal, enqueued by `proposals.exim.services.deal_compute_terms`) and final commitment
+letter (enqueued by the deal track on authorization). A new paper is one more entry here, a context function and a template.
 Templates extend "pdf/base.html" (page size, page numbers, the confidential marking). The track's
 write path enqueues `proposals.documents.tasks.document_render` (proposal_id, kind, subject_id) on commit.
 """

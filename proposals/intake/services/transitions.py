@@ -8,8 +8,6 @@ names an e-mail event stores it in notify's outbox in the same transaction.
 
 from typing import Any
 
-from django.db import transaction
-
 from proposals.commerce.models import CommerceReview
 from proposals.core.engine import Move, Track, apply
 from proposals.core.enums import ProposalStatus
@@ -86,6 +84,4 @@ def proposal_transition_locked(
 ) -> Proposal:
     """The same move, for a caller that already holds the row lock inside its own atomic block
     (automated intake reads the revision and locks the row in one query)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("proposal_transition_locked needs the caller's transaction and row lock")
     return apply(PROPOSAL_TRACK, row=proposal, action=action, actor=actor, reason=reason, data=data)

@@ -88,7 +88,7 @@ def test_submit_twice_is_409_transition_not_allowed(as_lead, lead, complete_prop
     response = as_lead.post(url(complete_proposal, "submit"))
     assert response.status_code == 409
     assert response.json() == {
-        "message": '"Submit" is not possible while the proposal is submitted (automated intake).',
+        "message": '"Submit" is not possible: the proposal is already submitted (automated intake).',
         "code": "transition_not_allowed",
         "extra": {"status": "submitted", "action": "submit"},
     }
