@@ -270,7 +270,12 @@ def test_dashboard_renders_with_demo_data(client):
 def test_exim_officer_nav_links_to_workspace(client, exim_officer):
     client.force_login(exim_officer)
     nav = [(i.label, i.url) for i in client.get(reverse("home")).context["nav_items"]]
-    assert nav == [("EXIM pipeline", PIPELINE), ("Ceiling", reverse("exim-dashboard")), ("API", "/api/docs/")]
+    assert nav == [
+        ("EXIM pipeline", PIPELINE),
+        ("Ceiling", reverse("exim-dashboard")),
+        ("API", "/api/docs/"),
+        ("API tokens", "/accounts/tokens/"),
+    ]
 
 
 def test_pipeline_row_escapes_proposal_title_and_consortium(client, exim_officer, make_deal):
