@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from proposals import models
+from proposals.commerce.policy.ownership import ownership_share_errors
 from proposals.exim.policy import financing as fin
 from proposals.exim.services import committed_exposure
 
@@ -242,10 +243,42 @@ class ConsortiumAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class OwnersFormSet(forms.BaseInlineFormSet):
+    """The owners of one company or party: their shares together at most 100% (the same check as the
+    portal's ownership service, commerce.policy.ownership.ownership_share_errors)."""
+
+    def clean(self) -> None:
+        super().clean()
+        percents = [
+            form.cleaned_data["percent"]
+            for form in self.forms
+            if form.cleaned_data.get("percent") is not None and not form.cleaned_data.get("DELETE")
+        ]
+        if errors := ownership_share_errors(percents):
+            raise ValidationError(errors)
+
+
+class OwnerInline(admin.TabularInline):
+    model = models.Owner
+    formset = OwnersFormSet
+    extra = 0
+    fields = ("name", "country", "percent")
+
+
 @admin.register(models.Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ("legal_name", "country_of_incorporation", "ultimate_parent", "ultimate_parent_country")
-    search_fields = ("legal_name", "ultimate_parent")
+    search_fields = ("legal_name", "ultimate_parent", "owners__name")
+    inlines = [OwnerInline]
+
+
+@admin.register(models.Party)
+class PartyAdmin(admin.ModelAdmin):
+    list_display = ("name", "role", "proposal", "country", "headquarters_country", "ultimate_parent")
+    list_select_related = ("proposal", "country", "headquarters_country")
+    search_fields = ("name", "ultimate_parent", "owners__name", "proposal__title")
+    raw_id_fields = ("proposal",)
+    inlines = [OwnerInline]
 
 
 @admin.register(models.Proposal)
@@ -313,6 +346,22 @@ class LicensingRuleInline(admin.TabularInline):
 class LicensingPolicyVersionAdmin(ReadOnlyAdmin):
     list_display = ("number", "name", "effective_date", "loaded_at")
     inlines = [LicensingRuleInline]
+
+
+@admin.register(models.OwnershipPolicyVersion)
+class OwnershipPolicyVersionAdmin(ReadOnlyAdmin):
+    """Loaded from data/ownership_policy.json (manage.py load_ownership_policy): each load a new version."""
+
+    list_display = (
+        "number",
+        "name",
+        "threshold_percent",
+        "enabled",
+        "effective_from",
+        "suspended_from",
+        "suspended_until",
+        "loaded_at",
+    )
 
 
 @admin.register(models.ScreeningListVersion)

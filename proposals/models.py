@@ -10,6 +10,7 @@ from proposals.commerce.models import (
     LicenseGate,
     LicensingPolicyVersion,
     LicensingRule,
+    OwnershipPolicyVersion,
     ScreeningEntry,
     ScreeningHit,
     ScreeningListVersion,
@@ -18,7 +19,7 @@ from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, CountryGroup, ProgramSettings
 from proposals.documents.models import GeneratedDocument
 from proposals.exim.models import Deal
-from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
+from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser, Owner
 from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
 from proposals.notify.models import NotificationPreference, OutboxMessage
 
@@ -42,6 +43,8 @@ __all__ = [
     "LineItem",
     "NotificationPreference",
     "OutboxMessage",
+    "Owner",
+    "OwnershipPolicyVersion",
     "Party",
     "ProgramSettings",
     "Proposal",

@@ -1,5 +1,7 @@
 """The Commerce track: screening lists and hits, licensing policy, license gates, RFIs, assignment."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -218,6 +220,50 @@ class LicensingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} (v{self.policy_version.number})"
+
+
+class OwnershipPolicyVersion(models.Model):
+    """The Entity List affiliates (50%) rule as dated data; the highest number is in force.
+
+    An entity owned `threshold_percent` or more, directly or in aggregate, by listed parties is itself
+    a screening hit, from `effective_from`, while `enabled`, except from `suspended_from` until the day
+    before `suspended_until` (commerce.policy.ownership.AffiliatesRule.in_force).
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    threshold_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=50,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text="Aggregate share of listed owners that makes the owned entity a hit (50 = 50%).",
+    )
+    enabled = models.BooleanField(default=True, help_text="Off: the rule is not applied at all.")
+    effective_from = models.DateField(null=True, blank=True)
+    suspended_from = models.DateField(null=True, blank=True)
+    suspended_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The rule applies again from this day; blank: suspended until further notice.",
+    )
+    source = models.CharField(max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = "ownership (affiliates) policy version"
+
+    def __str__(self) -> str:
+        return f"Ownership policy v{self.number}: {self.name}"
+
+    def clean(self) -> None:
+        if self.suspended_from and self.suspended_until and self.suspended_until <= self.suspended_from:
+            raise ValidationError({"suspended_until": "The suspension must end after it starts."})
 
 
 class LicenseGate(models.Model):

@@ -316,9 +316,14 @@ class ScreenedName:
 
 
 def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
-    """Every consortium member and party to the export, and each one's ultimate parent."""
+    """Every consortium member and party to the export, each one's ultimate parent, and each one's
+    owners (whose matches also feed the affiliates rule: commerce.services.screening)."""
     names: list[ScreenedName] = []
-    members = ConsortiumMember.objects.filter(consortium_id=proposal.consortium_id).select_related("company")
+    members = (
+        ConsortiumMember.objects.filter(consortium_id=proposal.consortium_id)
+        .select_related("company")
+        .prefetch_related("company__owners")
+    )
     for member in members:
         company = member.company
         names.append(
@@ -335,7 +340,16 @@ def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
                     company.pk,
                 )
             )
-    for party in Party.objects.filter(proposal=proposal):
+        for owner in company.owners.all():
+            names.append(
+                ScreenedName(
+                    owner.name,
+                    ScreenedSubject.OWNER,
+                    f"Owner of {company.legal_name} ({owner.percent.normalize():f}%)",
+                    company.pk,
+                )
+            )
+    for party in Party.objects.filter(proposal=proposal).prefetch_related("owners"):
         names.append(
             ScreenedName(party.name, ScreenedSubject.PARTY, party.get_role_display(), party_id=party.pk)
         )
@@ -345,6 +359,15 @@ def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
                     party.ultimate_parent,
                     ScreenedSubject.PARTY_PARENT,
                     f"Parent of {party.name} ({party.get_role_display()})",
+                    party_id=party.pk,
+                )
+            )
+        for owner in party.owners.all():
+            names.append(
+                ScreenedName(
+                    owner.name,
+                    ScreenedSubject.OWNER,
+                    f"Owner of {party.name} ({owner.percent.normalize():f}%)",
                     party_id=party.pk,
                 )
             )

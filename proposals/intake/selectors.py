@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from proposals.commerce.models import LicenseGate, ScreeningHit
@@ -24,7 +24,7 @@ from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, ProgramSettings
 from proposals.core.permissions import consortium_roles, is_agency_reviewer
 from proposals.exim.policy.financing import FinancingRules
-from proposals.intake.models.consortium import Consortium, ConsortiumMember
+from proposals.intake.models.consortium import Consortium, ConsortiumMember, Owner
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.intake.policy.revisions import RevisionDiff, revision_diff
@@ -140,6 +140,7 @@ def consortium_members(*, consortium_id: int) -> QuerySet[ConsortiumMember]:
             "company__principal_place_of_business",
             "company__ultimate_parent_country",
         )
+        .prefetch_related("company__owners")
         .annotate(other_consortia=Count("company__memberships") - 1)
         .order_by("role", "company__legal_name", "pk")
     )
@@ -295,6 +296,17 @@ def _money(value: Decimal | None) -> str | None:
 def proposal_snapshot(proposal: Proposal) -> Snapshot:
     """Read a proposal and everything in it, in a fixed number of queries whatever its size."""
     members = proposal.consortium.members.select_related("company").order_by("pk")
+    # Every owner the proposal names (its parties' and its members' companies'), in one query.
+    owners: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for party_id, company_id, name, country, percent in (
+        Owner.objects.filter(
+            Q(party__proposal=proposal) | Q(company__memberships__consortium_id=proposal.consortium_id)
+        )
+        .order_by("pk")
+        .values_list("party_id", "company_id", "name", "country_id", "percent")
+    ):
+        key = ("party", party_id) if party_id is not None else ("company", company_id)
+        owners.setdefault(key, []).append({"name": name, "country": country, "percent": str(percent)})
     return {
         "id": proposal.pk,
         "consortium": proposal.consortium.name,
@@ -324,6 +336,7 @@ def proposal_snapshot(proposal: Proposal) -> Snapshot:
                 "principal_place_of_business": m.company.principal_place_of_business_id,
                 "ultimate_parent": m.company.ultimate_parent,
                 "ultimate_parent_country": m.company.ultimate_parent_country_id,
+                "owners": owners.get(("company", m.company_id), []),
             }
             for m in members
         ],
@@ -332,7 +345,10 @@ def proposal_snapshot(proposal: Proposal) -> Snapshot:
             {**row, "unit_value": str(row["unit_value"]), "us_origin_value": str(row["us_origin_value"])}
             for row in proposal.line_items.order_by("layer", "pk").values("id", *ITEM_FIELDS)
         ],
-        "parties": list(proposal.parties.order_by("role", "pk").values("id", *PARTY_FIELDS)),
+        "parties": [
+            {**row, "owners": owners.get(("party", row["id"]), [])}
+            for row in proposal.parties.order_by("role", "pk").values("id", *PARTY_FIELDS)
+        ],
         "documents": list(
             proposal.documents.order_by("category", "pk").values("id", "category", "original_name", "sha256")
         ),

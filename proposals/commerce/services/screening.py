@@ -19,12 +19,19 @@ from proposals.commerce.models import (
     ScreeningHit,
     ScreeningListVersion,
 )
-from proposals.commerce.policy.screening import ScreeningIndex
-from proposals.commerce.selectors import proposal_screened_names
+from proposals.commerce.policy.ownership import OwnershipFinding, owned_by_listed_parties
+from proposals.commerce.policy.screening import Match, ScreeningIndex
+from proposals.commerce.selectors import ScreenedName, proposal_screened_names
+from proposals.commerce.services.ownership import (
+    OwnedEntity,
+    affiliates_rule,
+    ownership_policy_current,
+    proposal_owned_entities,
+)
 from proposals.commerce.services.review import HIT_TRACK
 from proposals.commerce.workflow import HIT_TRANSITIONS
 from proposals.core.engine import apply, audit_record, enqueue_on_commit
-from proposals.core.enums import HitStatus, ProposalStatus
+from proposals.core.enums import HitStatus, ProposalStatus, ScreenedSubject
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.intake.models.proposal import Proposal
 
@@ -204,46 +211,75 @@ def proposal_screen(*, proposal_id: int) -> int:
         existing = {(h.entry_key, h.screened_name): h for h in ScreeningHit.objects.filter(proposal=proposal)}
         found: set[tuple[str, str]] = set()
         created = 0
+
+        def record(
+            screened: ScreenedName, entry_index: int, matched_name: str, score: Any, exact: bool
+        ) -> None:
+            nonlocal created
+            entry_key = loaded.entry_keys[entry_index]
+            key = (entry_key, screened.name[:300])
+            if key in found:
+                return
+            found.add(key)
+            fields = {
+                "entry_id": loaded.entry_ids[entry_index],
+                "list_version": version,
+                "subject_type": screened.subject_type,
+                "subject_label": screened.label[:300],
+                "matched_name": matched_name[:500],
+                "source": loaded.sources[entry_index],
+                "score": score,
+                "exact": exact,
+                "company_id": screened.company_id,
+                "party_id": screened.party_id,
+            }
+            hit = existing.get(key)
+            if hit is None:
+                hit = ScreeningHit.objects.create(
+                    proposal=proposal, entry_key=entry_key, screened_name=key[1], **fields
+                )
+                created += 1
+                audit_record(
+                    proposal=proposal,
+                    action="screening_hit",
+                    actor=None,
+                    to_state=hit.status,
+                    subject=f"hit:{hit.pk}",
+                    data={"score": float(score), "entry": entry_key, "source": hit.source},
+                )
+                return
+            for name, value in fields.items():
+                setattr(hit, name, value)
+            hit.save(update_fields=[*(f.removesuffix("_id") for f in fields)])
+            if hit.status == HitStatus.REMOVED:
+                _hit_system_move(hit, "restore", "The name is on the proposal again.")
+
+        # Owners whose names match a list entry count as listed for the affiliates rule: name -> best match.
+        listed_owners: dict[str, Match] = {}
         for screened in names:
             for match in loaded.index.match(screened.name, threshold=threshold):
-                entry_id = loaded.entry_ids[match.entry_index]
-                entry_key = loaded.entry_keys[match.entry_index]
-                key = (entry_key, screened.name[:300])
-                if key in found:
-                    continue
-                found.add(key)
-                fields = {
-                    "entry_id": entry_id,
-                    "list_version": version,
-                    "subject_type": screened.subject_type,
-                    "subject_label": screened.label[:300],
-                    "matched_name": match.matched_name[:500],
-                    "source": loaded.sources[match.entry_index],
-                    "score": match.score,
-                    "exact": match.exact,
-                    "company_id": screened.company_id,
-                    "party_id": screened.party_id,
-                }
-                hit = existing.get(key)
-                if hit is None:
-                    hit = ScreeningHit.objects.create(
-                        proposal=proposal, entry_key=entry_key, screened_name=key[1], **fields
-                    )
-                    created += 1
-                    audit_record(
-                        proposal=proposal,
-                        action="screening_hit",
-                        actor=None,
-                        to_state=hit.status,
-                        subject=f"hit:{hit.pk}",
-                        data={"score": float(match.score), "entry": entry_key, "source": hit.source},
-                    )
-                    continue
-                for name, value in fields.items():
-                    setattr(hit, name, value)
-                hit.save(update_fields=[*(f.removesuffix("_id") for f in fields)])
-                if hit.status == HitStatus.REMOVED:
-                    _hit_system_move(hit, "restore", "The name is on the proposal again.")
+                record(screened, match.entry_index, match.matched_name, match.score, match.exact)
+                if screened.subject_type == ScreenedSubject.OWNER:
+                    best = listed_owners.get(screened.name)
+                    if best is None or match.score > best.score:
+                        listed_owners[screened.name] = match
+        for owned, finding in _owned_by_listed(proposal, set(listed_owners)):
+            # The hit points at the list entry of the largest listed owner; the reviewer adjudicates it
+            # with that owner's own hit.
+            lead = listed_owners[finding.listed[0].name]
+            record(
+                ScreenedName(
+                    owned.name,
+                    ScreenedSubject.OWNED,
+                    f"{owned.label}, owned 50%+ by listed parties",
+                    owned.company_id,
+                    owned.party_id,
+                ),
+                lead.entry_index,
+                finding.message,
+                min(listed_owners[s.name].score for s in finding.listed),
+                all(listed_owners[s.name].exact for s in finding.listed),
+            )
         for key, hit in existing.items():
             # A confirmed match stays until Commerce reopens it: editing the name out of the proposal
             # (renaming or removing a member) must not clear what a reviewer found.
@@ -263,6 +299,20 @@ def proposal_screen(*, proposal_id: int) -> int:
             data={"list_version": version.pk, "names": len(names), "new_hits": created},
         )
     return created
+
+
+def _owned_by_listed(proposal: Proposal, listed: set[str]) -> list[tuple[OwnedEntity, OwnershipFinding]]:
+    """The proposal's members and parties owned 50%+ by listed owners, under the rule in force today."""
+    if not listed:
+        return []
+    rule = affiliates_rule(ownership_policy_current())
+    today = timezone.localdate()
+    found = []
+    for owned in proposal_owned_entities(proposal):
+        finding = owned_by_listed_parties(owners=owned.shares, listed=listed, rule=rule, on=today)
+        if finding is not None:
+            found.append((owned, finding))
+    return found
 
 
 def _hit_system_move(hit: ScreeningHit, action: str, reason: str) -> None:

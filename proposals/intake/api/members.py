@@ -10,7 +10,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +25,7 @@ from proposals.core.api.base import parse
 from proposals.core.api.errors import ErrorOutput, error_responses
 from proposals.core.enums import Layer, MemberRole
 from proposals.core.models.reference import Country
+from proposals.intake.api.owners import OwnerOutput, owners_data, owners_input
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember
 from proposals.intake.selectors import consortia_visible_to, consortium_members
 from proposals.intake.services.consortium import COMPANY_FIELDS, member_add, member_remove, member_update
@@ -32,10 +39,16 @@ class _CountryField(serializers.PrimaryKeyRelatedField):
 
 
 class CompanyOutput(serializers.ModelSerializer):
+    owners = serializers.SerializerMethodField()
+
     class Meta:
         model = Company
-        fields = ["id", *COMPANY_FIELDS]
+        fields = ["id", *COMPANY_FIELDS, "owners"]
         read_only_fields = fields
+
+    @extend_schema_field(OwnerOutput(many=True))
+    def get_owners(self, company: Company) -> list[dict[str, object]]:
+        return owners_data(company)
 
 
 class MemberOutput(serializers.ModelSerializer):
@@ -62,6 +75,7 @@ class MemberUpdateInput(serializers.Serializer):
     principal_place_of_business = _CountryField()
     ultimate_parent = serializers.CharField(max_length=200, allow_blank=True, required=False)
     ultimate_parent_country = _CountryField(allow_null=True, required=False)
+    owners = owners_input()
 
 
 class MemberCreateInput(MemberUpdateInput):
@@ -83,7 +97,7 @@ class MemberCreateInput(MemberUpdateInput):
     principal_place_of_business = _CountryField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        company_fields = [name for name in COMPANY_FIELDS if name in attrs]
+        company_fields = [name for name in (*COMPANY_FIELDS, "owners") if name in attrs]
         if "existing_company" in attrs:
             if company_fields:
                 raise serializers.ValidationError(

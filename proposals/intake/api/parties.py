@@ -1,27 +1,36 @@
 """/api/proposals/<id>/parties/: purchaser, consignees and end user, as a license application names them."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
 from proposals.core.api.base import ChildDetailApi, ChildListCreateApi
 from proposals.core.api.errors import error_responses
+from proposals.intake.api.owners import OwnerOutput, owners_data, owners_input
 from proposals.intake.models.proposal import Party
 from proposals.intake.services.drafting import PARTY_FIELDS
 
 
 class PartyInput(serializers.ModelSerializer):
+    owners = owners_input()
+
     class Meta:
         model = Party
-        fields = list(PARTY_FIELDS)
+        fields = [*PARTY_FIELDS, "owners"]
 
 
 class PartyOutput(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
+    owners = serializers.SerializerMethodField()
 
     class Meta:
         model = Party
-        fields = ["id", "role_display", *PARTY_FIELDS]
+        fields = ["id", "role_display", *PARTY_FIELDS, "owners"]
         read_only_fields = fields
+
+    @extend_schema_field(OwnerOutput(many=True))
+    def get_owners(self, party: Party) -> list[dict[str, object]]:
+        return owners_data(party)
 
 
 @extend_schema_view(
@@ -37,6 +46,10 @@ class PartyListCreateApi(ChildListCreateApi):
     related_name = "parties"
     input_serializer_class = PartyInput
     serializer_class = PartyOutput
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        return queryset if self.schema_only else queryset.prefetch_related("owners")
 
 
 @extend_schema_view(

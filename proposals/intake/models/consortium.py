@@ -1,6 +1,9 @@
 """Consortia, the companies in them, and the portal users who act for them."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from proposals.core.enums import ConsortiumUserRole, Layer, MemberRole
@@ -37,6 +40,44 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.legal_name
+
+
+class Owner(models.Model):
+    """A shareholder of a member's company or of a party to the export, with the share it holds.
+
+    Screening reads the owners' names, and the affiliates rule (commerce.policy.ownership) their
+    shares. The owners of one entity hold more than 0 and at most 100% each and at most 100% together
+    (commerce.policy.ownership.ownership_share_errors, applied by intake.services.ownership).
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="owners"
+    )
+    party = models.ForeignKey("Party", on_delete=models.CASCADE, null=True, blank=True, related_name="owners")
+    name = models.CharField(max_length=200)
+    country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
+    percent = models.DecimalField(
+        "share (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        ordering = ["-percent", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(company__isnull=False, party__isnull=True)
+                | models.Q(company__isnull=True, party__isnull=False),
+                name="owner_of_one_entity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__gt=0, percent__lte=100), name="owner_percent_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.percent.normalize():f}%)"
 
 
 class Consortium(models.Model):

@@ -61,6 +61,7 @@ ROW_SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str], ...], Callable[[dict]
             ("principal_place_of_business", "Principal place of business"),
             ("ultimate_parent", "Ultimate parent"),
             ("ultimate_parent_country", "Ultimate parent's country"),
+            ("owners", "Owners"),
         ),
         lambda row: row.get("company") or "",
     ),
@@ -96,7 +97,16 @@ ROW_SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str], ...], Callable[[dict]
     (
         Section.PARTIES,
         "parties",
-        (("role", "Role"), ("name", "Name"), ("address", "Address"), ("country", "Country")),
+        (
+            ("role", "Role"),
+            ("name", "Name"),
+            ("address", "Address"),
+            ("country", "Country"),
+            ("headquarters_country", "Headquarters country"),
+            ("ultimate_parent", "Ultimate parent"),
+            ("ultimate_parent_country", "Ultimate parent's country"),
+            ("owners", "Owners"),
+        ),
         _party_label,
     ),
     (

@@ -34,6 +34,7 @@ from proposals.core.errors import AnchorRequired, InvalidInput
 from proposals.core.models.reference import Country
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember
 from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.ownership import owners_clean, owners_differ, owners_replace
 
 COMPANY_FIELDS = (
     "legal_name",
@@ -173,7 +174,7 @@ def _check_company_not_shared(member: ConsortiumMember) -> None:
 
 
 # A company's names are what screening reads (proposal_screened_names).
-SCREENED_COMPANY_FIELDS = {"legal_name", "ultimate_parent", "ultimate_parent_country"}
+SCREENED_COMPANY_FIELDS = {"legal_name", "ultimate_parent", "ultimate_parent_country", "owners"}
 
 
 def _rescreen_in_review(consortium_ids: list[int]) -> None:
@@ -260,6 +261,7 @@ def member_add(
             raise _field_error(
                 "legal_name", "Give either a new company or the legal name of an existing one."
             )
+        owners: list[dict[str, Any]] = []
         if existing_company is not None:
             name = existing_company.strip()
             matches = list(_companies_entered_by(consortium).filter(legal_name__iexact=name)[:2])
@@ -282,6 +284,8 @@ def member_add(
             except InvalidInput as exc:
                 raise _field_error("existing_company", exc.extra["fields"]["legal_name"][0]) from exc
         else:
+            company = dict(company or {})
+            owners = owners_clean(company.pop("owners", None) or [])
             _unknown(company, COMPANY_FIELDS)
             target = Company(entered_by=consortium)
             _apply_company(target, company)
@@ -291,6 +295,7 @@ def member_add(
             _check_anchor_free(consortium)
         if target.pk is None:
             target.save()
+            owners_replace(owned=target, owners=owners)
         member = ConsortiumMember(consortium=consortium, company=target, role=role, layers=clean_layers)
         _validated(member, exclude=["consortium", "company"])
         _save_member(member)
@@ -307,10 +312,12 @@ def member_update(
     Setting `role` to anchor on a partner hands the anchor role over (`member_make_anchor`);
     setting the anchor to partner is refused: make another member the anchor instead.
     """
-    _unknown(data, MEMBER_FIELDS + COMPANY_FIELDS)
+    _unknown(data, MEMBER_FIELDS + COMPANY_FIELDS + ("owners",))
     with transaction.atomic():
         consortium = _locked_consortium(consortium_id=consortium_id, actor=actor)
         member = _member(consortium, member_id)
+        # The company's owners (a list of {name, country, percent}) replace its list when given.
+        owners = owners_clean(data["owners"]) if "owners" in data else None
         changed: list[str] = []
         if "role" in data:
             _check_role(data["role"])
@@ -325,12 +332,16 @@ def member_update(
                 member.layers = clean_layers
                 changed.append("layers")
         company_changed = _apply_company(member.company, data)
+        if owners is not None and owners_differ(member.company, owners):
+            company_changed.append("owners")
         if company_changed:
             _check_company_not_shared(member)
             _validated(member.company)
             if "legal_name" in company_changed:
                 _check_name_unused(consortium, member.company.legal_name, except_company=member.company_id)
             member.company.save()
+            if owners is not None:
+                owners_replace(owned=member.company, owners=owners)
             if SCREENED_COMPANY_FIELDS & set(company_changed):  # the company's every consortium
                 _rescreen_in_review(list(member.company.memberships.values_list("consortium_id", flat=True)))
             _log(

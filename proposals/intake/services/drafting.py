@@ -17,6 +17,7 @@ from proposals.core.permissions import consortium_roles
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
+from proposals.intake.services.ownership import owners_clean, owners_replace
 
 PROPOSAL_FIELDS = (
     "title",
@@ -140,6 +141,9 @@ def child_save(
 ) -> Any:
     """Create (pk=None) or update a site, line item or party of an editable proposal."""
     model, allowed = CHILDREN[kind]
+    data = dict(data)
+    # A party's owners (a list of {name, country, percent}) replace its list when given.
+    owners = data.pop("owners", None) if kind == "party" else None
     with transaction.atomic():
         proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
         instance = model(proposal=proposal) if pk is None else model.objects.get(pk=pk, proposal=proposal)
@@ -150,7 +154,23 @@ def child_save(
         if kind == "party" and instance.headquarters_country_id is None:
             # Headquartered where it is located unless the consortium says otherwise.
             instance.headquarters_country_id = instance.country_id
-        return _save_child(proposal, instance)
+        if owners is None:
+            return _save_child(proposal, instance)
+        # Every field error at once: the party's own and its owners'.
+        errors: dict[str, Any] = {}
+        try:
+            owners = owners_clean(owners)
+        except InvalidInput as exc:
+            errors.update(exc.extra["fields"])
+        try:
+            _validated(instance, exclude=["proposal"])
+        except InvalidInput as exc:
+            errors = {**exc.extra["fields"], **errors}
+        if errors:
+            raise InvalidInput("Please correct the errors below.", extra={"fields": errors})
+        saved = _save_child(proposal, instance)
+        owners_replace(owned=saved, owners=owners)
+        return saved
 
 
 def child_delete(*, proposal_id: int, actor: Any, kind: str, pk: int) -> None:

@@ -69,9 +69,9 @@ def _layers(proposal: Proposal) -> dict[str, Any]:
 
 def _parties(proposal: Proposal) -> dict[str, Any]:
     parties = list(
-        proposal.parties.select_related(
-            "country", "headquarters_country", "ultimate_parent_country"
-        ).order_by("role", "pk")
+        proposal.parties.select_related("country", "headquarters_country", "ultimate_parent_country")
+        .prefetch_related("owners")
+        .order_by("role", "pk")
     )
     return {
         "roles": [

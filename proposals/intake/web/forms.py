@@ -128,10 +128,67 @@ class LineItemForm(PortalModelForm):
             self.fields[name].widget.attrs["max"] = str(LINE_VALUE_MAX)
 
 
+class OwnersField(forms.CharField):
+    """Owners typed one a line, `name; country code; percent` (Lotus Holdings; MO; 30), read into
+    [{name, country, percent}]. Only the shape is checked here: the ownership service checks the
+    countries and the percentages (each more than 0 and at most 100, at most 100 together)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Owners")
+        kwargs.setdefault(
+            "help_text",
+            "One owner a line: name; country code; percent, for example “Lotus Holdings; MO; 30”. "
+            "Leave blank if none is listed.",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(f"{o['name']}; {o['country']}; {o['percent']}" for o in value)
+        return value
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
+        text = super().to_python(value)
+        owners: list[dict[str, str]] = []
+        errors: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(";")]
+            if len(parts) != 3:
+                errors.append(f"Line {number}: write name; country code; percent.")
+                continue
+            name, country, percent = parts
+            owners.append({"name": name, "country": country, "percent": percent.removesuffix("%").strip()})
+        if errors:
+            raise forms.ValidationError(errors)
+        return owners
+
+
+def owners_initial(owned: Any) -> list[dict[str, str]]:
+    """An entity's owners as the owners field shows them (in the order they were given)."""
+    if owned is None or owned.pk is None:
+        return []
+    return [
+        {"name": o.name, "country": o.country_id, "percent": f"{o.percent.normalize():f}"}
+        for o in owned.owners.order_by("pk")
+    ]
+
+
 class PartyForm(PortalModelForm):
+    owners = OwnersField()
+
     class Meta:
         model = Party
         fields = list(PARTY_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("owners", owners_initial(self.instance))
 
 
 class DocumentForm(PortalForm):
@@ -181,6 +238,7 @@ class MemberCompanyForm(_MemberFields):
     principal_place_of_business = _country_field("Principal place of business")
     ultimate_parent = forms.CharField(max_length=200, required=False, help_text="Leave blank if none.")
     ultimate_parent_country = _country_field("Ultimate parent's country", required=False)
+    owners = OwnersField()
 
     field_order = [
         "legal_name",
@@ -190,6 +248,7 @@ class MemberCompanyForm(_MemberFields):
         "principal_place_of_business",
         "ultimate_parent",
         "ultimate_parent_country",
+        "owners",
     ]
 
     def company_data(self) -> dict[str, Any]:
@@ -201,6 +260,7 @@ class MemberCompanyForm(_MemberFields):
                 "principal_place_of_business",
                 "ultimate_parent",
                 "ultimate_parent_country",
+                "owners",
             )
         }
 

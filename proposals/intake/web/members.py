@@ -19,7 +19,7 @@ from proposals.core.web.access import run_service
 from proposals.intake.models.consortium import Consortium, ConsortiumMember
 from proposals.intake.selectors import consortia_visible_to, consortium_members
 from proposals.intake.services.consortium import member_add, member_make_anchor, member_remove, member_update
-from proposals.intake.web.forms import ExistingMemberForm, MemberCompanyForm
+from proposals.intake.web.forms import ExistingMemberForm, MemberCompanyForm, owners_initial
 
 NEW_PREFIX = "new"
 EXISTING_PREFIX = "existing"
@@ -127,6 +127,7 @@ def member_edit(request: HttpRequest, consortium_pk: int, member_pk: int) -> Htt
         "principal_place_of_business": company.principal_place_of_business_id,
         "ultimate_parent": company.ultimate_parent,
         "ultimate_parent_country": company.ultimate_parent_country_id,
+        "owners": owners_initial(company),
     }
     form = MemberCompanyForm(request.POST or None, initial=initial)
     if request.method == "POST":

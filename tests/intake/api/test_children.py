@@ -93,6 +93,7 @@ def test_party_crud(as_lead, draft):
         "headquarters_country": "KE",
         "ultimate_parent": "",
         "ultimate_parent_country": None,
+        "owners": [],
     }
     changed = as_lead.patch(url(draft, "parties", party.pk), {"role": "purchaser"}, format="json")
     assert (changed.json()["role"], changed.json()["role_display"]) == ("purchaser", "Purchaser")

@@ -1,5 +1,7 @@
 """Sites, line items and parties: add, edit and remove through the drafting service; bad input saves none."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -10,7 +12,7 @@ from proposals.intake.services.drafting import child_save
 pytestmark = pytest.mark.django_db
 
 # The items page (list, add form, checklist) costs the same whatever the number of items.
-ITEMS_PAGE_QUERIES = 15
+ITEMS_PAGE_QUERIES = 16  # the checklist reads the proposal's owners in one query
 
 
 @pytest.fixture
@@ -245,3 +247,36 @@ def test_items_page_query_count_does_not_grow_with_items(
     with django_assert_num_queries(ITEMS_PAGE_QUERIES):
         response = lead_client.get(url)
     assert response.content.decode().count('id="f-items-') == count * 8 + 1
+
+
+def test_party_owners_from_the_form_one_a_line(lead_client, draft):
+    url = reverse("proposal-parties", kwargs={"pk": draft.pk})
+    data = {
+        "party-role": PartyRole.PURCHASER,
+        "party-name": "Gulf Compute Trading",
+        "party-country": "AE",
+        "party-owners": "Lotus Holdings; MO; 30\nGulf Pension Fund; ae; 45%",
+    }
+    assert lead_client.post(url, data).status_code == 302
+    party = Party.objects.get(proposal=draft)
+    assert list(party.owners.order_by("pk").values_list("name", "country_id", "percent")) == [
+        ("Lotus Holdings", "MO", Decimal("30.00")),
+        ("Gulf Pension Fund", "AE", Decimal("45.00")),
+    ]
+    html = lead_client.get(url).content.decode()
+    assert "Lotus Holdings (MO, 30%)" in html
+    edit = lead_client.get(reverse("proposal-party", kwargs={"pk": draft.pk, "child_pk": party.pk}))
+    assert "Lotus Holdings; MO; 30" in edit.content.decode()
+
+
+def test_party_owners_past_100_or_malformed_are_field_errors_and_save_nothing(lead_client, draft):
+    url = reverse("proposal-parties", kwargs={"pk": draft.pk})
+    base = {"party-role": PartyRole.PURCHASER, "party-name": "Gulf Compute Trading", "party-country": "AE"}
+    response = lead_client.post(url, {**base, "party-owners": "A; US; 60\nB; AE; 41"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="f-party-owners-error"' in html
+    assert "add up to 101%" in html
+    response = lead_client.post(url, {**base, "party-owners": "Just a name"})
+    assert "Line 1: write name; country code; percent." in response.content.decode()
+    assert not Party.objects.filter(proposal=draft).exists()

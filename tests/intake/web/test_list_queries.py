@@ -48,11 +48,13 @@ def add_event(proposal, lead, n):
     audit_record(proposal=proposal, action=f"note_{n}", actor=lead if n % 2 else None, reason=f"Rowmark-{n}")
 
 
+# Each page's checklist reads the proposal's owners (one query); the parties page also lists each
+# party's owners (one query for all) and its form lists countries thrice: location, HQ, parent.
 LISTS = {
-    "proposal-sites": (add_site, 14),
-    "proposal-parties": (add_party, 16),  # the form lists countries thrice: location, HQ, parent
-    "proposal-documents": (add_document, 13),
-    "proposal-timeline": (add_event, 13),
+    "proposal-sites": (add_site, 15),
+    "proposal-parties": (add_party, 18),
+    "proposal-documents": (add_document, 14),
+    "proposal-timeline": (add_event, 14),
 }
 
 
