@@ -51,6 +51,16 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="accounts.W002",
             )
         )
+    if count > 0 and not networks and not settings.DEBUG and not problems:
+        problems.append(
+            Warning(
+                f"EXPORTAI_TRUSTED_PROXY_COUNT is {count} and EXPORTAI_TRUSTED_PROXIES is empty: "
+                "X-Forwarded-For is believed from any peer, so a client reaching gunicorn without the "
+                "proxy chooses the address lockout counts.",
+                hint=PROXY_HELP,
+                id="accounts.W004",
+            )
+        )
     if networks and count == 0:
         problems.append(
             Warning(

@@ -297,7 +297,14 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 # optionally their addresses or networks: then X-Forwarded-For is read only from those peers
 # (accounts.lockout.client_ip; the system check accounts.W00x compares it with the deployment).
 EXPORTAI_TRUSTED_PROXY_COUNT = env.int("EXPORTAI_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
-EXPORTAI_TRUSTED_PROXIES = env.list("EXPORTAI_TRUSTED_PROXIES", default=[])
+# In production only peers on private networks (a load balancer, the compose network) are believed by
+# default, so a client reaching gunicorn's published port directly cannot choose its address.
+EXPORTAI_TRUSTED_PROXIES = env.list(
+    "EXPORTAI_TRUSTED_PROXIES",
+    default=[]
+    if DEBUG
+    else ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "::1", "fc00::/7"],
+)
 
 # API tokens (django-rest-knox, accounts.tokens): lifetime, and how many one user may hold at once.
 EXPORTAI_API_TOKEN_TTL_HOURS = env.int("EXPORTAI_API_TOKEN_TTL_HOURS", default=8)

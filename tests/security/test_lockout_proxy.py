@@ -2,6 +2,12 @@
 no proxy, behind trusted proxies, and from a peer that is not one of them; the system check compares
 the proxy settings with the deployment's."""
 
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from axes.models import AccessAttempt
 from django.test import override_settings
@@ -13,6 +19,7 @@ from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 REAL = "198.51.100.23"
 PROXY = "10.0.0.5"
 
@@ -113,6 +120,38 @@ def test_proxy_check_warns_for_a_tls_proxy_with_count_zero():
 
 def test_proxy_check_warns_for_a_count_without_a_proxy():
     assert _ids(EXPORTAI_TRUSTED_PROXY_COUNT=1, SECURE_PROXY_SSL_HEADER=None) == ["accounts.W002"]
+
+
+def test_proxy_check_warns_for_a_production_count_that_believes_any_peer():
+    assert _ids(
+        DEBUG=False,
+        EXPORTAI_TRUSTED_PROXY_COUNT=1,
+        EXPORTAI_TRUSTED_PROXIES=[],
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    ) == ["accounts.W004"]
+
+
+def test_proxy_production_default_believes_only_private_peers():
+    """The compose shape publishes gunicorn's port: a public client there is counted by its own address."""
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64)}
+    env.pop("EXPORTAI_TRUSTED_PROXIES", None)
+    env.pop("EXPORTAI_TRUSTED_PROXY_COUNT", None)
+    code = (
+        "from django.test import RequestFactory; from accounts.lockout import client_ip; "
+        "rf = RequestFactory(); "
+        "print(client_ip(rf.get('/', REMOTE_ADDR='198.51.100.23', HTTP_X_FORWARDED_FOR='203.0.113.1')), "
+        "client_ip(rf.get('/', REMOTE_ADDR='172.18.0.4', HTTP_X_FORWARDED_FOR='203.0.113.1')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == "198.51.100.23 203.0.113.1"
 
 
 def test_proxy_check_warns_for_proxy_addresses_with_count_zero():
