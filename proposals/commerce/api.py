@@ -17,8 +17,10 @@ from rest_framework.views import APIView
 
 from proposals.commerce.models import InformationRequest, LicenseGate, ScreeningHit
 from proposals.commerce.selectors import (
+    COMMERCE_ONLY,
     CommerceQueueFilter,
     CommerceQueuePagination,
+    access_commerce_proposal,
     attach_queue_lists,
     commerce_proposals_for,
     commerce_queue_for,
@@ -35,23 +37,9 @@ from proposals.commerce.services.review import (
 )
 from proposals.commerce.services.screening import screening_request
 from proposals.commerce.workflow import GATE_DECISIONS, HIT_ACTIONS
+from proposals.core.api.permissions import RulePermission
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.policy.revisions import ADDED, CHANGED, REMOVED
-
-
-class IsCommerceReviewer(permissions.BasePermission):
-    message = "Commerce reviewers only."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.has_perm("proposals.commerce_workspace"))
-
-
-def _proposal(request: Request, pk: int) -> Proposal:
-    proposal = get_object_or_404(commerce_proposals_for(request.user), pk=pk)
-    if not request.user.has_perm("proposals.review_commerce", proposal):
-        raise permissions.exceptions.PermissionDenied("Commerce reviewers only.")
-    return proposal
-
 
 # --- Output serializers ---------------------------------------------------------------------------
 
@@ -323,7 +311,9 @@ class BulkRowSerializer(serializers.Serializer):
 class QueueView(generics.ListAPIView):
     """Proposals awaiting Commerce, filtered and sorted by review clock (oldest first)."""
 
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "proposals.commerce_workspace"
+    refusal = COMMERCE_ONLY
     serializer_class = QueueRowSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CommerceQueueFilter
@@ -338,11 +328,13 @@ class QueueView(generics.ListAPIView):
 
 
 class TrackView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "proposals.commerce_workspace"
+    refusal = COMMERCE_ONLY
 
     @extend_schema(responses=TrackSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        proposal = _proposal(request, pk)
+        proposal = access_commerce_proposal(request.user, pk)
         return Response(TrackSerializer(commerce_track(proposal=proposal)).data)
 
 
@@ -351,7 +343,9 @@ class TrackView(APIView):
 # subclass names its model, input, output and service; the schema follows from them. (Comments, not a
 # docstring: drf-spectacular would copy a base class's docstring into every subclass's operation.)
 class ReviewDecisionView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "proposals.commerce_workspace"
+    refusal = COMMERCE_ONLY
     model: type[LicenseGate | ScreeningHit]
     input_serializer: type[serializers.Serializer]
     output_serializer: type[serializers.Serializer]
@@ -366,7 +360,7 @@ class ReviewDecisionView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         subject = get_object_or_404(self.model, pk=pk)
-        _proposal(request, subject.proposal_id)
+        access_commerce_proposal(request.user, subject.proposal_id)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = self.decide(**{self.id_kwarg: subject.pk}, actor=request.user, **data.validated_data)
@@ -384,7 +378,9 @@ class GateDecideView(ReviewDecisionView):
 class GateBulkView(APIView):
     """One decision on many gates. `preview` (default true) shows what would change and writes nothing."""
 
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "proposals.commerce_workspace"
+    refusal = COMMERCE_ONLY
 
     @extend_schema(request=BulkDecisionInput, responses=BulkRowSerializer(many=True))
     def post(self, request: Request) -> Response:
@@ -416,11 +412,13 @@ class HitAdjudicateView(ReviewDecisionView):
 
 
 class RfiCreateView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "proposals.commerce_workspace"
+    refusal = COMMERCE_ONLY
 
     @extend_schema(request=RfiInput, responses={201: RfiSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        proposal = _proposal(request, pk)
+        proposal = access_commerce_proposal(request.user, pk)
         data = RfiInput(data=request.data)
         data.is_valid(raise_exception=True)
         rfi = information_request_create(proposal_id=proposal.pk, actor=request.user, **data.validated_data)
@@ -446,26 +444,30 @@ class RfiAnswerView(APIView):
 class ScreenAgainView(APIView):
     """Screen the proposal again now (newest list, every current name); 202: the worker runs it."""
 
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "proposals.commerce_workspace"
+    refusal = COMMERCE_ONLY
 
     @extend_schema(
         request=None,
         responses={202: inline_serializer("ScreeningQueued", {"queued": serializers.BooleanField()})},
     )
     def post(self, request: Request, pk: int) -> Response:
-        screening_request(proposal_id=_proposal(request, pk).pk, actor=request.user)
+        screening_request(proposal_id=access_commerce_proposal(request.user, pk).pk, actor=request.user)
         return Response({"queued": True}, status=202)
 
 
 class AssignView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsCommerceReviewer]
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "proposals.commerce_workspace"
+    refusal = COMMERCE_ONLY
 
     @extend_schema(
         request=AssignInput,
         responses=inline_serializer("Assignment", {"reviewer": serializers.CharField(allow_null=True)}),
     )
     def post(self, request: Request, pk: int) -> Response:
-        proposal = _proposal(request, pk)
+        proposal = access_commerce_proposal(request.user, pk)
         data = AssignInput(data=request.data)
         data.is_valid(raise_exception=True)
         who = data.validated_data["reviewer"].strip().lower()

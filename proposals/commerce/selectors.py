@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
 from proposals.commerce.policy.eccn import normalize_eccn
+from proposals.core.access import access, require
 from proposals.core.enums import (
     BLOCKING_GATE_STATUSES,
     GateStatus,
@@ -396,3 +397,14 @@ def commerce_screening_blockers(*, proposal_id: int) -> list[str]:
     if unscreened:
         return [SCREENING_NOT_RUN_FOR.format(names=", ".join(f'"{name}"' for name in unscreened))]
     return []
+
+
+COMMERCE_ONLY = "Commerce reviewers only."
+
+
+def access_commerce_proposal(user: Any, pk: Any) -> Proposal:
+    """A proposal on Commerce's track, for a Commerce reviewer: the workspace permission, then the
+    proposal among Commerce's (a 404 otherwise), then the right to review it (a 403 otherwise)."""
+    require(user, "proposals.commerce_workspace", refusal=COMMERCE_ONLY)
+    visible = commerce_proposals_for(user).select_related("consortium", "commerce_review__reviewer")
+    return access(user, visible, pk, perm="proposals.review_commerce", refusal=COMMERCE_ONLY)

@@ -6,8 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,8 +15,8 @@ from proposals.commerce.models import LicenseGate, ScreeningHit
 from proposals.commerce.selectors import (
     CommerceQueueFilter,
     CommerceQueuePaginator,
+    access_commerce_proposal,
     attach_queue_lists,
-    commerce_proposals_for,
     commerce_queue_for,
     commerce_track,
 )
@@ -35,6 +33,7 @@ from proposals.commerce.workflow import GATE_DECISIONS, GATE_TRANSITIONS, HIT_DE
 from proposals.core import page_cache
 from proposals.core.enums import ProposalStatus
 from proposals.core.errors import ApplicationError, InvalidInput
+from proposals.core.web.access import permission_required
 from proposals.intake.models.proposal import Proposal
 
 PAGE_SIZE = 25
@@ -89,21 +88,6 @@ class InformationRequestForm(forms.Form):
         return value
 
 
-def _require_workspace(request: HttpRequest) -> None:
-    if not request.user.has_perm("proposals.commerce_workspace"):
-        raise PermissionDenied("Commerce reviewers only.")
-
-
-def _proposal_for(request: HttpRequest, pk: int) -> Proposal:
-    _require_workspace(request)
-    proposal = get_object_or_404(
-        commerce_proposals_for(request.user).select_related("consortium", "commerce_review__reviewer"), pk=pk
-    )
-    if not request.user.has_perm("proposals.review_commerce", proposal):
-        raise PermissionDenied
-    return proposal
-
-
 def _apply_errors(form: forms.Form, exc: ApplicationError) -> None:
     """Service field errors onto the form; anything else as a form-wide error."""
     fields = exc.extra.get("fields", {}) if isinstance(exc, InvalidInput) else {}
@@ -114,9 +98,9 @@ def _apply_errors(form: forms.Form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 def queue(request: HttpRequest) -> HttpResponse:
-    _require_workspace(request)  # before the cache: a cached page is never served to a revoked user
+    # The decorator runs before the cache: a cached page is never served to a revoked user.
     return _queue_page(request)
 
 
@@ -158,9 +142,9 @@ def _render_proposal(
     return render(request, "commerce/proposal.html", context, status=status)
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_proposal(request, _proposal_for(request, pk))
+    return _render_proposal(request, access_commerce_proposal(request.user, pk))
 
 
 def _back(proposal: Proposal, anchor: str = "") -> HttpResponseRedirect:
@@ -191,11 +175,11 @@ def _post_form(
     return _render_proposal(request, proposal, 400, **page_forms)
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 @require_POST
 def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
     gate = get_object_or_404(LicenseGate.objects.select_related("destination"), pk=pk)
-    proposal = _proposal_for(request, gate.proposal_id)
+    proposal = access_commerce_proposal(request.user, gate.proposal_id)
     form = GateDecisionForm(request.POST)
     return _post_form(
         request,
@@ -212,11 +196,11 @@ def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 @require_http_methods(["POST"])
 def bulk_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """First POST shows the preview; the confirming POST (confirm=1) applies it."""
-    proposal = _proposal_for(request, pk)
+    proposal = access_commerce_proposal(request.user, pk)
     form = BulkDecisionForm(request.POST, proposal=proposal)
     if not form.is_valid():
         return _render_proposal(request, proposal, 400, bulk_form=form)
@@ -245,11 +229,11 @@ def bulk_decision(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 @require_POST
 def hit_adjudication(request: HttpRequest, pk: int) -> HttpResponse:
     hit = get_object_or_404(ScreeningHit, pk=pk)
-    proposal = _proposal_for(request, hit.proposal_id)
+    proposal = access_commerce_proposal(request.user, hit.proposal_id)
     form = HitAdjudicationForm(request.POST)
     return _post_form(
         request,
@@ -265,10 +249,10 @@ def hit_adjudication(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 @require_POST
 def information_request(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _proposal_for(request, pk)
+    proposal = access_commerce_proposal(request.user, pk)
     form = InformationRequestForm(request.POST)
     return _post_form(
         request,
@@ -282,10 +266,10 @@ def information_request(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 @require_POST
 def screen_again(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _proposal_for(request, pk)
+    proposal = access_commerce_proposal(request.user, pk)
     try:
         screening_request(proposal_id=proposal.pk, actor=request.user)
     except ApplicationError as exc:
@@ -295,11 +279,11 @@ def screen_again(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(proposal, "screening")
 
 
-@login_required
+@permission_required("proposals.commerce_workspace")
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """`who=me` assigns the reviewer; `who=auto` the least-loaded reviewer; a user id, that colleague."""
-    proposal = _proposal_for(request, pk)
+    proposal = access_commerce_proposal(request.user, pk)
     who = request.POST.get("who", "me")
     try:
         if who == "auto":

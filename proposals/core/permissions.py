@@ -77,26 +77,29 @@ def is_lead_of_consortium(user: Any, consortium: Any) -> bool:
     return consortium is not None and consortium_roles(user).get(consortium.pk) == ConsortiumUserRole.LEAD
 
 
+def _acts_as(user: Any, actor: str) -> bool:
+    agency = AGENCIES.get(getattr(user, "agency", ""))
+    return agency is not None and agency.actor == actor
+
+
 @rules.predicate
 def is_agency_reviewer(user: Any) -> bool:
-    return getattr(user, "agency", "") in ("commerce", "exim", "program") or getattr(
-        user, "is_superuser", False
-    )
+    return getattr(user, "agency", "") in AGENCIES or getattr(user, "is_superuser", False)
 
 
 @rules.predicate
 def is_commerce(user: Any) -> bool:
-    return getattr(user, "agency", "") == "commerce"
+    return _acts_as(user, Actor.COMMERCE)
 
 
 @rules.predicate
 def is_exim(user: Any) -> bool:
-    return getattr(user, "agency", "") == "exim"
+    return _acts_as(user, Actor.EXIM)
 
 
 @rules.predicate
 def is_program_admin(user: Any) -> bool:
-    return getattr(user, "agency", "") == "program" or getattr(user, "is_superuser", False)
+    return _acts_as(user, Actor.PROGRAM) or getattr(user, "is_superuser", False)
 
 
 @rules.predicate

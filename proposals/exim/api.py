@@ -6,18 +6,18 @@ from functools import partial
 from typing import Any
 
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import DealStage, EximProduct
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
@@ -25,8 +25,8 @@ from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.selectors import (
     DealFilter,
+    access_deal,
     deal_timeline,
-    deals_visible_to,
     exim_dashboard,
     pipeline_csv_lines,
     pipeline_queryset,
@@ -34,20 +34,6 @@ from proposals.exim.selectors import (
     stage_clock,
 )
 from proposals.exim.workflow import DEAL_TRANSITIONS
-
-
-def perm(name: str) -> type[BasePermission]:
-    class HasPerm(BasePermission):
-        def has_permission(self, request: Request, view: Any) -> bool:
-            return bool(request.user and request.user.has_perm(name))
-
-    HasPerm.__name__ = f"HasPerm_{name.split('.')[-1]}"
-    return HasPerm
-
-
-CanView = perm("proposals.view_deal")
-CanChange = perm("proposals.change_deal")
-CanViewDashboard = perm("proposals.view_exim_dashboard")
 
 
 # A deal's list figures, read from a Deal: the detail's base (the list reads rows, DealListOutput).
@@ -245,7 +231,8 @@ class PipelinePagination(DeferredJoinPagination):
 class DealListApi(generics.ListAPIView):
     """The pipeline: filter by stage, group, region, product, amount, days in stage; sort with `ordering`."""
 
-    permission_classes = [IsAuthenticated, CanView]
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = "proposals.view_deal"
     serializer_class = DealListOutput
     pagination_class = PipelinePagination
     filter_backends = [DjangoFilterBackend]
@@ -261,7 +248,8 @@ class DealListApi(generics.ListAPIView):
 class DealCsvApi(generics.GenericAPIView):
     """The filtered pipeline as CSV, streamed in chunks (memory stays flat however many rows)."""
 
-    permission_classes = [IsAuthenticated, CanView]
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = "proposals.view_deal"
     filter_backends = [DjangoFilterBackend]
     filterset_class = DealFilter
     serializer_class = DealListOutput
@@ -277,24 +265,20 @@ class DealCsvApi(generics.GenericAPIView):
         return response
 
 
-def _deal(request: Request, pk: int) -> Deal:
-    return get_object_or_404(
-        deals_visible_to(request.user).select_related("proposal__consortium", "destination"), pk=pk
-    )
-
-
 class DealDetailApi(APIView):
-    permission_classes = [IsAuthenticated, CanView]
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = "proposals.view_deal"
 
     @extend_schema(responses=DealDetailOutput)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(DealDetailOutput(_deal(request, pk), context=_context(request)).data)
+        return Response(DealDetailOutput(access_deal(request.user, pk), context=_context(request)).data)
 
 
 class DealTransitionApi(APIView):
     """Move the deal's stage; a reason is required. Refusals come back as 409 with the reasons."""
 
-    permission_classes = [IsAuthenticated, CanChange]
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = "proposals.change_deal"
 
     class Input(serializers.Serializer):
         class Meta:
@@ -305,17 +289,18 @@ class DealTransitionApi(APIView):
 
     @extend_schema(request=Input, responses=DealDetailOutput)
     def post(self, request: Request, pk: int) -> Response:
-        deal = _deal(request, pk)
+        deal = access_deal(request.user, pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         exim_service.deal_transition(deal_id=deal.pk, actor=request.user, **data.validated_data)
-        return Response(DealDetailOutput(_deal(request, pk), context=_context(request)).data)
+        return Response(DealDetailOutput(access_deal(request.user, pk), context=_context(request)).data)
 
 
 class DealTargetDateApi(APIView):
     """Set or clear a target date; a reason is required and recorded in the timeline."""
 
-    permission_classes = [IsAuthenticated, CanChange]
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = "proposals.change_deal"
 
     class Input(serializers.Serializer):
         class Meta:
@@ -327,20 +312,21 @@ class DealTargetDateApi(APIView):
 
     @extend_schema(request=Input, responses=DealDetailOutput)
     def post(self, request: Request, pk: int) -> Response:
-        deal = _deal(request, pk)
+        deal = access_deal(request.user, pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         exim_service.deal_set_target_date(
             deal_id=deal.pk, field=v["field"], value=v["date"], actor=request.user, reason=v["reason"]
         )
-        return Response(DealDetailOutput(_deal(request, pk), context=_context(request)).data)
+        return Response(DealDetailOutput(access_deal(request.user, pk), context=_context(request)).data)
 
 
 class ExposureApi(APIView):
     """The ceiling dashboard figures: headroom per ceiling; the pipeline by stage, region, product."""
 
-    permission_classes = [IsAuthenticated, CanViewDashboard]
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = "proposals.view_exim_dashboard"
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:

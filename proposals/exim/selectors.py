@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from proposals.core.access import access
 from proposals.core.enums import (
     DEAL_COMMITTED_STAGES,
     DEAL_END_STAGES,
@@ -401,3 +402,9 @@ def exim_dashboard() -> dict[str, Any]:
 def deal_timeline(deal: Deal) -> QuerySet[AuditEvent]:
     """The deal's stage history and target-date changes, each with its reason."""
     return AuditEvent.objects.filter(proposal_id=deal.proposal_id, subject="deal").select_related("actor")
+
+
+def access_deal(user: Any, pk: Any) -> Deal:
+    """The deal `pk` if the user may see it (EXIM officers and program staff); otherwise a 404."""
+    visible = deals_visible_to(user).select_related("proposal__consortium", "destination")
+    return access(user, visible, pk, perm="proposals.view_deal", hide_refusal=True)

@@ -3,30 +3,27 @@
 Views parse input, call a selector or a service, and render; they decide nothing themselves.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from proposals.core.errors import ApplicationError
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPaginator
+from proposals.core.web.access import permission_required
 from proposals.core.web.widgets import inline_options
 from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.policy import financing as fin
 from proposals.exim.selectors import (
+    access_deal,
     deal_pipeline,
     deal_timeline,
-    deals_visible_to,
     exim_dashboard,
     pipeline_csv_lines,
     pipeline_values,
@@ -36,22 +33,6 @@ from proposals.exim.selectors import (
 from proposals.exim.workflow import DEAL_TRANSITIONS
 
 PAGE_SIZE = 50
-
-
-def perm_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Sign-in first; then a 403 for users the predicate refuses."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 class DealTransitionForm(forms.Form):
@@ -86,7 +67,7 @@ def _uswds(form: forms.Form) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
-@perm_required("proposals.view_deal")
+@permission_required("proposals.view_deal")
 def pipeline(request: HttpRequest) -> HttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
     _uswds(filtered.form)
@@ -107,7 +88,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     )
 
 
-@perm_required("proposals.view_deal")
+@permission_required("proposals.view_deal")
 def pipeline_csv(request: HttpRequest) -> StreamingHttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
     response = StreamingHttpResponse(pipeline_csv_lines(filtered.qs), content_type="text/csv; charset=utf-8")
@@ -115,7 +96,7 @@ def pipeline_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-@perm_required("proposals.view_exim_dashboard")
+@permission_required("proposals.view_exim_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "exim/dashboard.html", exim_dashboard())
 
@@ -146,22 +127,16 @@ def _deal_context(request: HttpRequest, deal: Deal, **forms_: Any) -> dict[str, 
     }
 
 
-def _get_deal(request: HttpRequest, pk: int) -> Deal:
-    return get_object_or_404(
-        deals_visible_to(request.user).select_related("proposal__consortium", "destination"), pk=pk
-    )
-
-
-@perm_required("proposals.view_deal")
+@permission_required("proposals.view_deal")
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = _get_deal(request, pk)
+    deal = access_deal(request.user, pk)
     return render(request, "exim/deal.html", _deal_context(request, deal))
 
 
 @require_POST
-@perm_required("proposals.change_deal")
+@permission_required("proposals.change_deal")
 def deal_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = _get_deal(request, pk)
+    deal = access_deal(request.user, pk)
     form = DealTransitionForm(request.POST)
     if not form.is_valid():
         return render(
@@ -184,9 +159,9 @@ def deal_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@perm_required("proposals.change_deal")
+@permission_required("proposals.change_deal")
 def deal_target_date(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = _get_deal(request, pk)
+    deal = access_deal(request.user, pk)
     form = TargetDateForm(request.POST)
     if not form.is_valid():
         return render(request, "exim/deal.html", _deal_context(request, deal, target_form=form), status=400)

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from proposals.commerce.models import LicenseGate, ScreeningHit
+from proposals.core.access import access
 from proposals.core.enums import (
     BLOCKING_GATE_STATUSES,
     BLOCKING_HIT_STATUSES,
@@ -353,3 +354,9 @@ def proposal_snapshot(proposal: Proposal) -> Snapshot:
             proposal.documents.order_by("category", "pk").values("id", "category", "original_name", "sha256")
         ),
     }
+
+
+def access_proposal(user: Any, pk: Any, *, perm: str = "proposals.view_proposal") -> Proposal:
+    """The proposal `pk` if the user may see it and holds `perm` on it; otherwise a 404 (a proposal
+    the user may not act on looks the same as one that does not exist)."""
+    return access(user, proposals_visible_to(user), pk, perm=perm, hide_refusal=True)

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.intake.models.proposal import Proposal
-from proposals.intake.selectors import proposals_visible_to
+from proposals.intake.selectors import access_proposal
 from proposals.intake.services.drafting import child_delete, child_save
 
 
@@ -23,12 +23,12 @@ class ProposalScoped:
     request: Request
     kwargs: dict[str, Any]
 
-    def get_proposal(self) -> Proposal:
-        if not hasattr(self, "_proposal"):
-            self._proposal = get_object_or_404(
-                proposals_visible_to(self.request.user), pk=self.kwargs["proposal_id"]
-            )
-        return self._proposal
+    def get_proposal(self, perm: str = "proposals.view_proposal") -> Proposal:
+        """The proposal in the URL if the caller may see it and holds `perm` on it; else a 404."""
+        checked = self.__dict__.setdefault("_proposals", {})
+        if perm not in checked:
+            checked[perm] = access_proposal(self.request.user, self.kwargs["proposal_id"], perm=perm)
+        return checked[perm]
 
     @property
     def schema_only(self) -> bool:

@@ -1,31 +1,46 @@
-"""What every consortium page needs: the visible proposal or a 404, and one way to answer a save.
+"""What every page needs: the permission decorator, the visible proposal or a 404, and one way to
+answer a save.
 
 Views decide nothing here: visibility comes from the selectors, editability and roles from the
 drafting service's own check, and refusals are the services' ApplicationErrors turned into messages.
 """
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from proposals.core.access import require
 from proposals.core.errors import ApplicationError, InvalidInput
 from proposals.intake.models.proposal import Proposal
-from proposals.intake.selectors import proposals_visible_to
 from proposals.intake.services.drafting import locked_editable_proposal
 
 # htmx listens for this event to reload the checklist beside the editor.
 SAVED_EVENT = "proposal-saved"
 
 
-def proposal_or_404(request: HttpRequest, pk: int) -> Proposal:
-    """The proposal if this user may see it; anything else (another consortium's) is a 404."""
-    return get_object_or_404(proposals_visible_to(request.user), pk=pk)
+def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """The pages' one permission decorator: sign-in first, then a 403 unless the user holds `perm`
+    (a django-rules permission, `proposals.core.permissions`). Per-object checks happen where the
+    object is read, through the area's `access_<object>` function."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def ensure_editable(request: HttpRequest, proposal: Proposal) -> None:

@@ -22,7 +22,6 @@ from proposals.documents.services.generated import (
     generated_visible,
     paper_filename,
 )
-from proposals.intake.models.proposal import Proposal
 from proposals.notify.services import notification_frequency_of, notification_preference_set
 
 PENDING = {"message": "The document is being prepared; try again shortly.", "code": "pending", "extra": {}}
@@ -31,14 +30,6 @@ PDF_RESPONSES = {
     202: OpenApiResponse(description="Being generated: retry after the Retry-After seconds."),
     404: OpenApiResponse(description="No such proposal or document, or not visible to you."),
 }
-
-
-class PaperScoped(ProposalScoped):
-    def permitted_proposal(self, permission: str) -> Proposal:
-        proposal = self.get_proposal()
-        if not self.request.user.has_perm(permission, proposal):
-            raise Http404  # the same answer as for a proposal that does not exist
-        return proposal
 
 
 def _pending() -> Response:
@@ -70,21 +61,21 @@ class GeneratedDocumentOutput(serializers.ModelSerializer):
         return reverse(name, args=args)
 
 
-class GeneratedDocumentListApi(PaperScoped, APIView):
+class GeneratedDocumentListApi(ProposalScoped, APIView):
     @extend_schema(responses=GeneratedDocumentOutput(many=True), operation_id="proposal_papers_list")
     def get(self, request: Request, proposal_id: int) -> Response:
-        proposal = self.permitted_proposal("proposals.view_proposal")
+        proposal = self.get_proposal("proposals.view_proposal")
         docs = generated_visible(proposal=proposal, user=request.user)
         return Response(GeneratedDocumentOutput(docs, many=True).data)
 
 
-class PaperDownloadApi(PaperScoped, APIView):
+class PaperDownloadApi(ProposalScoped, APIView):
     @extend_schema(responses=PDF_RESPONSES, operation_id="proposal_paper_download")
     def get(self, request: Request, proposal_id: int, kind: str, subject_id: int = 0) -> Any:
         paper = PAPERS.get(kind)
         if paper is None:
             raise Http404
-        proposal = self.permitted_proposal(paper.permission)
+        proposal = self.get_proposal(paper.permission)
         lookup = generated_lookup(proposal=proposal, kind=kind, subject_id=subject_id)
         if lookup.state == "unavailable":
             raise Http404
@@ -109,13 +100,13 @@ class PaperSubjectDownloadApi(PaperDownloadApi):
         return super().get(request, proposal_id, kind, subject_id)
 
 
-class PackageDownloadApi(PaperScoped, APIView):
+class PackageDownloadApi(ProposalScoped, APIView):
     @extend_schema(
         responses={**PDF_RESPONSES, (200, "application/zip"): OpenApiTypes.BINARY},
         operation_id="proposal_package_download",
     )
     def get(self, request: Request, proposal_id: int) -> Any:
-        proposal = self.permitted_proposal(PAPERS[GeneratedKind.DOSSIER].permission)
+        proposal = self.get_proposal(PAPERS[GeneratedKind.DOSSIER].permission)
         if proposal.revision_number == 0:
             raise Http404
         package = dossier_package(proposal=proposal, user=request.user)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from proposals.core.enums import GeneratedKind, NotificationFrequency
@@ -16,16 +16,8 @@ from proposals.documents.services.generated import (
     paper_filename,
 )
 from proposals.intake.models.proposal import Proposal
-from proposals.intake.selectors import proposals_visible_to
+from proposals.intake.selectors import access_proposal
 from proposals.notify.services import notification_frequency_of, notification_preference_set
-
-
-def _visible_proposal(request: HttpRequest, pk: int, permission: str) -> Proposal:
-    # Not visible and not permitted look the same (404): the page does not confirm the proposal exists.
-    proposal = get_object_or_404(proposals_visible_to(request.user), pk=pk)
-    if not request.user.has_perm(permission, proposal):
-        raise Http404
-    return proposal
 
 
 def _pending(request: HttpRequest, proposal: Proposal, label: str) -> HttpResponse:
@@ -37,7 +29,7 @@ def paper_download(request: HttpRequest, pk: int, kind: str, subject_id: int = 0
     paper = PAPERS.get(kind)
     if paper is None:
         raise Http404
-    proposal = _visible_proposal(request, pk, paper.permission)
+    proposal = access_proposal(request.user, pk, perm=paper.permission)
     lookup = generated_lookup(proposal=proposal, kind=kind, subject_id=subject_id)
     if lookup.state == "unavailable":
         raise Http404
@@ -53,7 +45,7 @@ def paper_download(request: HttpRequest, pk: int, kind: str, subject_id: int = 0
 
 @login_required
 def package_download(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _visible_proposal(request, pk, PAPERS[GeneratedKind.DOSSIER].permission)
+    proposal = access_proposal(request.user, pk, perm=PAPERS[GeneratedKind.DOSSIER].permission)
     if proposal.revision_number == 0:
         raise Http404
     package = dossier_package(proposal=proposal, user=request.user)

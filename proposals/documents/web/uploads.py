@@ -7,9 +7,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from proposals.core.enums import DocumentCategory, Section
 from proposals.core.errors import ApplicationError
-from proposals.core.web.access import ensure_editable, proposal_or_404, refused, run_service, saved
+from proposals.core.web.access import ensure_editable, refused, run_service, saved
 from proposals.documents.services.uploads import document_add, document_delete
 from proposals.intake.models.proposal import Document, Proposal
+from proposals.intake.selectors import access_proposal
 from proposals.intake.web.forms import DocumentForm
 from proposals.intake.web.layout import render_section, section_url
 
@@ -36,7 +37,7 @@ def _page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     if request.method != "POST":
         return _page(request, proposal)
     url = section_url(pk, Section.DOCUMENTS)
@@ -59,14 +60,14 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         message="Document uploaded.",
         url=url,
-        render=lambda **kw: _page(request, proposal_or_404(request, pk), **kw),
+        render=lambda **kw: _page(request, access_proposal(request.user, pk), **kw),
     )
 
 
 @login_required
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     """Serve a document to those who may see the proposal, under the name it was uploaded with."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     doc = get_object_or_404(Document, pk=doc_pk, proposal=proposal)
     return FileResponse(
         doc.file.open("rb"), as_attachment=True, filename=doc.original_name, content_type=doc.content_type
@@ -76,7 +77,7 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
 @login_required
 @require_POST
 def document_remove(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     get_object_or_404(Document, pk=doc_pk, proposal=proposal)
     url = section_url(pk, Section.DOCUMENTS)
     try:
@@ -87,5 +88,5 @@ def document_remove(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
         request,
         message="Document removed.",
         url=url,
-        render=lambda **kw: _page(request, proposal_or_404(request, pk), **kw),
+        render=lambda **kw: _page(request, access_proposal(request.user, pk), **kw),
     )

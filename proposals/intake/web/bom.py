@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from proposals.core.enums import Section
 from proposals.core.errors import ApplicationError, InvalidInput
-from proposals.core.web.access import ensure_editable, proposal_or_404, refused
+from proposals.core.web.access import ensure_editable, refused
+from proposals.intake.selectors import access_proposal
 from proposals.intake.services.bom_import import BOM_COLUMN_HELP, BOM_COLUMNS, bom_import, bom_template_csv
 from proposals.intake.web.forms import BomImportForm
 from proposals.intake.web.layout import render_section, section_url
@@ -26,7 +27,7 @@ def bom_template(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bom_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a CSV or XLSX; every row is checked first, and a file with any bad row imports nothing."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     items_url = section_url(pk, Section.ITEMS)
     try:
         ensure_editable(request, proposal)

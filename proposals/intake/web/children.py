@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from proposals.core.enums import Layer, PartyRole, Section
 from proposals.core.errors import ApplicationError
-from proposals.core.web.access import ensure_editable, proposal_or_404, refused, run_service, saved
+from proposals.core.web.access import ensure_editable, refused, run_service, saved
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
+from proposals.intake.selectors import access_proposal
 from proposals.intake.services.drafting import child_delete, child_save, proposal_update
 from proposals.intake.web.forms import EndUseForm, LineItemForm, PartyForm, PortalModelForm, SiteForm
 from proposals.intake.web.layout import render_section, section_url
@@ -104,14 +105,14 @@ def section_page(
 
 def _reloaded(request: HttpRequest, pk: int, kind: Kind) -> Any:
     def page(**extra: Any) -> HttpResponse:
-        return section_page(request, proposal_or_404(request, pk), kind, **extra)
+        return section_page(request, access_proposal(request.user, pk), kind, **extra)
 
     return page
 
 
 def _list_section(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
     """GET shows the list; POST adds one child through child_save."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     if request.method != "POST":
         return section_page(request, proposal, kind)
     url = section_url(pk, kind.section)
@@ -150,7 +151,7 @@ def parties(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def end_use(request: HttpRequest, pk: int) -> HttpResponse:
     """The end-use statement lives on the parties page; it saves through proposal_update."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     kind = KINDS["party"]
     url = section_url(pk, kind.section)
     try:
@@ -170,7 +171,7 @@ def end_use(request: HttpRequest, pk: int) -> HttpResponse:
 def child_edit(request: HttpRequest, pk: int, kind: str, child_pk: int) -> HttpResponse:
     """Edit one site, line item or party on its own page."""
     spec = KINDS[kind]
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     child = get_object_or_404(spec.model, pk=child_pk, proposal=proposal)
     url = section_url(pk, spec.section)
     try:
@@ -202,7 +203,7 @@ def child_edit(request: HttpRequest, pk: int, kind: str, child_pk: int) -> HttpR
 @require_POST
 def child_remove(request: HttpRequest, pk: int, kind: str, child_pk: int) -> HttpResponse:
     spec = KINDS[kind]
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     get_object_or_404(spec.model, pk=child_pk, proposal=proposal)
     url = section_url(pk, spec.section)
     try:

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_http_methods
 
 from proposals.core.enums import Section
 from proposals.core.errors import ApplicationError
-from proposals.core.web.access import ensure_editable, proposal_or_404, refused, run_service, saved
+from proposals.core.web.access import ensure_editable, refused, run_service, saved
 from proposals.intake.models.proposal import Proposal
+from proposals.intake.selectors import access_proposal
 from proposals.intake.services.drafting import proposal_update
 from proposals.intake.web.forms import FinancingForm, OverviewForm, PortalModelForm
 from proposals.intake.web.layout import render_section, section_url
@@ -23,7 +24,7 @@ FIELD_SECTIONS: dict[str, tuple[type[PortalModelForm], str]] = {
 def _fields_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """GET shows the section; POST saves its fields through proposal_update (all or nothing)."""
     form_class, template = FIELD_SECTIONS[section]
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     url = section_url(pk, section)
 
     def page(form: PortalModelForm | None = None, *, reload: bool = False, **extra: object) -> HttpResponse:
@@ -66,7 +67,7 @@ def financing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def consortium(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     members = proposal.consortium.members.select_related("company").order_by("-role", "company__legal_name")
     return render_section(
         request,

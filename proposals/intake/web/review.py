@@ -11,10 +11,10 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from proposals.core.enums import ProposalStatus, Section
 from proposals.core.errors import ApplicationError, InvalidInput, SubmissionIncomplete
-from proposals.core.web.access import apply_service_errors, proposal_or_404, refused
+from proposals.core.web.access import apply_service_errors, refused
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.policy.completeness import Finding
-from proposals.intake.selectors import proposal_timeline_for, review_progress
+from proposals.intake.selectors import access_proposal, proposal_timeline_for, review_progress
 from proposals.intake.services.transitions import proposal_transition
 from proposals.intake.web.forms import WithdrawForm
 from proposals.intake.web.layout import (
@@ -41,7 +41,7 @@ def _review_page(request: HttpRequest, proposal: Proposal, **extra: Any) -> Http
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the review page. POST: submit through the one transition path (the anchor's lead only)."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     if request.method != "POST":
         return _review_page(request, proposal)
     try:
@@ -61,7 +61,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:
@@ -81,7 +81,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The consortium's view of the federal review: license gates decided, the EXIM deal's stage."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     return render_section(
         request, proposal, PROGRESS, "proposals/progress.html", progress=review_progress(proposal)
     )
@@ -90,7 +90,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     events = [
         {
             "event": event,
@@ -115,7 +115,7 @@ def _state_label(state: str) -> str:
 @require_GET
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist partial htmx reloads after each save."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     return render(request, "proposals/_checklist.html", {"proposal": proposal, **checklist_context(proposal)})
 
 
@@ -123,7 +123,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status badge htmx polls during automated intake; a change reloads the whole page."""
-    proposal = proposal_or_404(request, pk)
+    proposal = access_proposal(request.user, pk)
     was = request.GET.get("was")
     if request.htmx and was and was != proposal.status:
         return HttpResponseClientRefresh()
