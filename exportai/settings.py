@@ -11,6 +11,13 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from exportai.broker import (
+    EMBEDDED_POLLING_INTERVAL,
+    broker_transport,
+    broker_transport_options,
+    embedded_broker_url,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -215,33 +222,21 @@ CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="
 EXPORTAI_PAGE_CACHE_SECONDS = env.int("EXPORTAI_PAGE_CACHE_SECONDS", default=300)
 
 # --- Celery -----------------------------------------------------------------------------------
-# The embedded default is kombu's filesystem transport: a real broker that needs no server.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(VAR_DIR / "broker"),
-        "data_folder_out": str(VAR_DIR / "broker"),
-        "processed_folder": str(VAR_DIR / "broker-processed"),
-        "store_processed": False,
-    }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {
-        # Redis has no real acknowledgement: a message a dead worker held comes back to its queue
-        # once it has been unacknowledged this long. Keep it above the task time limit, or a slow
-        # task would be delivered a second time while it still runs (harmless, tasks are idempotent).
-        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
-        # How often each worker looks for such messages; throttle 1 makes the interval the real period
-        # (kombu's default scans only every 10th interval).
-        "unacked_restore_interval": env.int("CELERY_BROKER_RESTORE_INTERVAL", default=30),
-        "unacked_restore_throttle": 1,
-    }
+# The embedded default needs no server; every file it writes lives under var/broker (exportai/broker.py).
+# EXPORTAI_BROKER_DIR moves it (a bench or a second checkout). Production sets CELERY_BROKER_URL=redis://.
+EXPORTAI_BROKER_DIR = Path(env.str("EXPORTAI_BROKER_DIR", default=str(VAR_DIR / "broker")))
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=embedded_broker_url(EXPORTAI_BROKER_DIR))
+# The transport class, when not kombu's own for the URL's scheme (the embedded one wakes on acks).
+CELERY_BROKER_TRANSPORT = env.str("CELERY_BROKER_TRANSPORT", default="") or broker_transport(
+    CELERY_BROKER_URL
 )
-for _folder in (
-    CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
-    CELERY_BROKER_TRANSPORT_OPTIONS.get("processed_folder", ""),
-):
-    if _folder:  # the filesystem transport expects its folders to exist before the first message
-        Path(_folder).mkdir(parents=True, exist_ok=True)
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL,
+    folder=EXPORTAI_BROKER_DIR,
+    polling_interval=env.float("CELERY_BROKER_POLLING_INTERVAL", default=EMBEDDED_POLLING_INTERVAL),
+    visibility_timeout=env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+    restore_interval=env.int("CELERY_BROKER_RESTORE_INTERVAL", default=30),
+)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# `make run`: the embedded portal. Web server, a real Celery worker with beat on the filesystem broker.
+# `make run`: the embedded portal. Web server, a real Celery worker with beat on the embedded broker
+# (kombu's filesystem transport; its files live in var/broker, see exportai/broker.py).
 # Ctrl-C stops exactly the processes this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-mkdir -p var/broker var/broker-processed var/media
+mkdir -p var/media
 
 # The fixed TOTP secret the demo seed enrolled the staff logins with (exportai/settings.py, README "Security").
 TOTP_SECRET=$($PY manage.py shell -v0 -c "from django.conf import settings; print(settings.EXPORTAI_DEMO_TOTP_SECRET)")
