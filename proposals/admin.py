@@ -283,12 +283,57 @@ class PartyAdmin(admin.ModelAdmin):
 
 @admin.register(models.Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = ("title", "consortium", "status", "revision_number", "updated_at")
-    list_filter = ("status",)
+    list_display = ("title", "consortium", "call", "status", "revision_number", "updated_at")
+    list_filter = ("status", "call")
     search_fields = ("title", "consortium__name")
-    list_select_related = ("consortium",)
+    list_select_related = ("consortium", "call")
     # State changes go through the workflow service, never the admin form.
     readonly_fields = ("status", "status_changed_at", "revision_number")
+
+
+# --- Calls for proposals: program staff manage them in the portal (/program/calls/); the admin shows
+# them and lets a superuser correct a call. A published rubric and its criteria are read-only: a change
+# is a new version.
+
+
+class CriterionInline(admin.TabularInline):
+    model = models.Criterion
+    extra = 0
+    fields = ("order", "code", "title", "description", "weight", "scale_min", "scale_max")
+
+    def _editable(self, obj: Any) -> bool:
+        return obj is None or not obj.is_published
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(models.Rubric)
+class RubricAdmin(admin.ModelAdmin):
+    list_display = ("call", "version", "published_at")
+    list_select_related = ("call",)
+    inlines = [CriterionInline]
+    # Publishing checks the weights: it goes through the calls service (portal or API), not this form.
+    readonly_fields = ("published_at",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (obj is None or not obj.is_published) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (obj is None or not obj.is_published) and super().has_delete_permission(request, obj)
+
+
+@admin.register(models.Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("name", "federal_register_citation", "opens_on", "closes_on", "rolling")
+    search_fields = ("name", "slug", "federal_register_citation")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(models.AuditEvent)

@@ -19,12 +19,14 @@ from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, CountryGroup, ProgramSettings
 from proposals.documents.models import GeneratedDocument
 from proposals.exim.models import Deal
+from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser, Owner
 from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
 from proposals.notify.models import NotificationPreference, OutboxMessage
 
 __all__ = [
     "AuditEvent",
+    "Call",
     "CommerceReview",
     "CommerceSettings",
     "Company",
@@ -33,6 +35,7 @@ __all__ = [
     "ConsortiumUser",
     "Country",
     "CountryGroup",
+    "Criterion",
     "Deal",
     "Document",
     "GeneratedDocument",
@@ -49,6 +52,7 @@ __all__ = [
     "ProgramSettings",
     "Proposal",
     "Revision",
+    "Rubric",
     "ScreeningEntry",
     "ScreeningHit",
     "ScreeningListVersion",

@@ -18,6 +18,7 @@ from tests.factories import (
     EximOfficerFactory,
     MemberFactory,
     UserFactory,
+    open_call,
 )
 from tests.twofactor import session_verify
 
@@ -77,6 +78,12 @@ def consortium(reference_data: None):
         consortium=consortium, layers=[Layer.CLOUD, Layer.STORAGE, Layer.NETWORKING, Layer.APPLICATION]
     )
     return consortium
+
+
+@pytest.fixture
+def call(db: None):
+    """The call proposals answer in tests: rolling, open since 2000, so open on any date a test uses."""
+    return open_call()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """factory_boy factories: the smallest valid object of each kind, no hidden side effects."""
 
+import datetime
+
 import factory
 
 from accounts.models import Agency, User
@@ -12,6 +14,7 @@ from proposals.commerce.models import (
     ScreeningListVersion,
 )
 from proposals.core.enums import ConsortiumUserRole, MemberRole, ScreenedSubject
+from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
 from proposals.intake.models.proposal import Proposal
 
@@ -79,6 +82,44 @@ class ConsortiumUserFactory(factory.django.DjangoModelFactory):
     role = ConsortiumUserRole.EDITOR
 
 
+class CallFactory(factory.django.DjangoModelFactory):
+    """A call open from 1 January 2000 on a rolling basis: open on any date a test uses."""
+
+    class Meta:
+        model = Call
+
+    name = factory.Sequence(lambda n: f"Call {n}")
+    slug = factory.Sequence(lambda n: f"call-{n}")
+    federal_register_citation = factory.Sequence(lambda n: f"FR 2026-{n:05d}")
+    opens_on = datetime.date(2000, 1, 1)
+    closes_on = None
+    rolling = True
+
+
+def open_call() -> Call:
+    """The one always-open call that proposals made by tests answer unless a test says otherwise."""
+    call = Call.objects.filter(slug="always-open").first()
+    return call or CallFactory(slug="always-open", name="Always-open test call")
+
+
+class RubricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rubric
+
+    call = factory.SubFactory(CallFactory)
+    version = 1
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    rubric = factory.SubFactory(RubricFactory)
+    code = factory.Sequence(lambda n: f"criterion-{n}")
+    title = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = 50
+
+
 class ProposalFactory(factory.django.DjangoModelFactory):
     """A bare draft (fails most completeness checks); use `complete_proposal` for a submittable one."""
 
@@ -87,6 +128,7 @@ class ProposalFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     consortium = factory.SubFactory(ConsortiumFactory)
+    call = factory.LazyFunction(open_call)
     title = factory.Sequence(lambda n: f"Proposal {n}")
 
     @factory.post_generation

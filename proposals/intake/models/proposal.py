@@ -121,6 +121,14 @@ class ProposalQuerySet(models.QuerySet):
 
 class Proposal(models.Model):
     consortium = models.ForeignKey("Consortium", on_delete=models.PROTECT, related_name="proposals")
+    call = models.ForeignKey(
+        "Call",
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        null=True,
+        blank=True,
+        help_text="The call for proposals this proposal answers.",
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     target_countries = models.ManyToManyField("Country", related_name="targeted_by", blank=True)
