@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["proposals.core.api.filters.StrictFilterBackend"],
     "EXCEPTION_HANDLER": "proposals.core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -191,6 +191,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Proposals for full-stack American AI export packages: intake, Commerce and EXIM review.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents the error statuses it can answer (proposals.core.api.errors).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "proposals.core.api.errors.document_error_statuses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

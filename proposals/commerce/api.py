@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
@@ -37,6 +36,7 @@ from proposals.commerce.services.review import (
 )
 from proposals.commerce.services.screening import screening_request
 from proposals.commerce.workflow import GATE_DECISIONS, HIT_ACTIONS
+from proposals.core.api.filters import StrictFilterBackend
 from proposals.core.api.permissions import RulePermission
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.policy.revisions import ADDED, CHANGED, REMOVED
@@ -92,7 +92,7 @@ class QueueRowSerializer(serializers.ModelSerializer):
 class GateSerializer(serializers.ModelSerializer):
     destination_name = serializers.CharField(source="destination.name")
     policy_version = serializers.IntegerField(source="policy_version.number")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
 
     class Meta:
         model = LicenseGate
@@ -116,7 +116,7 @@ class GateSerializer(serializers.ModelSerializer):
 
 
 class HitSerializer(serializers.ModelSerializer):
-    adjudicated_by = serializers.CharField(source="adjudicated_by.username", default=None)
+    adjudicated_by = serializers.CharField(source="adjudicated_by.username", default=None, allow_null=True)
     entry_name = serializers.CharField(source="entry.name")
     entry_type = serializers.CharField(source="entry.type")
     entry_addresses = serializers.CharField(source="entry.addresses")
@@ -315,7 +315,7 @@ class QueueView(generics.ListAPIView):
     required_perm = "proposals.commerce_workspace"
     refusal = COMMERCE_ONLY
     serializer_class = QueueRowSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = CommerceQueueFilter
     pagination_class = CommerceQueuePagination
 

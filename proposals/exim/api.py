@@ -8,7 +8,6 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -17,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from proposals.core.api.filters import StrictFilterBackend
 from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import DealStage, EximProduct
 from proposals.core.models.reference import ProgramSettings
@@ -169,7 +169,7 @@ class TimelineOutput(serializers.Serializer):
 
 class DealDetailOutput(DealOutput):
     terms = serializers.JSONField()
-    notification_ends_at = serializers.DateTimeField()
+    notification_ends_at = serializers.DateTimeField(allow_null=True)
     timeline = serializers.SerializerMethodField()
     commerce_blockers = serializers.SerializerMethodField()
     commitment_blockers = serializers.SerializerMethodField()
@@ -235,7 +235,7 @@ class DealListApi(generics.ListAPIView):
     required_perm = "proposals.view_deal"
     serializer_class = DealListOutput
     pagination_class = PipelinePagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = DealFilter
 
     def get_queryset(self) -> Any:
@@ -250,7 +250,7 @@ class DealCsvApi(generics.GenericAPIView):
 
     permission_classes = [IsAuthenticated, RulePermission]
     required_perm = "proposals.view_deal"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = DealFilter
     serializer_class = DealListOutput
 

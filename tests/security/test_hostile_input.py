@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from proposals.core.api.filters import EMPTY_FILTER_MESSAGE
 from proposals.core.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from proposals.core.enums import NotificationEvent
 from proposals.intake.api.proposals import ProposalListCreateApi
@@ -344,3 +345,49 @@ def test_subject_line_of_a_message_stored_with_a_carriage_return_is_cleaned_at_s
 
     assert outbox_send(message_id=message.pk) == "sent"
     assert mail.outbox[0].subject == "Old subject"
+
+
+# --- filters and the schema ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/countries/?is_country_of_concern=null", "is_country_of_concern"),
+        ("/api/countries/?oecd_category=", "oecd_category"),
+    ],
+)
+def test_a_filter_given_without_a_meaning_is_a_field_error(lead, url, field):
+    body = assert_api_error(api(lead).get(url), 400, "invalid")
+    assert body["extra"]["fields"] == {field: [EMPTY_FILTER_MESSAGE]}
+
+
+def test_a_filter_with_a_value_still_filters(lead, reference_data):
+    rows = api(lead).get("/api/countries/?is_country_of_concern=true").json()
+    assert rows and all(row["is_country_of_concern"] for row in rows)
+
+
+def test_empty_exim_amount_filter_is_a_field_error(exim_officer):
+    body = assert_api_error(api(exim_officer).get("/api/exim/deals/?amount_min="), 400, "invalid")
+    assert body["extra"]["fields"] == {"amount_min": [EMPTY_FILTER_MESSAGE]}
+
+
+def test_schema_types_nullable_reviewer_and_notification_fields(lead):
+    schema = api(lead).get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    assert schema["DealDetailOutput"]["properties"]["notification_ends_at"]["nullable"] is True
+    gate = next(s for name, s in schema.items() if "decided_by" in s.get("properties", {}))
+    hit = next(s for name, s in schema.items() if "adjudicated_by" in s.get("properties", {}))
+    assert gate["properties"]["decided_by"]["nullable"] is True
+    assert hit["properties"]["adjudicated_by"]["nullable"] is True
+
+
+def test_schema_documents_the_cross_cutting_error_statuses(lead):
+    paths = api(lead).get("/api/schema/?format=json").json()["paths"]
+
+    queue = paths["/api/commerce/queue/"]["get"]["responses"]
+    gate = paths["/api/commerce/gates/{id}/decide/"]["post"]["responses"]
+    token = paths["/api/auth/token/"]["post"]["responses"]
+    assert {"400", "401", "403", "404"} <= set(queue)  # a page past the last one is a 404
+    assert {"400", "401", "403", "404", "413"} <= set(gate)
+    assert "401" not in token and "413" in token  # anonymous; a body over the limit

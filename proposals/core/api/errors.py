@@ -72,3 +72,59 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     return {
         code: OpenApiResponse(ErrorOutput, description=_ERROR_TEXT[code]) for code in sorted({401, *codes})
     }
+
+
+# Statuses any operation may answer whatever its view declares, and when: the hook below adds each
+# one an operation lacks, so that the schema documents every status a client can receive.
+_CROSS_CUTTING = {
+    400: "Bad input (field errors in extra.fields), or a body that is not JSON or nests too deep.",
+    401: _ERROR_TEXT[401],
+    403: "Your role does not allow this (Commerce, EXIM and program operations are for their staff).",
+    404: "No such object (or it belongs to another consortium), or no such page of a list.",
+    413: "The request body is larger than the limit (code too_large).",
+}
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOutput"}
+
+
+def _statuses_for(operation: dict[str, Any]) -> set[int]:
+    statuses = {400, 413} if "requestBody" in operation else set()
+    parameters = operation.get("parameters", [])
+    if any(p.get("in") == "query" for p in parameters):
+        statuses.add(400)
+    # An unknown id, or a page number past the last page of a list.
+    if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
+        statuses.add(404)
+    if any(requirement for requirement in operation.get("security", [{}])):  # not anonymous-only
+        statuses |= {401, 403}
+    return statuses
+
+
+def document_error_statuses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular post-processing hook: every operation documents the cross-cutting error
+    statuses it can answer (role refusals, unknown ids, bad input, bodies over the size limit) in the
+    one error shape, unless its view documented that status itself."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorOutput" not in components:
+        components["ErrorOutput"] = {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string"},
+                "code": {"type": "string"},
+                "extra": {"type": "object", "additionalProperties": {}},
+            },
+            "required": ["code", "extra", "message"],
+        }
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for code in sorted(_statuses_for(operation)):
+                responses.setdefault(
+                    str(code),
+                    {
+                        "content": {"application/json": {"schema": _ERROR_REF}},
+                        "description": _CROSS_CUTTING[code],
+                    },
+                )
+    return result

@@ -36,8 +36,12 @@ BomImportError = inline_serializer(
                         "message": serializers.CharField(),
                     },
                     many=True,
+                    required=False,
+                    help_text="The file's problems (absent when the request itself was bad).",
                 ),
-                "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField()), required=False
+                ),
             },
         ),
     },
