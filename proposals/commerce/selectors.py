@@ -271,14 +271,16 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
         sites=list(proposal.sites.select_related("country").order_by("pk")),
         items=items,
         parties=list(
-            proposal.parties.select_related(
-                "country", "headquarters_country", "ultimate_parent_country"
-            ).order_by("role", "pk")
+            proposal.parties.select_related("country", "headquarters_country", "ultimate_parent_country")
+            .prefetch_related("owners")
+            .order_by("role", "pk")
         ),
         members=list(
             proposal.consortium.members.select_related(
                 "company__principal_place_of_business", "company__ultimate_parent_country"
-            ).order_by("-role", "pk")
+            )
+            .prefetch_related("company__owners")
+            .order_by("-role", "pk")
         ),
         gates=list(
             proposal.license_gates.select_related("destination", "policy_version", "decided_by").order_by(

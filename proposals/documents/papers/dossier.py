@@ -36,6 +36,12 @@ def usd(value: Decimal) -> str:
     return f"${value:,.2f}"
 
 
+def _owners(rows: list[dict[str, Any]] | None) -> str:
+    """A frozen entity's owners in one line: "Lotus Holdings (MO, 30%); ..." (none before revisions
+    froze owners)."""
+    return "; ".join(f"{o['name']} ({o['country']}, {dec(o['percent']).normalize():f}%)" for o in rows or [])
+
+
 def percent(part: Decimal, whole: Decimal) -> str:
     return f"{(part / whole * 100):.1f}%" if whole else "n/a"
 
@@ -142,6 +148,7 @@ def dossier_data(
                 "place_of_business": countries.get(m["principal_place_of_business"], ""),
                 "parent": m["ultimate_parent"],
                 "parent_country": countries.get(m["ultimate_parent_country"] or "", ""),
+                "owners": _owners(m.get("owners")),
             }
             for m in s["members"]
         ],
@@ -167,6 +174,7 @@ def dossier_data(
                 "headquarters": countries.get(row.get("headquarters_country") or "", ""),
                 "parent": row.get("ultimate_parent") or "",
                 "parent_country": countries.get(row.get("ultimate_parent_country") or "", ""),
+                "owners": _owners(row.get("owners")),
             }
             for row in s["parties"]
         ],

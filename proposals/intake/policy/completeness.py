@@ -52,6 +52,8 @@ class Finding:
 class CompletenessRules:
     hardware_us_content_min: Decimal = Decimal("0.51")
     countries_of_concern: frozenset[str] = frozenset({"CN", "HK", "MO"})
+    # Owners from countries of concern holding this share (%) or more, together, control the entity.
+    control_share_min: Decimal = Decimal("50")
     oecd_category: dict[str, str] = field(default_factory=dict)
     required_documents: tuple[str, ...] = (DocumentCategory.SECURITY_PLAN, DocumentCategory.FINANCIAL)
     financing: fin.FinancingRules = field(default_factory=fin.FinancingRules)
@@ -120,6 +122,24 @@ def _consortium(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
                 f"{m['company']} is {' and '.join(ties)} a country of concern and is not eligible; "
                 "remove it from the consortium.",
             )
+        if (share := _concern_share(m.get("owners"), rules)) is not None:
+            yield _blocking(
+                "MEMBER_OWNED_FROM_CONCERN",
+                Section.CONSORTIUM,
+                f"members.{m['id']}",
+                f"{m['company']} is {_pct(share / 100)} owned from countries of concern and is not "
+                "eligible; remove it from the consortium.",
+            )
+
+
+def _concern_share(owners: list[dict] | None, rules: CompletenessRules) -> Decimal | None:
+    """The share (%) owners from countries of concern hold together, if it reaches control_share_min.
+    Revisions frozen before owners were recorded have none."""
+    share = sum(
+        (Decimal(str(o["percent"])) for o in owners or [] if o["country"] in rules.countries_of_concern),
+        Decimal("0"),
+    )
+    return share if share and share >= rules.control_share_min else None
 
 
 _SITE_ROLES = {"builder": "build", "owner": "own", "operator": "operate"}
@@ -254,6 +274,14 @@ def _parties(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
                 f"{p['name']} is in a country of concern; such parties are not eligible.",
             )
         yield from _party_ownership_ties(p, rules)
+        if (share := _concern_share(p.get("owners"), rules)) is not None:
+            yield _blocking(
+                "PARTY_OWNED_FROM_CONCERN",
+                Section.PARTIES,
+                f"parties.{p['id']}.owners",
+                f"{p['name']} is {_pct(share / 100)} owned from countries of concern; such parties are "
+                "not eligible. Name another party.",
+            )
     if not s["end_use"].strip():
         yield _blocking(
             "END_USE_MISSING",
