@@ -62,6 +62,14 @@ def test_settings_admin_list_redirects_to_the_one_record(as_admin):
         assert model.objects.count() == 1
 
 
+def test_settings_admin_list_refuses_staff_without_permission(client):
+    staff = UserFactory(username="plain-staff", agency="program", is_staff=True)
+    TOTPDevice.objects.create(user=staff, name="Staff authenticator", confirmed=True)
+    client.force_login(staff)
+    assert client.get("/admin/proposals/programsettings/").status_code == 403
+    assert not ProgramSettings.objects.exists()
+
+
 def test_settings_admin_has_no_add_and_no_delete(as_admin):
     program = ProgramSettings.current()
     assert as_admin.get("/admin/proposals/programsettings/add/").status_code == 403
