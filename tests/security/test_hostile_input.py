@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -391,3 +392,31 @@ def test_schema_documents_the_cross_cutting_error_statuses(lead):
     assert {"400", "401", "403", "404"} <= set(queue)  # a page past the last one is a 404
     assert {"400", "401", "403", "404", "413"} <= set(gate)
     assert "401" not in token and "413" in token  # anonymous; a body over the limit
+
+
+def test_multipart_body_over_the_upload_limit_is_a_413_before_it_is_read(lead, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    upload = SimpleUploadedFile("bom.csv", b"x" * 5000)
+    response = api(lead).post("/api/proposals/1/line-items/import/", {"file": upload}, format="multipart")
+
+    body = assert_api_error(response, 413, "too_large")
+    assert body["message"] == "The request body is larger than 2,000 bytes."
+
+
+def test_web_body_over_the_upload_limit_is_a_413(lead_client, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = lead_client.post(
+        "/proposals/1/items/import/", {"file": SimpleUploadedFile("b.csv", b"x" * 5000)}
+    )
+
+    assert response.status_code == 413
+
+
+def test_too_many_query_fields_on_the_api_is_a_400_json_error(lead, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"f{i}=1" for i in range(20))
+
+    assert_api_error(api(lead).get(f"/api/proposals/?{query}"), 400, "bad_request")
