@@ -154,10 +154,15 @@ def license_gate(
 
 
 def screening_hit(proposal: Proposal, status: str, *, entry_key: str = "e1") -> ScreeningHit:
-    """An exact hit of the end user "Acme Precision Co., Ltd." on the Entity List, in `status`."""
-    version = ScreeningListVersion.objects.create(source="test.csv", sha256="0" * 64, entry_count=1)
-    entry = ScreeningEntry.objects.create(
-        list_version=version, entry_key=entry_key, source="Entity List (EL)", name="ACME PRECISION CO LTD"
+    """An exact hit of the end user "Acme Precision Co., Ltd." on the Entity List, in `status`, found
+    on the newest list (one is made if none is loaded), as the newest screening would have found it."""
+    version = ScreeningListVersion.objects.order_by("-pk").first() or ScreeningListVersion.objects.create(
+        source="test.csv", sha256="0" * 64, entry_count=1
+    )
+    entry, _ = ScreeningEntry.objects.get_or_create(
+        list_version=version,
+        entry_key=entry_key,
+        defaults={"source": "Entity List (EL)", "name": "ACME PRECISION CO LTD"},
     )
     return ScreeningHit.objects.create(
         proposal=proposal,

@@ -189,6 +189,12 @@ class DiffSectionSerializer(serializers.Serializer):
     rows = DiffRowSerializer(many=True)
 
 
+class ClearanceSerializer(serializers.Serializer):
+    cleared = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why not cleared, each named.")
+    cleared_at = serializers.DateTimeField(allow_null=True)
+
+
 class TrackSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="proposal.pk")
     title = serializers.CharField(source="proposal.title")
@@ -206,6 +212,7 @@ class TrackSerializer(serializers.Serializer):
     hits = HitSerializer(many=True)
     rfis = RfiSerializer(many=True)
     diff = serializers.SerializerMethodField()
+    clearance = ClearanceSerializer(help_text="Commerce clearance (commerce.selectors.commerce_clearance).")
 
     @extend_schema_field(DiffSectionSerializer(many=True))
     def get_diff(self, track: Any) -> list[dict[str, Any]]:

@@ -347,9 +347,16 @@ class CommerceReview(models.Model):
         ScreeningListVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # The names the last screening covered (members, their parents, parties): Commerce clearance holds
-    # while the proposal names anyone not among them (selectors_commerce.commerce_screening_blockers).
+    # while the proposal names anyone not among them (commerce.selectors.commerce_clearance).
     screened_names = models.JSONField(default=list, blank=True)
+    # The revision the last screening read: a resubmitted revision is not cleared until screened again.
+    screened_revision = models.PositiveIntegerField(null=True, blank=True)
+    # A Commerce reviewer (or a member change) asked for screening again; cleared by the screening that
+    # follows. The sweeper re-sends the work while it stays set (the request's message may be lost).
+    screening_requested_at = models.DateTimeField(null=True, blank=True)
     licenses_determined_at = models.DateTimeField(null=True, blank=True)
+    # The revision the last determination read: a resubmitted revision is not cleared until determined.
+    licenses_revision = models.PositiveIntegerField(null=True, blank=True)
     policy_version = models.ForeignKey(
         LicensingPolicyVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -1,19 +1,29 @@
 """Reads for the Commerce workspace: the queue (filters, sorting), one proposal's track."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import django_filters
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
+from proposals.commerce.models import (
+    CommerceReview,
+    InformationRequest,
+    LicenseGate,
+    LicensingPolicyVersion,
+    ScreeningHit,
+    ScreeningListVersion,
+)
 from proposals.commerce.policy.eccn import normalize_eccn
 from proposals.core.access import access, require
 from proposals.core.enums import (
     BLOCKING_GATE_STATUSES,
+    BLOCKING_HIT_STATUSES,
     GateStatus,
     HitStatus,
     ProposalStatus,
@@ -258,6 +268,7 @@ class CommerceTrack:
     events: list[AuditEvent]
     # The latest revision against the one before it; None for a first submission.
     diff: RevisionDiff | None = None
+    clearance: "Clearance | None" = None
 
     @property
     def review(self) -> Any:
@@ -299,14 +310,33 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
             .order_by("-created_at", "-pk")[:50]
         ),
         diff=proposal_revision_diff(proposal),
+        clearance=commerce_clearance(proposal_id=proposal.pk),
     )
 
 
-# --- Screening coverage: part of Commerce clearance ----------------------------------------------
+COMMERCE_ONLY = "Commerce reviewers only."
 
-# The reasons clearance holds on screening; stable wording (tests, the EXIM page and the API show it).
-SCREENING_NOT_RUN = "Screening has not run for this proposal."
+
+def access_commerce_proposal(user: Any, pk: Any) -> Proposal:
+    """A proposal on Commerce's track, for a Commerce reviewer: the workspace permission, then the
+    proposal among Commerce's (a 404 otherwise), then the right to review it (a 403 otherwise)."""
+    require(user, "proposals.commerce_workspace", refusal=COMMERCE_ONLY)
+    visible = commerce_proposals_for(user).select_related("consortium", "commerce_review__reviewer")
+    return access(user, visible, pk, perm="proposals.review_commerce", refusal=COMMERCE_ONLY)
+
+
+# --- Commerce clearance: one positive statement -------------------------------------------------
+
+# Screening reasons the Commerce and EXIM pages, the API and the tests show; stable wording.
+SCREENING_NO_LIST = "No screening list is loaded, so screening has not run."
+SCREENING_NOT_RUN = "Screening has not run against list version {version}."
+SCREENING_NOT_RUN_REVISION = "Screening has not run for revision {revision}."
+SCREENING_OLD_LIST = "Screening ran against list version {old}; version {new} is the newest."
 SCREENING_NOT_RUN_FOR = "Screening has not run for {names} (named since the last screening)."
+SCREENING_REQUESTED = "Screening was asked for again on {at} and has not run yet."
+LICENSING_NO_POLICY = "No licensing policy is loaded, so licenses cannot be determined."
+LICENSING_NOT_RUN = "License determination has not run for revision {revision}."
+LICENSING_OLD_POLICY = "Licenses were determined under policy v{old}; v{new} is in force."
 
 
 @dataclass(frozen=True)
@@ -377,36 +407,180 @@ def proposal_screened_names(proposal: Proposal) -> list[ScreenedName]:
     return names
 
 
-def commerce_screening_blockers(*, proposal_id: int) -> list[str]:
-    """Why screening does not yet cover the proposal; empty when every current name was screened.
+@dataclass(frozen=True)
+class ClearanceFacts:
+    """What the clearance checks read, once: the proposal, Commerce's review of it, what is in force."""
 
-    A hit can only be found for a name that was screened: until screening has run (no list loaded,
-    the worker not yet done, a message lost) or while the proposal names a member, parent or party the
-    last screening did not cover (a consortium member added since), there is nothing to adjudicate, and
-    no hits must not read as clear.
-    """
-    proposal = Proposal.objects.only("pk", "consortium_id").get(pk=proposal_id)
-    review = (
-        CommerceReview.objects.filter(proposal_id=proposal_id).only("screened_at", "screened_names").first()
-    )
-    if review is None or review.screened_at is None:
-        return [SCREENING_NOT_RUN]
-    if not review.screened_names:
-        # Screened before the names were recorded (migration 0007): trusted as it was then; the
-        # next screening (a member change, a new list) records them.
-        return []
-    unscreened = sorted({n.name for n in proposal_screened_names(proposal)} - set(review.screened_names))
-    if unscreened:
-        return [SCREENING_NOT_RUN_FOR.format(names=", ".join(f'"{name}"' for name in unscreened))]
+    proposal: Proposal
+    review: CommerceReview | None
+    policy: LicensingPolicyVersion | None  # the licensing policy in force (highest number)
+    screening_list: ScreeningListVersion | None  # the newest screening list
+    gates: list[LicenseGate]
+    hits: list[ScreeningHit]
+
+
+def _licenses_determined(facts: ClearanceFacts) -> list[str]:
+    """Licenses were determined for the current revision under the licensing policy in force."""
+    review, revision = facts.review, facts.proposal.revision_number
+    if review is None or review.licenses_determined_at is None or review.licenses_revision != revision:
+        return [LICENSING_NOT_RUN.format(revision=revision)]
+    if facts.policy is None:
+        return [LICENSING_NO_POLICY]
+    if review.policy_version_id != facts.policy.pk:
+        old = review.policy_version.number if review.policy_version else "?"
+        return [LICENSING_OLD_POLICY.format(old=old, new=facts.policy.number)]
     return []
 
 
-COMMERCE_ONLY = "Commerce reviewers only."
+def _screening_current(facts: ClearanceFacts) -> list[str]:
+    """Screening covered every current name against the newest list, and no new screening is owed."""
+    review, newest = facts.review, facts.screening_list
+    if newest is None:
+        return [SCREENING_NO_LIST]
+    if review is None or review.screened_at is None:
+        return [SCREENING_NOT_RUN.format(version=newest.pk)]
+    if review.screened_revision != facts.proposal.revision_number:
+        return [SCREENING_NOT_RUN_REVISION.format(revision=facts.proposal.revision_number)]
+    if review.screening_list_version_id != newest.pk:
+        return [SCREENING_OLD_LIST.format(old=review.screening_list_version_id or "?", new=newest.pk)]
+    reasons = []
+    # A name is covered only if the last screening recorded it; a screening that recorded no names
+    # (before migration 0007) covers nobody, and the sweeper screens it again.
+    current = {n.name for n in proposal_screened_names(facts.proposal)}
+    if unscreened := sorted(current - set(review.screened_names or [])):
+        reasons.append(SCREENING_NOT_RUN_FOR.format(names=", ".join(f'"{name}"' for name in unscreened)))
+    if review.screening_requested_at is not None:
+        at = timezone.localtime(review.screening_requested_at).strftime("%d %b %Y %H:%M")
+        reasons.append(SCREENING_REQUESTED.format(at=at))
+    return reasons
 
 
-def access_commerce_proposal(user: Any, pk: Any) -> Proposal:
-    """A proposal on Commerce's track, for a Commerce reviewer: the workspace permission, then the
-    proposal among Commerce's (a 404 otherwise), then the right to review it (a 403 otherwise)."""
-    require(user, "proposals.commerce_workspace", refusal=COMMERCE_ONLY)
-    visible = commerce_proposals_for(user).select_related("consortium", "commerce_review__reviewer")
-    return access(user, visible, pk, perm="proposals.review_commerce", refusal=COMMERCE_ONLY)
+def _gates_decided(facts: ClearanceFacts) -> list[str]:
+    """No license gate is open, denied or returned without action: a license is in place for each."""
+    return [
+        f"License gate {gate.eccn} to {gate.destination.name} is {gate.get_status_display().lower()}."
+        for gate in facts.gates
+        if gate.status in BLOCKING_GATE_STATUSES
+    ]
+
+
+def _hits_resolved(facts: ClearanceFacts) -> list[str]:
+    """No screening hit is unresolved or a confirmed match."""
+    reasons = []
+    for hit in facts.hits:
+        if hit.status not in BLOCKING_HIT_STATUSES:
+            continue
+        state = "a confirmed match" if hit.status == HitStatus.CONFIRMED else "unresolved"
+        reasons.append(
+            f'Screening hit: "{hit.screened_name}" ({hit.get_subject_type_display().lower()}) matches '
+            f'"{hit.matched_name}" on {hit.source}; {state}.'
+        )
+    return reasons
+
+
+# The checks clearance is made of, in the order their reasons are shown. Each names what it holds on;
+# a later requirement (the program's designation, when the program says so) is one more row.
+CLEARANCE_CHECKS: tuple[tuple[str, Callable[[ClearanceFacts], list[str]]], ...] = (
+    ("licenses_determined", _licenses_determined),
+    ("screening_current", _screening_current),
+    ("gates_decided", _gates_decided),
+    ("hits_resolved", _hits_resolved),
+)
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """Whether Commerce has cleared the proposal, and if not, every named reason why not."""
+
+    proposal_id: int
+    cleared: bool
+    reasons: list[str]
+    # check name -> its reasons, for the checks that hold (consortium_standing words them for the consortium)
+    held: dict[str, list[str]]
+    # When the last step clearance needed was done; None while not cleared.
+    cleared_at: datetime | None
+    gates: list[LicenseGate]
+
+
+def _last_step_at(facts: ClearanceFacts) -> datetime | None:
+    review = facts.review
+    moments = [review.licenses_determined_at, review.screened_at] if review else []
+    moments += [g.decided_at for g in facts.gates if g.status != GateStatus.NOT_REQUIRED]
+    moments += [h.adjudicated_at for h in facts.hits if h.status != HitStatus.REMOVED]
+    return max((m for m in moments if m is not None), default=None)
+
+
+def commerce_clearance(*, proposal_id: int) -> Clearance:
+    """Commerce has cleared a proposal only when every check in CLEARANCE_CHECKS finds nothing.
+
+    The one reading of Commerce clearance: EXIM's final commitment, the Commerce and EXIM pages, the
+    consortium's progress view and the API all call this. Fail closed: work not yet done (a lost
+    message, a worker down, a resubmitted revision, a newer policy or list) is a named reason.
+    """
+    proposal = Proposal.objects.only("pk", "consortium_id", "revision_number", "status").get(pk=proposal_id)
+    facts = ClearanceFacts(
+        proposal=proposal,
+        review=CommerceReview.objects.select_related("policy_version")
+        .filter(proposal_id=proposal_id)
+        .first(),
+        policy=LicensingPolicyVersion.objects.order_by("-number").only("pk", "number").first(),
+        screening_list=ScreeningListVersion.objects.order_by("-pk").only("pk").first(),
+        gates=list(
+            LicenseGate.objects.filter(proposal_id=proposal_id)
+            .select_related("destination")
+            .order_by("eccn", "destination__name")
+        ),
+        hits=list(
+            ScreeningHit.objects.filter(proposal_id=proposal_id)
+            .exclude(status=HitStatus.REMOVED)
+            .order_by("screened_name", "matched_name", "pk")
+        ),
+    )
+    held = {name: why for name, check in CLEARANCE_CHECKS if (why := check(facts))}
+    reasons = [why for group in held.values() for why in group]
+    return Clearance(
+        proposal_id=proposal_id,
+        cleared=not reasons,
+        reasons=reasons,
+        held=held,
+        cleared_at=None if reasons else _last_step_at(facts),
+        gates=facts.gates,
+    )
+
+
+@dataclass(frozen=True)
+class CommerceStanding:
+    """Where Commerce stands, in words a consortium may read: never a screening entry or a reason."""
+
+    state: str  # not_in_review, pending_determination, licenses_required, in_progress, cleared
+    headline: str
+    gates: list[LicenseGate]  # the licenses the package needs, with their decisions
+    cleared_at: datetime | None = None
+
+
+COMMERCE_REVIEW_IN_PROGRESS = "Commerce review in progress."
+
+
+def consortium_standing(*, proposal: Proposal, clearance: Clearance | None = None) -> CommerceStanding:
+    """The consortium's view of clearance: license determination pending; licenses required (each
+    ECCN to its country, with status and conditions once decided); or cleared on a date. Anything else
+    that holds (screening, a possible match) reads only as "Commerce review in progress"."""
+    if proposal.status not in (ProposalStatus.IN_REVIEW, ProposalStatus.APPROVED):
+        return CommerceStanding("not_in_review", "Commerce reviews the proposal while it is in review.", [])
+    clearance = clearance or commerce_clearance(proposal_id=proposal.pk)
+    if clearance.cleared:
+        day = timezone.localtime(clearance.cleared_at).strftime("%-d %b %Y") if clearance.cleared_at else ""
+        needed = [g for g in clearance.gates if g.status != GateStatus.NOT_REQUIRED]
+        return CommerceStanding(
+            "cleared",
+            f"Cleared by Commerce on {day}." if day else "Cleared by Commerce.",
+            needed,
+            clearance.cleared_at,
+        )
+    if "licenses_determined" in clearance.held:
+        return CommerceStanding("pending_determination", "License determination pending.", [])
+    needed = [g for g in clearance.gates if g.status != GateStatus.NOT_REQUIRED]
+    if "gates_decided" in clearance.held:
+        n = sum(1 for g in needed if g.status in BLOCKING_GATE_STATUSES)
+        return CommerceStanding("licenses_required", f"Licenses required: {n} not yet in place.", needed)
+    return CommerceStanding("in_progress", COMMERCE_REVIEW_IN_PROGRESS, needed)

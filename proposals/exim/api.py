@@ -2,6 +2,7 @@
 timeline, stage moves, target dates, and the ceiling figures. One view per operation; services decide.
 """
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -9,13 +10,14 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from proposals.commerce.selectors import Clearance, commerce_clearance
 from proposals.core.api.filters import StrictFilterBackend
 from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import DealStage, EximProduct
@@ -172,6 +174,8 @@ class DealDetailOutput(DealOutput):
     notification_ends_at = serializers.DateTimeField(allow_null=True)
     timeline = serializers.SerializerMethodField()
     commerce_blockers = serializers.SerializerMethodField()
+    commerce_cleared = serializers.SerializerMethodField()
+    commerce_cleared_at = serializers.SerializerMethodField()
     commitment_blockers = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
@@ -183,6 +187,8 @@ class DealDetailOutput(DealOutput):
             "terms_computed_at",
             "notification_ends_at",
             "commerce_blockers",
+            "commerce_cleared",
+            "commerce_cleared_at",
             "commitment_blockers",
             "actions",
             "timeline",
@@ -191,8 +197,22 @@ class DealDetailOutput(DealOutput):
     def get_timeline(self, deal: Deal) -> list[dict[str, Any]]:
         return TimelineOutput(deal_timeline(deal), many=True).data
 
+    def _clearance(self, deal: Deal) -> Clearance:
+        cache = self.context.setdefault("clearance", {})
+        if deal.proposal_id not in cache:
+            cache[deal.proposal_id] = commerce_clearance(proposal_id=deal.proposal_id)
+        return cache[deal.proposal_id]
+
     def get_commerce_blockers(self, deal: Deal) -> list[str]:
-        return exim_service.commerce_blockers(proposal_id=deal.proposal_id)
+        """Why Commerce has not cleared the proposal (commerce.selectors.commerce_clearance)."""
+        return self._clearance(deal).reasons
+
+    def get_commerce_cleared(self, deal: Deal) -> bool:
+        return self._clearance(deal).cleared
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_commerce_cleared_at(self, deal: Deal) -> datetime | None:
+        return self._clearance(deal).cleared_at
 
     def get_actions(self, deal: Deal) -> list[dict[str, str]]:
         return [

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from proposals.commerce.selectors import commerce_screening_blockers
+from proposals.commerce.selectors import commerce_clearance
 from proposals.core.engine import Move, Track, apply, audit_record, enqueue_on_commit
 from proposals.core.enums import (
     DEAL_END_STAGES,
@@ -36,7 +36,6 @@ from proposals.exim.policy import financing as fin
 from proposals.exim.workflow import DEAL_TRANSITIONS, PRE_COMMITMENT
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.snapshot import Snapshot, dec
-from proposals.intake.selectors import commerce_clearance_blockers
 from proposals.intake.services.transitions import proposal_transition
 from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 from proposals.notify.services import notify_deadline, notify_deal_stage_changed
@@ -155,19 +154,7 @@ def deal_compute_terms(*, deal_id: int) -> Deal | None:
     return deal
 
 
-# --- The gate rule ---------------------------------------------------------------------------------
-
-
-def commerce_blockers(*, proposal_id: int) -> list[str]:
-    """The Commerce gate rule: screening not run (or not covering every current name), open or denied
-    license gates and unresolved screening hits, each named.
-
-    Commerce owns the rule's reading of its own models (`selectors.commerce_clearance_blockers`,
-    `selectors_commerce.commerce_screening_blockers`).
-    """
-    return commerce_screening_blockers(proposal_id=proposal_id) + commerce_clearance_blockers(
-        proposal_id=proposal_id
-    )
+# --- The gate rule: final commitment reads Commerce clearance (commerce.selectors.commerce_clearance) ---
 
 
 def committed_exposure(*, exclude_deal_id: int | None = None) -> Decimal:
@@ -208,7 +195,7 @@ def final_commitment_blockers(
         reasons.append(
             f"The proposal is {ProposalStatus(deal.proposal.status).label.lower()}, not in review."
         )
-    reasons += [f"Commerce: {why}" for why in commerce_blockers(proposal_id=deal.proposal_id)]
+    reasons += [f"Commerce: {why}" for why in commerce_clearance(proposal_id=deal.proposal_id).reasons]
     if refusal := exposure.ceiling_refusal(
         amount=deal.amount,
         committed=committed_exposure(exclude_deal_id=deal.pk),

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from proposals.commerce.selectors import commerce_clearance
 from proposals.core.errors import ApplicationError
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPaginator
@@ -119,7 +120,7 @@ def _deal_context(request: HttpRequest, deal: Deal, **forms_: Any) -> dict[str, 
             if any(t.action == "authorize" for t in actions)
             else []
         ),
-        "commerce_blockers": exim_service.commerce_blockers(proposal_id=deal.proposal_id),
+        "clearance": commerce_clearance(proposal_id=deal.proposal_id),
         "timeline": deal_timeline(deal),
         "transition_form": forms_.get("transition_form") or DealTransitionForm(),
         "target_form": forms_.get("target_form") or TargetDateForm(),

@@ -12,13 +12,10 @@ import django_filters
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from proposals.commerce.models import LicenseGate, ScreeningHit
+from proposals.commerce.models import LicenseGate
 from proposals.core.access import access
 from proposals.core.enums import (
-    BLOCKING_GATE_STATUSES,
-    BLOCKING_HIT_STATUSES,
     EximProduct,
-    HitStatus,
     ProposalStatus,
 )
 from proposals.core.models.audit import AuditEvent
@@ -89,34 +86,6 @@ def status_counts_for(user: Any) -> dict[str, int]:
     counts = {status: 0 for status in ProposalStatus.values}
     counts.update(dict(rows))
     return counts
-
-
-def commerce_clearance_blockers(*, proposal_id: int) -> list[str]:
-    """Why Commerce has not cleared the proposal for EXIM's final commitment; empty when it has.
-
-    Blocks on license gates that are open, denied or returned without action (no license in place),
-    and on screening hits that are unresolved or confirmed.
-    """
-    reasons: list[str] = []
-    gates = (
-        LicenseGate.objects.filter(proposal_id=proposal_id, status__in=BLOCKING_GATE_STATUSES)
-        .select_related("destination")
-        .order_by("eccn", "destination__name")
-    )
-    for gate in gates:
-        reasons.append(
-            f"License gate {gate.eccn} to {gate.destination.name} is {gate.get_status_display().lower()}."
-        )
-    hits = ScreeningHit.objects.filter(proposal_id=proposal_id, status__in=BLOCKING_HIT_STATUSES).order_by(
-        "screened_name", "matched_name", "pk"
-    )
-    for hit in hits:
-        state = "a confirmed match" if hit.status == HitStatus.CONFIRMED else "unresolved"
-        reasons.append(
-            f'Screening hit: "{hit.screened_name}" ({hit.get_subject_type_display().lower()}) matches '
-            f'"{hit.matched_name}" on {hit.source}; {state}.'
-        )
-    return reasons
 
 
 def consortia_for_new_proposal(user: Any) -> list[Consortium]:
@@ -271,23 +240,27 @@ def proposals_csv_lines(queryset: QuerySet[Proposal]) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class ReviewProgress:
-    """What the consortium sees of the federal review: Commerce's license gates and EXIM's deal."""
+    """What the consortium sees of the federal review: where Commerce stands and EXIM's deal."""
 
-    gates: list[LicenseGate]
+    commerce: Any  # proposals.commerce.selectors.CommerceStanding
     deal: Any  # proposals.exim.models.Deal or None
     screened: bool
 
+    @property
+    def gates(self) -> list[LicenseGate]:
+        return self.commerce.gates
+
 
 def review_progress(proposal: Proposal) -> ReviewProgress:
-    """Three queries: the gates (with destinations), the deal, and whether screening has run. The
-    consortium sees the decisions (and their letters), never the screening hits themselves."""
+    """Commerce's standing in the consortium's words (commerce.selectors.consortium_standing: never a
+    screening hit or a clearance reason), and the deal."""
     from proposals.commerce.models import CommerceReview
+    from proposals.commerce.selectors import consortium_standing
     from proposals.exim.models import Deal
 
-    gates = list(proposal.license_gates.select_related("destination").order_by("eccn", "destination_id"))
     deal = Deal.objects.filter(proposal=proposal).first()
     screened = CommerceReview.objects.filter(proposal=proposal, screened_at__isnull=False).exists()
-    return ReviewProgress(gates=gates, deal=deal, screened=screened)
+    return ReviewProgress(commerce=consortium_standing(proposal=proposal), deal=deal, screened=screened)
 
 
 def _money(value: Decimal | None) -> str | None:

@@ -6,13 +6,13 @@ import pytest
 from django.core.management import call_command
 
 from proposals.commerce.models import LicenseGate, LicensingPolicyVersion
+from proposals.commerce.selectors import commerce_clearance
 from proposals.commerce.services.licensing import DEFAULT_POLICY_FILE, licenses_determine
 from proposals.commerce.services.review import gate_decide, gates_decide_bulk
 from proposals.core.enums import GateStatus
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
 from proposals.intake.models.proposal import LineItem
-from proposals.intake.selectors import commerce_clearance_blockers
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +39,27 @@ def test_determine_opens_one_gate_per_sensitive_eccn_and_destination(in_review):
     assert event.reason == "Policy v1, rule advanced-computing-destination: destination AE."
 
 
-def test_determine_twice_changes_nothing(in_review):
+def test_determine_twice_changes_nothing_and_records_nothing(in_review):
     licenses_determine(proposal_id=in_review.pk)
     assert licenses_determine(proposal_id=in_review.pk) == {
         "opened": 0,
         "reopened": 0,
         "closed": 0,
-        "kept": 2,
+        "kept": 0,
     }
     assert LicenseGate.objects.filter(proposal=in_review).count() == 2
+    assert AuditEvent.objects.filter(proposal=in_review, action="licenses_determined").count() == 1
+
+
+def test_determine_again_when_owed_re_evaluates_the_gates(in_review):
+    from proposals.commerce.services.licensing import licenses_owed
+
+    licenses_determine(proposal_id=in_review.pk)
+    licenses_owed(proposal_ids=[in_review.pk])
+    assert commerce_clearance(proposal_id=in_review.pk).held["licenses_determined"] == [
+        "License determination has not run for revision 1."
+    ]
+    assert licenses_determine(proposal_id=in_review.pk)["kept"] == 2
 
 
 def test_determine_to_uk_opens_no_gate(in_review):
@@ -170,12 +182,12 @@ def test_gate_decision_refused_while_proposal_returned(gate, commerce_reviewer):
         gate_decide(gate_id=gate.pk, action="approve", actor=commerce_reviewer, reason="Fine.")
 
 
-def test_clearance_after_all_gates_approved(in_review, commerce_reviewer):
+def test_clearance_gates_hold_until_all_approved(in_review, commerce_reviewer):
     licenses_determine(proposal_id=in_review.pk)
-    assert len(commerce_clearance_blockers(proposal_id=in_review.pk)) == 2
+    assert len(commerce_clearance(proposal_id=in_review.pk).held["gates_decided"]) == 2
     for gate in LicenseGate.objects.filter(proposal=in_review):
         gate_decide(gate_id=gate.pk, action="approve", actor=commerce_reviewer, reason="Fine.")
-    assert commerce_clearance_blockers(proposal_id=in_review.pk) == []
+    assert "gates_decided" not in commerce_clearance(proposal_id=in_review.pk).held
 
 
 # --- Bulk -----------------------------------------------------------------------------------------

@@ -2,11 +2,17 @@
 
 import pytest
 
-from proposals.commerce.selectors import commerce_screening_blockers
+from proposals.commerce.selectors import commerce_clearance
 from proposals.commerce.services.screening import proposal_screen, screening_list_load
 from proposals.intake.services.consortium import member_add, member_update
 
 pytestmark = pytest.mark.django_db
+
+
+def screening_reasons(proposal_id: int) -> list[str]:
+    """What holds clearance on screening (the other checks hold too: licenses are not determined)."""
+    return commerce_clearance(proposal_id=proposal_id).held.get("screening_current", [])
+
 
 NEW = {
     "legal_name": "Gulf Fabric Networks LLC",
@@ -19,7 +25,7 @@ NEW = {
 def screened(in_review, csl_file):
     screening_list_load(source=str(csl_file))
     proposal_screen(proposal_id=in_review.pk)
-    assert commerce_screening_blockers(proposal_id=in_review.pk) == []
+    assert screening_reasons(proposal_id=in_review.pk) == []
     return in_review
 
 
@@ -35,10 +41,10 @@ def test_screening_a_member_added_during_review_is_screened_again(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         member_add(consortium_id=screened.consortium_id, actor=lead, company=dict(NEW))
     # until the screening the commit sends has run, clearance names what is not yet screened
-    assert "Gulf Fabric Networks LLC" in commerce_screening_blockers(proposal_id=screened.pk)[0]
+    assert "Gulf Fabric Networks LLC" in screening_reasons(proposal_id=screened.pk)[0]
     for callback in callbacks:
         callback()
-    assert commerce_screening_blockers(proposal_id=screened.pk) == []
+    assert screening_reasons(proposal_id=screened.pk) == []
 
 
 def test_screening_a_renamed_parent_is_screened_again(
@@ -52,7 +58,7 @@ def test_screening_a_renamed_parent_is_screened_again(
             actor=lead,
             data={"ultimate_parent": "Northern Holdings Group"},
         )
-    assert commerce_screening_blockers(proposal_id=screened.pk) == []
+    assert screening_reasons(proposal_id=screened.pk) == []
 
 
 def test_screening_layers_change_sends_no_screening(screened, lead, django_capture_on_commit_callbacks):
@@ -70,7 +76,6 @@ def test_screening_a_confirmed_match_survives_its_name_leaving_the_proposal(scre
     from proposals.commerce.services.review import hit_adjudicate
     from proposals.intake.models.consortium import Company
     from proposals.intake.models.proposal import Party
-    from proposals.intake.selectors import commerce_clearance_blockers
 
     hit = ScreeningHit.objects.filter(proposal=screened).first()
     hit_adjudicate(hit_id=hit.pk, action="confirm", actor=commerce_reviewer, reason="It is them.")
@@ -83,17 +88,16 @@ def test_screening_a_confirmed_match_survives_its_name_leaving_the_proposal(scre
     proposal_screen(proposal_id=screened.pk)  # the re-screen a member change sends
     hit.refresh_from_db()
     assert hit.status == "confirmed"
-    assert any(
-        "confirmed" in reason.lower() for reason in commerce_clearance_blockers(proposal_id=screened.pk)
-    )
+    assert any("confirmed" in reason for reason in commerce_clearance(proposal_id=screened.pk).reasons)
 
 
-def test_screening_recorded_before_names_were_kept_still_counts(screened):
-    """Reviews screened before migration 0007 have no names recorded: they are not held for it."""
+def test_screening_without_recorded_names_is_not_clear(screened):
+    """Reviews screened before migration 0007 recorded no names: fail closed, every name is owed (the
+    sweeper screens them again)."""
     from proposals.commerce.models import CommerceReview
 
     CommerceReview.objects.filter(proposal=screened).update(screened_names=[])
-    assert commerce_screening_blockers(proposal_id=screened.pk) == []
+    assert screening_reasons(screened.pk)[0].startswith("Screening has not run for ")
 
 
 def test_screen_again_a_reviewer_reruns_screening_web_and_api(
@@ -106,18 +110,21 @@ def test_screen_again_a_reviewer_reruns_screening_web_and_api(
     from proposals.core.models.audit import AuditEvent
 
     CommerceReview.objects.filter(proposal=screened).update(screened_names=["Somebody Else"])
-    assert commerce_screening_blockers(proposal_id=screened.pk) != []
+    assert screening_reasons(proposal_id=screened.pk) != []
     client.force_login(commerce_reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("commerce-screen", args=[screened.pk]))
     assert response.status_code == 302
-    assert commerce_screening_blockers(proposal_id=screened.pk) == []
+    assert screening_reasons(proposal_id=screened.pk) == []
     api = APIClient()
     api.force_authenticate(commerce_reviewer)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         answer = api.post(reverse("api-commerce-screen", args=[screened.pk]))
     assert (answer.status_code, answer.json()) == (202, {"queued": True})
     assert callbacks
+    # the answer is backed by a record until the screening runs (the sweeper resends it if lost)
+    assert CommerceReview.objects.get(proposal=screened).screening_requested_at is not None
+    assert screening_reasons(screened.pk)[0].startswith("Screening was asked for again on ")
     assert AuditEvent.objects.filter(proposal=screened, action="screening_requested").count() == 2
 
 

@@ -180,12 +180,12 @@ def test_adjudicate_false_positive_records_reason_and_audit(hit, commerce_review
 
 
 def test_adjudicate_confirmed_match_blocks_until_reopened(hit, commerce_reviewer):
-    from proposals.intake.selectors import commerce_clearance_blockers
+    from proposals.commerce.selectors import commerce_clearance
 
     hit_adjudicate(
         hit_id=hit.pk, action="confirm", actor=commerce_reviewer, reason="Same entity, same address."
     )
-    assert len(commerce_clearance_blockers(proposal_id=hit.proposal_id)) == 1
+    assert len(commerce_clearance(proposal_id=hit.proposal_id).held["hits_resolved"]) == 1
     hit_adjudicate(hit_id=hit.pk, action="reopen", actor=commerce_reviewer, reason="Wrong call; re-check.")
     hit.refresh_from_db()
     assert hit.status == HitStatus.UNRESOLVED

@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
+from proposals.commerce.models import LicenseGate
+from proposals.commerce.services.licensing import licenses_determine
+from proposals.commerce.services.review import gate_decide
 from proposals.commerce.services.screening import proposal_screen, screening_list_load
-from proposals.core.enums import DealStage, Layer
+from proposals.core.enums import DealStage, GateStatus, Layer
 from proposals.core.models.reference import ProgramSettings
 from proposals.demo import build_complete_proposal
 from proposals.exim.models import Deal
@@ -16,6 +19,7 @@ from proposals.exim.services import deal_compute_terms, deal_open
 from proposals.intake.services.intake import intake_check
 from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import csl_row, write_csl_csv
+from tests.factories import CommerceReviewerFactory
 
 # The DOMAIN.md worked example: an $80M contract, all US content.
 EIGHTY_MILLION_ITEMS = [
@@ -44,10 +48,12 @@ def screening_list(db: None, tmp_path: Path) -> None:
 def make_deal(consortium, lead, screening_list) -> Callable[..., Deal]:
     """Build a complete proposal, take it into review, screen it, open its deal and compute its terms.
 
-    `stage` and `amount` then place the deal directly (arrangement only; the tests of the stage moves
+    `determine` has Commerce determine its licenses and grant each (cleared); `stage` and `amount`
+    then place the deal directly (arrangement only; the tests of the stage moves
     go through deal_transition).
     """
     counter = iter(range(1, 1000))
+    licensing_officer = CommerceReviewerFactory(username="licensing_officer")
 
     def make(
         *,
@@ -55,6 +61,7 @@ def make_deal(consortium, lead, screening_list) -> Callable[..., Deal]:
         amount: Decimal | None = None,
         compute: bool = True,
         screen: bool = True,
+        determine: bool = True,
         **kw: Any,
     ) -> Deal:
         kw.setdefault("items", EIGHTY_MILLION_ITEMS)
@@ -66,6 +73,11 @@ def make_deal(consortium, lead, screening_list) -> Callable[..., Deal]:
         assert intake_check(proposal_id=proposal.pk) == "accept_for_review"
         if screen:
             proposal_screen(proposal_id=proposal.pk)  # as Commerce's start of review does
+        if determine:
+            # Commerce determines the licenses and its reviewer grants each one: the deal starts cleared.
+            licenses_determine(proposal_id=proposal.pk)
+            for gate in LicenseGate.objects.filter(proposal=proposal, status=GateStatus.OPEN):
+                gate_decide(gate_id=gate.pk, action="approve", actor=licensing_officer, reason="Licensed.")
         deal = deal_open(proposal_id=proposal.pk)
         if compute:
             deal_compute_terms(deal_id=deal.pk)

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from proposals.commerce.models import LicenseGate, LicensingPolicyVersion
 from proposals.core.enums import DealStage, GateStatus, ProposalStatus
+from tests.factories import license_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -96,14 +96,7 @@ def test_api_transition_without_reason_is_400(api_client, exim_officer, make_dea
 
 def test_api_authorize_refused_by_gate_rule_is_409_with_reasons(api_client, exim_officer, make_deal):
     deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=Decimal("10000000"))
-    policy = LicensingPolicyVersion.objects.create(number=1, name="test")
-    LicenseGate.objects.create(
-        proposal=deal.proposal,
-        eccn="3A090",
-        destination_id="AE",
-        status=GateStatus.OPEN,
-        policy_version=policy,
-    )
+    license_gate(deal.proposal, GateStatus.OPEN)
     api_client.force_authenticate(exim_officer)
     response = api_client.post(
         reverse("api-exim-deal-transition", args=[deal.pk]),

@@ -6,7 +6,9 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
+from proposals.commerce.models import ScreeningListVersion
 from proposals.commerce.services.screening import proposal_screen
 from proposals.core.enums import DealStage, GateStatus, HitStatus, MemberRole, ProposalStatus
 from proposals.core.errors import CommitmentRefused
@@ -62,7 +64,10 @@ def test_gate_rule_screening_not_run_refuses_final_commitment(make_deal, exim_of
     deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=AMOUNT, screen=False)
     with pytest.raises(CommitmentRefused) as refused:
         authorize(deal, exim_officer)
-    assert refused.value.extra["reasons"] == ["Commerce: Screening has not run for this proposal."]
+    newest = ScreeningListVersion.objects.order_by("-pk").first()
+    assert refused.value.extra["reasons"] == [
+        f"Commerce: Screening has not run against list version {newest.pk}."
+    ]
     deal.refresh_from_db()
     assert deal.stage == DealStage.CREDIT_COMMITTEE
 
@@ -117,3 +122,74 @@ def test_gate_rule_holds_beat_after_notification_period(make_deal, exim_officer)
     with mock.patch("django.utils.timezone.now", return_value=deal.notification_ends_at + timedelta(hours=1)):
         assert exim_notification_sweep() == []
     assert Deal.objects.get(pk=deal.pk).stage == DealStage.CONGRESSIONAL_NOTIFICATION
+
+
+def test_gate_rule_lost_determination_refuses_final_commitment_naming_the_missing_determination(
+    make_deal, exim_officer
+):
+    """The determination's message was lost (or its worker down): no gate exists, and that is not clear."""
+    deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=AMOUNT, determine=False)
+    assert not deal.proposal.license_gates.exists()
+    with pytest.raises(CommitmentRefused) as refused:
+        authorize(deal, exim_officer)
+    assert refused.value.extra["reasons"] == ["Commerce: License determination has not run for revision 1."]
+    deal.refresh_from_db()
+    assert (deal.stage, deal.proposal.status) == (DealStage.CREDIT_COMMITTEE, ProposalStatus.IN_REVIEW)
+
+
+def test_gate_rule_resubmitted_revision_with_a_new_controlled_item_is_refused_until_determined(
+    deal, exim_officer, commerce_reviewer, lead
+):
+    from proposals.commerce.models import LicenseGate
+    from proposals.commerce.services.licensing import licenses_determine
+    from proposals.commerce.services.review import gate_decide, information_request_create
+    from proposals.core.enums import Layer
+    from proposals.intake.services.drafting import child_save
+    from proposals.intake.services.intake import intake_check
+    from proposals.intake.services.transitions import proposal_transition
+
+    proposal = deal.proposal
+    information_request_create(
+        proposal_id=proposal.pk,
+        actor=commerce_reviewer,
+        question="Add the inference accelerators?",
+        due_date=timezone.localdate() + timedelta(days=14),
+    )
+    child_save(
+        proposal_id=proposal.pk,
+        actor=lead,
+        kind="item",
+        data={
+            "layer": Layer.CHIPS,
+            "description": "Inference accelerators",
+            "manufacturer": "Northstar Silicon Inc.",
+            "origin_country_id": "US",
+            "eccn": "3A090.b",
+            "quantity": 1,
+            "unit_value": Decimal("1000000"),
+            "us_origin_value": Decimal("1000000"),
+            "site": proposal.sites.first(),
+        },
+    )
+    proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
+    assert intake_check(proposal_id=proposal.pk) == "accept_for_review"
+    with pytest.raises(CommitmentRefused) as refused:
+        authorize(deal, exim_officer)
+    assert refused.value.extra["reasons"] == [
+        "Commerce: License determination has not run for revision 2.",
+        "Commerce: Screening has not run for revision 2.",
+    ]
+
+    licenses_determine(proposal_id=proposal.pk)
+    proposal_screen(proposal_id=proposal.pk)
+    with pytest.raises(CommitmentRefused) as refused:
+        authorize(deal, exim_officer)
+    assert refused.value.extra["reasons"] == [
+        "Commerce: License gate 3A090.b to United Arab Emirates is open (awaiting decision)."
+    ]
+
+    new_gate = LicenseGate.objects.get(proposal=proposal, eccn="3A090.b")
+    gate_decide(gate_id=new_gate.pk, action="approve", actor=commerce_reviewer, reason="Licensed.")
+    authorize(deal, exim_officer)
+    deal.refresh_from_db()
+    assert (deal.stage, deal.proposal.status) == (DealStage.FINAL_COMMITMENT, ProposalStatus.APPROVED)

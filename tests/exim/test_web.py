@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.commerce.models import LicenseGate, LicensingPolicyVersion
 from proposals.core.enums import DealStage, EximProduct, GateStatus, ProposalStatus
 from proposals.core.models.audit import AuditEvent
 from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
+from tests.factories import license_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -143,14 +143,7 @@ def test_pipeline_csv_neutralizes_formulas(client, exim_officer, make_deal):
 
 def test_deal_page_shows_terms_findings_timeline_and_gate_status(client, exim_officer, make_deal):
     deal = make_deal()
-    policy = LicensingPolicyVersion.objects.create(number=1, name="test")
-    LicenseGate.objects.create(
-        proposal=deal.proposal,
-        eccn="3A090",
-        destination_id="AE",
-        status=GateStatus.OPEN,
-        policy_version=policy,
-    )
+    license_gate(deal.proposal, GateStatus.OPEN)
     client.force_login(exim_officer)
     response = client.get(deal.get_absolute_url())
     body = response.content.decode()
@@ -194,14 +187,7 @@ def test_deal_page_stage_move_without_reason_saves_nothing(client, exim_officer,
 
 def test_deal_page_refused_commitment_shows_why(client, exim_officer, make_deal):
     deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=Decimal("10000000"))
-    policy = LicensingPolicyVersion.objects.create(number=1, name="test")
-    LicenseGate.objects.create(
-        proposal=deal.proposal,
-        eccn="3A090",
-        destination_id="AE",
-        status=GateStatus.DENIED,
-        policy_version=policy,
-    )
+    license_gate(deal.proposal, GateStatus.DENIED)
     client.force_login(exim_officer)
     response = client.post(
         reverse("exim-deal-transition", args=[deal.pk]), {"action": "authorize", "reason": "Ready."}

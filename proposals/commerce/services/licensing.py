@@ -141,7 +141,8 @@ def proposal_license_groups(proposal: Proposal) -> dict[tuple[str, str], list[in
 def licenses_determine(*, proposal_id: int) -> dict[str, int]:
     """Open a gate per (ECCN, destination) the policy in force requires; close the ones it no longer does.
 
-    Idempotent: a second run under the same policy and the same proposal changes nothing.
+    Idempotent: once licenses are determined for the proposal's revision under the policy in force, a
+    second run (a duplicate message, the sweeper) returns all zeros and records nothing.
     """
     version = licensing_policy_current()
     rules = policy_rules(version)
@@ -150,6 +151,14 @@ def licenses_determine(*, proposal_id: int) -> dict[str, int]:
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
         if proposal.status != ProposalStatus.IN_REVIEW:
+            return counts
+        done = CommerceReview.objects.filter(
+            proposal=proposal,
+            licenses_determined_at__isnull=False,
+            licenses_revision=proposal.revision_number,
+            policy_version=version,
+        )
+        if done.exists():
             return counts
         parties = proposal_party_countries(proposal)
         required: dict[tuple[str, str], tuple[LicenseDetermination, list[int]]] = {}
@@ -239,13 +248,27 @@ def licenses_determine(*, proposal_id: int) -> dict[str, int]:
             apply(GATE_TRACK, row=gate, action="close", actor=None, reason=why, also_save=("policy_version",))
             counts["closed"] += 1
         CommerceReview.objects.update_or_create(
-            proposal=proposal, defaults={"licenses_determined_at": timezone.now(), "policy_version": version}
+            proposal=proposal,
+            defaults={
+                "licenses_determined_at": timezone.now(),
+                "licenses_revision": proposal.revision_number,
+                "policy_version": version,
+            },
         )
         audit_record(
             proposal=proposal,
             action="licenses_determined",
             actor=None,
             subject="licensing",
-            data={"policy": version.number, **counts},
+            data={"policy": version.number, "revision": proposal.revision_number, **counts},
         )
     return counts
+
+
+def licenses_owed(*, proposal_ids: list[int]) -> None:
+    """Mark these proposals' determination as owed again (something it read changed during review,
+    such as who the parties are) and send it once committed; the sweeper resends it if the message is
+    lost, and clearance holds until it has run."""
+    CommerceReview.objects.filter(proposal_id__in=proposal_ids).update(licenses_revision=None)
+    for proposal_id in proposal_ids:
+        enqueue_on_commit("proposals.commerce.tasks.commerce_determine_licenses", proposal_id=proposal_id)

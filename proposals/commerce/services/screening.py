@@ -290,7 +290,17 @@ def proposal_screen(*, proposal_id: int) -> int:
         review.screened_at = timezone.now()
         review.screening_list_version = version
         review.screened_names = sorted({screened.name for screened in names})
-        review.save(update_fields=["screened_at", "screening_list_version", "screened_names"])
+        review.screened_revision = proposal.revision_number
+        review.screening_requested_at = None  # what was asked for is done
+        review.save(
+            update_fields=[
+                "screened_at",
+                "screening_list_version",
+                "screened_names",
+                "screened_revision",
+                "screening_requested_at",
+            ]
+        )
         audit_record(
             proposal=proposal,
             action="screened",
@@ -337,4 +347,18 @@ def screening_request(*, proposal_id: int, actor: Any) -> None:
                 extra={"status": proposal.status, "action": "screen"},
             )
         audit_record(proposal=proposal, action="screening_requested", actor=actor, subject="screening")
-        enqueue_on_commit("proposals.commerce.tasks.commerce_screen_proposal", proposal_id=proposal.pk)
+        screening_owed(proposal_ids=[proposal.pk])
+
+
+def screening_owed(*, proposal_ids: list[int]) -> None:
+    """Record that these proposals are owed a screening, and send it once committed.
+
+    The record (CommerceReview.screening_requested_at, cleared by the screening) is what backs a
+    "queued" answer: if the message is lost or the broker is down, the sweeper sends it again.
+    """
+    now = timezone.now()
+    for proposal_id in proposal_ids:
+        CommerceReview.objects.update_or_create(
+            proposal_id=proposal_id, defaults={"screening_requested_at": now}
+        )
+        enqueue_on_commit("proposals.commerce.tasks.commerce_screen_proposal", proposal_id=proposal_id)

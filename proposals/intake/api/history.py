@@ -133,9 +133,18 @@ class DealProgressOutput(serializers.ModelSerializer):
         return (deal.terms or {}).get("financed_amount")
 
 
+class CommerceStandingOutput(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["not_in_review", "pending_determination", "licenses_required", "in_progress", "cleared"]
+    )
+    headline = serializers.CharField(help_text='E.g. "License determination pending."')
+    cleared_at = serializers.DateTimeField(allow_null=True)
+
+
 class ProgressOutput(serializers.Serializer):
     screened = serializers.BooleanField(help_text="Party screening has run.")
-    gates = GateProgressOutput(many=True, help_text="Commerce's license gates and their decisions.")
+    commerce = CommerceStandingOutput(help_text="Where Commerce stands (never a screening entry).")
+    gates = GateProgressOutput(many=True, help_text="The licenses the package needs and their decisions.")
     deal = DealProgressOutput(allow_null=True, help_text="EXIM's financing file, once review has started.")
 
 

@@ -28,7 +28,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
-from proposals.core.engine import enqueue_on_commit
 from proposals.core.enums import Layer, MemberRole, ProposalStatus
 from proposals.core.errors import AnchorRequired, InvalidInput
 from proposals.core.models.reference import Country
@@ -181,14 +180,15 @@ def _rescreen_in_review(consortium_ids: list[int]) -> None:
     """Screen again, once committed, every proposal in review whose consortia gained a name.
 
     Commerce clearance holds while a current member name has not been screened
-    (commerce_screening_blockers); without this a member added during review would hold the
+    (commerce.selectors.commerce_clearance); without this a member added during review would hold the
     proposal until the next screening list is loaded.
     """
     in_review = Proposal.objects.filter(
         consortium_id__in=consortium_ids, status__in=(ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW)
     )
-    for proposal_id in in_review.values_list("pk", flat=True):
-        enqueue_on_commit("proposals.commerce.tasks.commerce_screen_proposal", proposal_id=proposal_id)
+    from proposals.commerce.services.screening import screening_owed
+
+    screening_owed(proposal_ids=list(in_review.values_list("pk", flat=True)))
 
 
 def _apply_company(company: Company, data: dict[str, Any]) -> list[str]:
