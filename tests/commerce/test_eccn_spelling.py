@@ -8,7 +8,7 @@ from django.db.models.functions import Upper
 
 from proposals.commerce.models import LicenseGate, LicensingRule
 from proposals.commerce.policy.eccn import eccn_matches, is_valid_eccn, normalize_eccn
-from proposals.commerce.services.licensing import licenses_determine
+from proposals.commerce.services.licensing import licenses_determine, licenses_owed
 from proposals.intake.models.proposal import LineItem
 
 ear_spelling = importlib.import_module("proposals.migrations.0011_eccn_ear_spelling")
@@ -84,7 +84,9 @@ def test_eccn_migration_rewrites_stored_values_and_keeps_their_gates(in_review):
     ]
     rule.refresh_from_db()
     assert rule.eccn_patterns == ["3A090", "4A090", "5A992.z"]
-    # The next determination finds the same gates: none opened beside them.
+    # The next determination (asked for again: one for this revision and policy has run) finds the
+    # same gates: none opened beside them.
+    licenses_owed(proposal_ids=[in_review.pk])
     assert licenses_determine(proposal_id=in_review.pk) == {
         "opened": 0,
         "reopened": 0,
