@@ -34,25 +34,24 @@ def record_determined_revisions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0015_company_entered_by'),
+        ("proposals", "0015_company_entered_by"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commercereview',
-            name='licenses_revision',
+            model_name="commercereview",
+            name="licenses_revision",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='commercereview',
-            name='screened_revision',
+            model_name="commercereview",
+            name="screened_revision",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='commercereview',
-            name='screening_requested_at',
+            model_name="commercereview",
+            name="screening_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(record_determined_revisions, migrations.RunPython.noop),
