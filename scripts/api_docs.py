@@ -81,8 +81,9 @@ Commerce, EXIM and program accounts add their current two-factor code: `-d otp_t
 ## Endpoints
 
 "Who" says which signed-in users the endpoint admits before it looks at any object: consortium
-users, or agency staff by their agency. Which objects each of them then sees is decided per object
-(see [security.md](security.md#access-control)).
+users, or agency staff by their agency. "Permission" is the django-rules permission the view requires
+of every caller, when it names one. Which objects each user then sees, and may act on, is decided
+per object (see [security.md](security.md#access-control)).
 """
 
 
@@ -201,6 +202,12 @@ def _error_rows() -> list[str]:
     ]
 
 
+def _permission(view: Any) -> str:
+    """The django-rules permission the view requires of every caller, when it names one."""
+    perm = getattr(view, "required_perm", "")
+    return f"`{perm}`" if perm else ""
+
+
 def _query(operation: dict[str, Any]) -> str:
     names = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
     return ", ".join(f"`{n}`" for n in names)
@@ -223,7 +230,7 @@ def render() -> str:
             statuses = ", ".join(sorted(operation.get("responses", {})))
             groups.setdefault(tag, []).append(
                 f"| {method.upper()} | `{path}` | {_summary(operation, view)} | {_query(operation)} "
-                f"| {statuses} | {_who(view)} |"
+                f"| {statuses} | {_who(view)} | {_permission(view)} |"
             )
 
     intro_head, intro_tail = INTRO.split("## Endpoints", 1)
@@ -232,8 +239,8 @@ def render() -> str:
         out += [
             f"### {tag}",
             "",
-            "| Method | Path | What | Query | Answers | Who |",
-            "|---|---|---|---|---|---|",
+            "| Method | Path | What | Query | Answers | Who | Permission |",
+            "|---|---|---|---|---|---|---|",
             *groups[tag],
             "",
         ]
