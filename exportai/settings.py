@@ -153,6 +153,8 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 BOM_IMPORT_MAX_ROWS = env.int("BOM_IMPORT_MAX_ROWS", default=5000)
 # CPU seconds (of the request's thread) one import may spend reading its file before it is refused.
 BOM_IMPORT_CPU_SECONDS = env.float("BOM_IMPORT_CPU_SECONDS", default=1.5)
+# Imports read at the same time across all web processes; more wait (429) so sign-ins keep workers.
+BOM_IMPORT_CONCURRENCY = env.int("BOM_IMPORT_CONCURRENCY", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The largest JSON body the API reads (413 above it); the longest texts of a proposal fit many times.

@@ -9,12 +9,15 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
 from proposals.core.errors import InvalidInput
 from proposals.intake.models.proposal import LineItem
 from proposals.intake.services import bom_import as bom
-from proposals.intake.services.bom_import import bom_import, number_from_text
+from proposals.intake.services.bom_import import ImportsBusy, bom_import, number_from_text
 from tests.security import hostile_files as files
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +243,58 @@ def test_the_api_answers_a_hostile_import_with_a_400(api_client, lead, draft):
     )
     assert response.status_code == 400
     assert response.json()["message"] == "The file has more than 5,000 line items; the limit is 5,000."
+
+
+# --- concurrency --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_slot(settings):
+    settings.BOM_IMPORT_CONCURRENCY = 1
+    cache.delete("bom-import-slot:0")
+    yield "bom-import-slot:0"
+    cache.delete("bom-import-slot:0")
+
+
+GOOD_CSV = (files.HEADER_CSV + "chips,d,m,US,EAR99,1,1,0,\n").encode()
+
+
+def test_import_slot_taken_refuses_the_import_unread(draft, lead, one_slot):
+    cache.add(one_slot, "another import", timeout=60)
+
+    with pytest.raises(ImportsBusy):
+        _import(draft, lead, "bom.csv", GOOD_CSV)
+
+    assert LineItem.objects.count() == 0
+    assert cache.get(one_slot) == "another import"  # the other import's slot is left alone
+
+
+def test_import_slot_is_given_back_after_an_import_and_after_a_refusal(draft, lead, one_slot):
+    assert _import(draft, lead, "bom.csv", GOOD_CSV) == 1
+    with pytest.raises(InvalidInput):
+        _import(draft, lead, "bom.csv", files.huge_numbers_csv(rows=1))
+
+    assert cache.get(one_slot) is None
+    assert _import(draft, lead, "bom.csv", GOOD_CSV) == 1
+
+
+def test_import_slot_taken_is_a_429_on_the_api_and_a_field_error_on_the_web(
+    api_client, lead, draft, one_slot
+):
+    cache.add(one_slot, "another import", timeout=60)
+    api_client.force_authenticate(lead)
+    response = api_client.post(
+        f"/api/proposals/{draft.pk}/line-items/import/",
+        {"file": SimpleUploadedFile("bom.csv", GOOD_CSV)},
+        format="multipart",
+    )
+    web = Client()
+    web.force_login(lead)
+    page = web.post(
+        reverse("proposal-items-import", kwargs={"pk": draft.pk}),
+        {"file": SimpleUploadedFile("bom.csv", GOOD_CSV)},
+    )
+
+    assert (response.status_code, response.json()["code"]) == (429, "busy")
+    assert page.status_code == 200
+    assert "Other bills of materials are being imported right now" in page.content.decode()

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.core.api.base import ProposalScoped, parse
-from proposals.core.api.errors import error_responses
+from proposals.core.api.errors import ErrorOutput, error_responses
 from proposals.core.api.parsers import MultiPartParser as NulSafeMultiPartParser
 from proposals.intake.services.bom_import import bom_import
 
@@ -61,6 +61,9 @@ class BomImportApi(ProposalScoped, generics.GenericAPIView):
         responses={
             201: BomImportOutput,
             **error_responses(403, 404, 409),
+            429: OpenApiResponse(
+                ErrorOutput, description="Other imports are being read right now (code busy): send it again."
+            ),
             400: OpenApiResponse(
                 BomImportError, description="Nothing imported; each error by row and column."
             ),

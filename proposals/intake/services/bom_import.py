@@ -21,8 +21,10 @@ import csv
 import io
 import re
 import time
+import uuid
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
@@ -31,13 +33,14 @@ from xml.etree import ElementTree
 
 import filetype
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 
 from proposals.commerce.policy.eccn import is_valid_eccn, normalize_eccn
 from proposals.core.enums import Layer
-from proposals.core.errors import InvalidInput
+from proposals.core.errors import ApplicationError, InvalidInput
 from proposals.core.models.reference import Country
 from proposals.documents.services.uploads import upload_size_check
 from proposals.intake.models.proposal import LineItem, Proposal
@@ -663,9 +666,42 @@ def bom_parse(*, proposal: Proposal, upload: File) -> list[dict[str, Any]]:
     return parsed
 
 
+class ImportsBusy(ApplicationError):
+    """Every import slot is taken (HTTP 429): the file was not read; send it again in a moment."""
+
+    status_code = 429
+    code = "busy"
+
+
+# A slot is held for at most this long, so one left by a process that died frees itself; an import
+# ends well within it (its reading is bounded by BOM_IMPORT_CPU_SECONDS).
+IMPORT_SLOT_SECONDS = 60
+
+
+@contextmanager
+def import_slot() -> Iterator[None]:
+    """One of BOM_IMPORT_CONCURRENCY slots shared by every web process (through the cache), so that
+    however many imports arrive at once, most web workers stay free for everything else (sign-in)."""
+    token = uuid.uuid4().hex
+    for slot in range(settings.BOM_IMPORT_CONCURRENCY):
+        key = f"bom-import-slot:{slot}"
+        if cache.add(key, token, timeout=IMPORT_SLOT_SECONDS):
+            try:
+                yield
+            finally:
+                if cache.get(key) == token:
+                    cache.delete(key)
+            return
+    raise ImportsBusy(
+        "Other bills of materials are being imported right now; nothing was read. "
+        "Send the file again in a minute."
+    )
+
+
 def bom_import(*, proposal_id: int, actor: Any, upload: File) -> int:
     """Check the actor may edit, parse the whole file, then add every line item in one transaction."""
     with transaction.atomic():
         proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
-    rows = bom_parse(proposal=proposal, upload=upload)
+    with import_slot():
+        rows = bom_parse(proposal=proposal, upload=upload)
     return line_items_replace_from_import(proposal_id=proposal_id, actor=actor, rows=rows)

@@ -10,7 +10,13 @@ from proposals.core.enums import Section
 from proposals.core.errors import ApplicationError, InvalidInput
 from proposals.core.web.access import ensure_editable, refused
 from proposals.intake.selectors import access_proposal
-from proposals.intake.services.bom_import import BOM_COLUMN_HELP, BOM_COLUMNS, bom_import, bom_template_csv
+from proposals.intake.services.bom_import import (
+    BOM_COLUMN_HELP,
+    BOM_COLUMNS,
+    ImportsBusy,
+    bom_import,
+    bom_template_csv,
+)
 from proposals.intake.web.forms import BomImportForm
 from proposals.intake.web.layout import render_section, section_url
 
@@ -41,6 +47,8 @@ def bom_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidInput as exc:
             form.add_error("file", exc.message)
             row_errors = exc.extra.get("rows", [])
+        except ImportsBusy as exc:
+            form.add_error("file", exc.message)  # stay on the page: the same file can be sent again
         except ApplicationError as exc:
             return refused(request, exc, items_url)
         else:
