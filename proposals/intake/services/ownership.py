@@ -18,6 +18,8 @@ from proposals.intake.models.proposal import Party
 
 INVALID = "Please correct the errors below."
 NAME_MAX = 200
+# More owners than anyone lists (each holding at least 1%, say): a bound, so input cannot grow without end.
+OWNERS_MAX = 100
 
 
 def _refuse(errors: list[str]) -> InvalidInput:
@@ -28,6 +30,8 @@ def owners_clean(owners: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The owners as {name, country (code), percent (Decimal)}, or InvalidInput on `owners` naming
     every problem: a missing or long name, an unknown country, a share out of range, a total over 100%."""
     rows = list(owners)
+    if len(rows) > OWNERS_MAX:
+        raise _refuse([f"List at most {OWNERS_MAX} owners; give the largest ones."])
     errors: list[str] = []
     clean: list[dict[str, Any]] = []
     for position, row in enumerate(rows, start=1):

@@ -96,3 +96,13 @@ def test_party_owner_unknown_country_or_share_out_of_range_refused(as_lead, draf
     assert response.status_code == 400
     assert response.json()["extra"]["fields"] == {"owners": [message]}
     assert not Party.objects.exists()
+
+
+def test_party_owners_bounded_in_number(as_lead, draft):
+    many = [{"name": f"Owner {n}", "country": "US", "percent": "0.5"} for n in range(101)]
+    response = as_lead.post(url(draft), {**PARTY, "owners": many}, format="json")
+    assert (response.status_code, response.json()["extra"]["fields"]) == (
+        400,
+        {"owners": ["List at most 100 owners; give the largest ones."]},
+    )
+    assert not Party.objects.exists()
