@@ -380,8 +380,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-work": {
-        "task": "proposals.intake.tasks.intake_sweep_stale_work",
+    # The one sweeper: the work each track owes (intake.workflow.OWED_WORK) whose message was lost.
+    "sweep-owed-work": {
+        "task": "proposals.intake.tasks.intake_sweep_owed_work",
         "schedule": EXPORTAI_SWEEPER_INTERVAL_SECONDS,
         # A sweep still queued when the next one is due is dropped, so a backlog does not stack sweeps.
         "options": {"expires": EXPORTAI_SWEEPER_INTERVAL_SECONDS},
@@ -389,10 +390,6 @@ CELERY_BEAT_SCHEDULE = {
     "commerce-check-clocks": {
         "task": "proposals.commerce.tasks.commerce_check_clocks",
         "schedule": env.int("EXPORTAI_COMMERCE_CLOCK_INTERVAL_SECONDS", default=3600),
-    },
-    "exim-sweep-stale": {
-        "task": "proposals.exim.tasks.exim_sweep_stale",
-        "schedule": EXPORTAI_SWEEPER_INTERVAL_SECONDS,
     },
     "exim-notification-period": {
         "task": "proposals.exim.tasks.exim_notification_sweep",

@@ -212,6 +212,11 @@ class TrackSerializer(serializers.Serializer):
     hits = HitSerializer(many=True)
     rfis = RfiSerializer(many=True)
     diff = serializers.SerializerMethodField()
+    background_delayed = serializers.ListField(
+        source="delayed",
+        child=serializers.CharField(),
+        help_text="Automated work owed for longer than usual (recorded; it will run).",
+    )
     clearance = ClearanceSerializer(help_text="Commerce clearance (commerce.selectors.commerce_clearance).")
 
     @extend_schema_field(DiffSectionSerializer(many=True))

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +36,7 @@ from proposals.core.permissions import is_commerce
 from proposals.intake.models.consortium import ConsortiumMember
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.revisions import RevisionDiff
-from proposals.intake.selectors import proposal_revision_diff
+from proposals.intake.selectors import owed_work_delayed, proposal_revision_diff
 
 # What a Commerce reviewer works on: anything submitted and not yet finished.
 QUEUE_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
@@ -269,6 +269,8 @@ class CommerceTrack:
     # The latest revision against the one before it; None for a first submission.
     diff: RevisionDiff | None = None
     clearance: "Clearance | None" = None
+    # Automated work owed for longer than it should take (its message presumed lost; the sweeper resends).
+    delayed: list[str] = field(default_factory=list)
 
     @property
     def review(self) -> Any:
@@ -311,6 +313,7 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
         ),
         diff=proposal_revision_diff(proposal),
         clearance=commerce_clearance(proposal_id=proposal.pk),
+        delayed=owed_work_delayed(proposal_id=proposal.pk),
     )
 
 
@@ -584,3 +587,81 @@ def consortium_standing(*, proposal: Proposal, clearance: Clearance | None = Non
         n = sum(1 for g in needed if g.status in BLOCKING_GATE_STATUSES)
         return CommerceStanding("licenses_required", f"Licenses required: {n} not yet in place.", needed)
     return CommerceStanding("in_progress", COMMERCE_REVIEW_IN_PROGRESS, needed)
+
+
+# --- Work Commerce owes (intake.workflow.OWED_WORK; the sweeper resends it) ------------------------
+
+
+def _waited(older_than: datetime) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(status_changed_at__lt=older_than).order_by("status_changed_at", "pk")
+
+
+def owed_review_start(*, older_than: datetime) -> QuerySet[Proposal]:
+    """In review without Commerce's record, or with questions the resubmission answered still open."""
+    answered = InformationRequest.objects.filter(
+        proposal_id=OuterRef("pk"), answered_at__isnull=True, asked_revision__lt=OuterRef("revision_number")
+    )
+    return _waited(older_than).filter(
+        Q(commerce_review__isnull=True) | Q(Exists(answered)), status=ProposalStatus.IN_REVIEW
+    )
+
+
+def owed_clock_registration(*, older_than: datetime) -> QuerySet[Proposal]:
+    """Submitted, in review or returned, and the review clock not registered."""
+    return _waited(older_than).filter(
+        status__in=(ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED),
+        commerce_review__isnull=False,
+        commerce_review__registered_at__isnull=True,
+    )
+
+
+def owed_screening(*, older_than: datetime) -> QuerySet[Proposal]:
+    """Screening asked for again (a reviewer, a member change) and not run; or, in review, not run
+    for this revision, against the newest list, or recording no names. Nothing while no list is loaded."""
+    newest = ScreeningListVersion.objects.order_by("-pk").only("pk", "loaded_at").first()
+    if newest is None:
+        return Proposal.objects.none()
+    review = "commerce_review__"
+    not_current = (
+        Q(commerce_review__isnull=True)
+        | Q(**{f"{review}screened_at__isnull": True})
+        | Q(**{f"{review}screened_revision__isnull": True})
+        | ~Q(**{f"{review}screened_revision": F("revision_number")})
+        | Q(**{f"{review}screened_names": []})
+    )
+    if newest.loaded_at < older_than:
+        not_current |= ~Q(**{f"{review}screening_list_version": newest.pk}) | Q(
+            **{f"{review}screening_list_version__isnull": True}
+        )
+    asked = Q(
+        status__in=(ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW),
+        **{f"{review}screening_requested_at__lt": older_than},
+    )
+    in_review = Q(status=ProposalStatus.IN_REVIEW, status_changed_at__lt=older_than) & not_current
+    return Proposal.objects.filter(asked | in_review).order_by("status_changed_at", "pk")
+
+
+def owed_determination(*, older_than: datetime) -> QuerySet[Proposal]:
+    """In review and licenses not determined for this revision under the policy in force."""
+    review = "commerce_review__"
+    owed = (
+        Q(commerce_review__isnull=True)
+        | Q(**{f"{review}licenses_determined_at__isnull": True})
+        | Q(**{f"{review}licenses_revision__isnull": True})
+        | ~Q(**{f"{review}licenses_revision": F("revision_number")})
+    )
+    policy = LicensingPolicyVersion.objects.order_by("-number").only("pk", "loaded_at").first()
+    if policy is not None and policy.loaded_at < older_than:
+        owed |= ~Q(**{f"{review}policy_version": policy.pk}) | Q(**{f"{review}policy_version__isnull": True})
+    return _waited(older_than).filter(owed, status=ProposalStatus.IN_REVIEW)
+
+
+def owed_assignment(*, older_than: datetime) -> QuerySet[Proposal]:
+    """In review with no reviewer while an active Commerce reviewer exists."""
+    from django.contrib.auth import get_user_model
+
+    if not get_user_model().objects.filter(agency="commerce", is_active=True).exists():
+        return Proposal.objects.none()
+    return _waited(older_than).filter(
+        status=ProposalStatus.IN_REVIEW, commerce_review__isnull=False, commerce_review__reviewer__isnull=True
+    )

@@ -5,6 +5,7 @@ late and idempotent, so a second delivery changes nothing.
 """
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 
@@ -26,9 +27,12 @@ def commerce_start_review(*, proposal_id: int) -> None:
 
 
 @shared_task
-def commerce_screen_proposal(*, proposal_id: int) -> int:
-    """Screen every member, parent and party against the newest Consolidated Screening List."""
-    return proposal_screen(proposal_id=proposal_id)
+def commerce_screen_proposal(*, proposal_id: int, sent_at: str = "") -> int:
+    """Screen every member, parent and party against the newest Consolidated Screening List
+    (`sent_at`, ISO 8601, from the sweeper: dropped if a screening finished since)."""
+    return proposal_screen(
+        proposal_id=proposal_id, sent_at=datetime.fromisoformat(sent_at) if sent_at else None
+    )
 
 
 @shared_task
@@ -41,6 +45,12 @@ def commerce_determine_licenses(*, proposal_id: int) -> dict[str, int]:
 def commerce_assign_reviewer(*, proposal_id: int) -> None:
     """Give an unassigned review to the least-loaded Commerce reviewer."""
     review_auto_assign(proposal_id=proposal_id)
+
+
+@shared_task
+def commerce_register_clock(*, proposal_id: int) -> int:
+    """Register (refresh) one proposal's review clock; the sweeper sends it when registration was lost."""
+    return len(review_clock_refresh(proposal_ids=[proposal_id]))
 
 
 @shared_task

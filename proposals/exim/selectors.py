@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -21,12 +21,15 @@ from proposals.core.enums import (
     DEAL_PIPELINE_STAGES,
     DealStage,
     EximProduct,
+    ProposalStatus,
 )
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, ProgramSettings
 from proposals.core.permissions import is_exim, is_program_admin
 from proposals.exim.models import Deal
 from proposals.exim.policy import exposure
+from proposals.exim.workflow import PRE_COMMITMENT
+from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import csv_cell_safe
 
 CSV_CHUNK_SIZE = 2000
@@ -408,3 +411,31 @@ def access_deal(user: Any, pk: Any) -> Deal:
     """The deal `pk` if the user may see it (EXIM officers and program staff); otherwise a 404."""
     visible = deals_visible_to(user).select_related("proposal__consortium", "destination")
     return access(user, visible, pk, perm="proposals.view_deal", hide_refusal=True)
+
+
+# --- Work EXIM owes (intake.workflow.OWED_WORK; the sweeper resends it) ----------------------------
+
+
+def owed_deal_opening(*, older_than: datetime) -> QuerySet[Proposal]:
+    """In review with no deal."""
+    return Proposal.objects.filter(
+        status=ProposalStatus.IN_REVIEW, status_changed_at__lt=older_than, deal__isnull=True
+    ).order_by("status_changed_at", "pk")
+
+
+def owed_terms(*, older_than: datetime) -> QuerySet[Deal]:
+    """Deals before final commitment whose terms are not from the proposal's current revision."""
+    return (
+        Deal.objects.filter(stage__in=PRE_COMMITMENT, updated_at__lt=older_than)
+        .exclude(terms_revision=F("proposal__revision_number"))
+        .order_by("updated_at", "pk")
+    )
+
+
+def owed_deal_follow(*, older_than: datetime) -> QuerySet[Proposal]:
+    """Withdrawn or declined proposals whose deal is still before final commitment."""
+    return Proposal.objects.filter(
+        status__in=(ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED),
+        status_changed_at__lt=older_than,
+        deal__stage__in=PRE_COMMITMENT,
+    ).order_by("status_changed_at", "pk")

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from proposals.commerce.selectors import commerce_clearance
@@ -349,22 +349,6 @@ def deal_set_target_date(*, deal_id: int, field: str, value: date | None, actor:
             },
         )
     return deal
-
-
-def exim_stale_work(*, older_than: datetime) -> tuple[list[int], list[int]]:
-    """Work whose message may have been lost: (proposals in review with no deal, deals whose terms are
-    not from the proposal's latest revision), each waiting since before `older_than`."""
-    missing = list(
-        Proposal.objects.filter(
-            status=ProposalStatus.IN_REVIEW, status_changed_at__lt=older_than, deal__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    stale_terms = list(
-        Deal.objects.filter(stage__in=PRE_COMMITMENT, updated_at__lt=older_than)
-        .exclude(terms_revision=F("proposal__revision_number"))
-        .values_list("pk", flat=True)
-    )
-    return missing, stale_terms
 
 
 # The deal follows a proposal that ends elsewhere (withdrawn by the consortium, declined by Commerce).

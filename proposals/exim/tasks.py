@@ -5,11 +5,8 @@ late and idempotent, so a second delivery changes nothing.
 """
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from django.utils import timezone
 
 from proposals.exim.services import (
     deal_compute_terms,
@@ -17,7 +14,6 @@ from proposals.exim.services import (
     deal_follow_proposal,
     deal_notification_sweep,
     deal_open,
-    exim_stale_work,
 )
 
 log = logging.getLogger(__name__)
@@ -42,20 +38,6 @@ def exim_follow_proposal(*, proposal_id: int) -> int | None:
     """Close the proposal's pending deal when the proposal was withdrawn or declined elsewhere."""
     deal = deal_follow_proposal(proposal_id=proposal_id)
     return deal.pk if deal else None
-
-
-@shared_task
-def exim_sweep_stale() -> tuple[int, int]:
-    """Beat: re-enqueue deal opening and terms whose messages have waited too long (lost or killed)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS)
-    missing, stale_terms = exim_stale_work(older_than=cutoff)
-    for proposal_id in missing:
-        exim_start_review.apply_async(kwargs={"proposal_id": proposal_id})
-    for deal_id in stale_terms:
-        exim_compute_terms.apply_async(kwargs={"deal_id": deal_id})
-    if missing or stale_terms:
-        log.warning("exim sweeper re-enqueued %d deal(s) and %d term(s)", len(missing), len(stale_terms))
-    return len(missing), len(stale_terms)
 
 
 @shared_task

@@ -245,6 +245,7 @@ class ReviewProgress:
     commerce: Any  # proposals.commerce.selectors.CommerceStanding
     deal: Any  # proposals.exim.models.Deal or None
     screened: bool
+    delayed: bool = False  # some automated work has waited longer than usual (it will run)
 
     @property
     def gates(self) -> list[LicenseGate]:
@@ -260,7 +261,12 @@ def review_progress(proposal: Proposal) -> ReviewProgress:
 
     deal = Deal.objects.filter(proposal=proposal).first()
     screened = CommerceReview.objects.filter(proposal=proposal, screened_at__isnull=False).exists()
-    return ReviewProgress(commerce=consortium_standing(proposal=proposal), deal=deal, screened=screened)
+    return ReviewProgress(
+        commerce=consortium_standing(proposal=proposal),
+        deal=deal,
+        screened=screened,
+        delayed=bool(owed_work_delayed(proposal_id=proposal.pk)),
+    )
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -333,3 +339,60 @@ def access_proposal(user: Any, pk: Any, *, perm: str = "proposals.view_proposal"
     """The proposal `pk` if the user may see it and holds `perm` on it; otherwise a 404 (a proposal
     the user may not act on looks the same as one that does not exist)."""
     return access(user, proposals_visible_to(user), pk, perm=perm, hide_refusal=True)
+
+
+# --- Work intake and documents owe, and whether a proposal's background work is delayed ------------
+
+
+def owed_intake(*, older_than: datetime) -> QuerySet[Proposal]:
+    """Submitted, waiting for automated intake."""
+    return Proposal.objects.filter(
+        status=ProposalStatus.SUBMITTED, status_changed_at__lt=older_than
+    ).order_by("status_changed_at", "pk")
+
+
+def owed_dossier(*, older_than: datetime) -> QuerySet[Proposal]:
+    """With Commerce or the consortium (submitted, in review, returned) and no dossier of the current
+    revision stored."""
+    from proposals.core.enums import GeneratedKind
+    from proposals.documents.models import GeneratedDocument
+
+    current = GeneratedDocument.objects.filter(
+        proposal_id=OuterRef("pk"),
+        kind=GeneratedKind.DOSSIER,
+        subject_id=0,
+        revision=OuterRef("revision_number"),
+    )
+    return (
+        Proposal.objects.filter(
+            status__in=(ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED),
+            revision_number__gt=0,
+            status_changed_at__lt=older_than,
+        )
+        .exclude(Exists(current))
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def stale_cutoff(now: datetime | None = None) -> datetime:
+    """Work owed since before this moment has waited too long: its message is presumed lost."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return (now or timezone.now()) - timedelta(seconds=settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS)
+
+
+def owed_work_delayed(*, proposal_id: int) -> list[str]:
+    """The automated work (workflow.OWED_WORK) this proposal has owed for too long, in words: the page
+    says background work is delayed (it is recorded; the sweeper sends it again)."""
+    from django.utils.module_loading import import_string
+
+    from proposals.intake.workflow import OWED_WORK
+
+    cutoff = stale_cutoff()
+    return [
+        row.work
+        for row in OWED_WORK
+        if import_string(row.owing)(older_than=cutoff).filter(**{row.proposal_field: proposal_id}).exists()
+    ]

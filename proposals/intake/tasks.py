@@ -1,11 +1,10 @@
-"""Intake's tasks: automated intake of a submitted revision, and the sweeper.
+"""Intake's tasks: automated intake of a submitted revision, and the one sweeper of owed work.
 
 Thin: each takes ids as keyword arguments, re-reads the database and calls one service; acknowledged
 late and idempotent, so a second delivery changes nothing.
 """
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -13,9 +12,10 @@ from django.db import OperationalError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from proposals.intake.models.proposal import Proposal
+from exportai.celery import app
+from proposals.intake.selectors import stale_cutoff
 from proposals.intake.services.intake import intake_check
-from proposals.intake.workflow import AUTOMATED_WORK
+from proposals.intake.workflow import OWED_WORK
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +28,21 @@ def intake_check_proposal(*, proposal_id: int) -> str | None:
 
 
 @shared_task
-def intake_sweep_stale_work() -> int:
-    """Re-enqueue the automated work of proposals that have waited too long (workflow.AUTOMATED_WORK)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS)
+def intake_sweep_owed_work() -> int:
+    """Beat: send again the work each track owes (workflow.OWED_WORK) that has waited too long, its
+    message presumed lost; at most EXPORTAI_SWEEPER_BATCH rows per kind of work, oldest first."""
+    now = timezone.now()
+    cutoff = stale_cutoff(now)
     total = 0
-    for status, task_name in AUTOMATED_WORK.items():
-        stale = list(
-            Proposal.objects.filter(status=status, status_changed_at__lt=cutoff)
-            .order_by("status_changed_at", "pk")
-            .values_list("pk", flat=True)[: settings.EXPORTAI_SWEEPER_BATCH]
-        )
-        task = import_string(task_name)
-        for proposal_id in stale:
-            task.apply_async(kwargs={"proposal_id": proposal_id})
-        if stale:
-            log.warning("sweeper re-enqueued %s for %d %s proposal(s)", task_name, len(stale), status)
-        total += len(stale)
+    with app.producer_or_acquire() as producer:
+        for row in OWED_WORK:
+            owing = import_string(row.owing)(older_than=cutoff)
+            keys = list(owing.values_list("pk", flat=True)[: settings.EXPORTAI_SWEEPER_BATCH])
+            task = import_string(row.task)
+            stamp = {"sent_at": now.isoformat()} if row.stamped else {}
+            for key in keys:
+                task.apply_async(kwargs={row.key: key, **stamp}, producer=producer)
+            if keys:
+                log.warning("sweeper resent %s (%s) for %d row(s)", row.task, row.work, len(keys))
+            total += len(keys)
     return total

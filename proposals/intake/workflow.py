@@ -4,6 +4,8 @@ The proposal track (`proposals.intake.services.transitions`) moves proposals thr
 engine, `proposals.core.engine.apply`, as every other track does with its own table.
 """
 
+from dataclasses import dataclass
+
 from proposals.core.enums import NotificationEvent as N
 from proposals.core.enums import ProposalStatus as S
 from proposals.core.workflow import Actor, Transition, table, transition
@@ -92,7 +94,107 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = table(
 )
 
 
-# The work the system owes a proposal in each automated state, by dotted task name (each takes
-# proposal_id). The sweeper re-enqueues it for any proposal that has waited there too long, since the
-# message that should have moved it on may have been lost.
-AUTOMATED_WORK: dict[str, str] = {S.SUBMITTED: "proposals.intake.tasks.intake_check_proposal"}
+# --- The work the system owes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwedWork:
+    """One row of the work a track owes in a state: the rows that owe it, and the task that does it.
+
+    `owing` is the dotted path of a selector `(*, older_than: datetime) -> QuerySet` of the rows that
+    have owed the work since before `older_than`, oldest first; their primary keys go to `task` as
+    `key`. `proposal_field` names the proposal on those rows (for "is work delayed on this proposal").
+    """
+
+    track: str
+    state: str
+    work: str
+    owing: str
+    task: str
+    key: str = "proposal_id"
+    proposal_field: str = "pk"
+    # The task also takes `sent_at` and drops a request the work was done after (it is not otherwise
+    # a no-op once done: screening runs again when asked).
+    stamped: bool = False
+
+
+# Every automated step, by track and state. A message is only a nudge: it may be lost (a broker
+# restarted or down when the answer was "queued", a worker killed), so one sweeper on beat
+# (intake.tasks.intake_sweep_owed_work) sends each row's task again for the rows that have owed it
+# longer than EXPORTAI_SWEEPER_STALE_AFTER_SECONDS. Each task is idempotent: work already done is not
+# done again, so a resent or duplicated message changes nothing.
+OWED_WORK: tuple[OwedWork, ...] = (
+    OwedWork(
+        "intake",
+        "submitted",
+        "automated intake",
+        "proposals.intake.selectors.owed_intake",
+        "proposals.intake.tasks.intake_check_proposal",
+    ),
+    OwedWork(
+        "commerce",
+        "in review",
+        "start of review (its record, questions answered by the resubmission closed)",
+        "proposals.commerce.selectors.owed_review_start",
+        "proposals.commerce.tasks.commerce_start_review",
+    ),
+    OwedWork(
+        "commerce",
+        "submitted, in review or returned",
+        "review clock registration",
+        "proposals.commerce.selectors.owed_clock_registration",
+        "proposals.commerce.tasks.commerce_register_clock",
+    ),
+    OwedWork(
+        "commerce",
+        "submitted or in review",
+        "screening (this revision, every current name, the newest list, or asked for again)",
+        "proposals.commerce.selectors.owed_screening",
+        "proposals.commerce.tasks.commerce_screen_proposal",
+        stamped=True,
+    ),
+    OwedWork(
+        "commerce",
+        "in review",
+        "license determination (this revision, the policy in force)",
+        "proposals.commerce.selectors.owed_determination",
+        "proposals.commerce.tasks.commerce_determine_licenses",
+    ),
+    OwedWork(
+        "commerce",
+        "in review",
+        "reviewer assignment",
+        "proposals.commerce.selectors.owed_assignment",
+        "proposals.commerce.tasks.commerce_assign_reviewer",
+    ),
+    OwedWork(
+        "exim",
+        "in review",
+        "deal opening",
+        "proposals.exim.selectors.owed_deal_opening",
+        "proposals.exim.tasks.exim_start_review",
+    ),
+    OwedWork(
+        "exim",
+        "deal before final commitment",
+        "terms of the current revision",
+        "proposals.exim.selectors.owed_terms",
+        "proposals.exim.tasks.exim_compute_terms",
+        key="deal_id",
+        proposal_field="proposal_id",
+    ),
+    OwedWork(
+        "exim",
+        "proposal withdrawn or declined",
+        "deal closed with the proposal",
+        "proposals.exim.selectors.owed_deal_follow",
+        "proposals.exim.tasks.exim_follow_proposal",
+    ),
+    OwedWork(
+        "documents",
+        "submitted, in review or returned",
+        "dossier of the current revision",
+        "proposals.intake.selectors.owed_dossier",
+        "proposals.documents.tasks.document_render_dossier",
+    ),
+)

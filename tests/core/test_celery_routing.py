@@ -9,7 +9,7 @@ from exportai.celery import app
     ("task_name", "queue"),
     [
         ("proposals.intake.tasks.intake_check_proposal", "intake"),
-        ("proposals.intake.tasks.intake_sweep_stale_work", "intake"),
+        ("proposals.intake.tasks.intake_sweep_owed_work", "intake"),
         ("proposals.commerce.tasks.commerce_start_review", "commerce"),
         ("proposals.exim.tasks.exim_start_review", "exim"),
         ("proposals.documents.tasks.document_render_anything", "documents"),

@@ -17,7 +17,6 @@ from proposals.exim.tasks import (
     exim_follow_proposal,
     exim_notification_sweep,
     exim_start_review,
-    exim_sweep_stale,
 )
 from proposals.intake.services.intake import intake_check
 from proposals.intake.services.transitions import proposal_transition
@@ -309,20 +308,18 @@ def test_commerce_decline_declines_pending_deal(make_deal, commerce_reviewer):
     assert Deal.objects.get(pk=deal.pk).stage == DealStage.DECLINED
 
 
-def test_sweeper_reenqueues_missing_deal_and_stale_terms(make_deal, complete_proposal, lead, settings):
+def test_owed_work_missing_deal_and_stale_terms(make_deal, complete_proposal, lead, settings):
+    from proposals.exim.selectors import owed_deal_opening, owed_terms
+
     settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS = 60
     proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
     intake_check(proposal_id=complete_proposal.pk)  # in review; its exim_start_review message "lost"
     stale = make_deal(compute=False)
     fresh = make_deal()
     later = timezone.now() + timedelta(minutes=5)
-    with (
-        mock.patch("django.utils.timezone.now", return_value=later),
-        mock.patch("proposals.exim.tasks.exim_start_review.apply_async") as start,
-        mock.patch("proposals.exim.tasks.exim_compute_terms.apply_async") as terms,
-    ):
-        assert exim_sweep_stale() == (1, 1)
-    start.assert_called_once_with(kwargs={"proposal_id": complete_proposal.pk})
-    terms.assert_called_once_with(kwargs={"deal_id": stale.pk})
+    assert list(owed_deal_opening(older_than=later).values_list("pk", flat=True)) == [complete_proposal.pk]
+    assert list(owed_terms(older_than=later).values_list("pk", flat=True)) == [stale.pk]
     assert fresh.terms_revision == 1
-    assert exim_sweep_stale() == (0, 0)  # nothing has waited long enough yet
+    now = timezone.now() - timedelta(seconds=60)
+    assert not owed_deal_opening(older_than=now).exists()  # nothing has waited long enough yet
+    assert not owed_terms(older_than=now).exists()

@@ -62,6 +62,7 @@ def test_progress_of_a_draft_is_empty_and_not_in_the_sections(client, lead, comp
     data = api.get(reverse("api-proposal-progress", args=[complete_proposal.pk])).json()
     assert data == {
         "screened": False,
+        "delayed": False,
         "commerce": {
             "state": "not_in_review",
             "headline": "Commerce reviews the proposal while it is in review.",

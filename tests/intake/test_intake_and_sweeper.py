@@ -14,7 +14,7 @@ from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import completeness_rules
 from proposals.intake.services.intake import intake_check
 from proposals.intake.services.transitions import proposal_transition
-from proposals.intake.tasks import intake_check_proposal, intake_sweep_stale_work
+from proposals.intake.tasks import intake_check_proposal, intake_sweep_owed_work
 from tests.factories import ProposalFactory
 from tests.oncommit import sends
 
@@ -101,13 +101,11 @@ def test_sweeper_re_enqueues_only_proposals_waiting_longer_than_the_limit(consor
     now = timezone.now()
     stale = ProposalFactory(consortium=consortium, status=ProposalStatus.SUBMITTED)
     fresh = ProposalFactory(consortium=consortium, status=ProposalStatus.SUBMITTED)
-    in_review = ProposalFactory(consortium=consortium, status=ProposalStatus.IN_REVIEW)
-    Proposal.objects.filter(pk__in=[stale.pk, in_review.pk]).update(
-        status_changed_at=now - timedelta(hours=1)
-    )
+    draft = ProposalFactory(consortium=consortium, status=ProposalStatus.DRAFT)
+    Proposal.objects.filter(pk__in=[stale.pk, draft.pk]).update(status_changed_at=now - timedelta(hours=1))
     Proposal.objects.filter(pk=fresh.pk).update(status_changed_at=now - timedelta(seconds=60))
 
-    assert intake_sweep_stale_work() == 1
+    assert intake_sweep_owed_work() == 1
     assert sent == [{"proposal_id": stale.pk}]
 
 
@@ -120,5 +118,5 @@ def test_sweeper_re_enqueues_at_most_one_batch_oldest_first(consortium, sent, se
             status_changed_at=timezone.now() - timedelta(hours=age)
         )
 
-    assert intake_sweep_stale_work() == 2
+    assert intake_sweep_owed_work() == 2
     assert sent == [{"proposal_id": proposals[1].pk}, {"proposal_id": proposals[2].pk}]

@@ -6,6 +6,7 @@ import io
 import json
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -196,15 +197,25 @@ def screening_index(version: ScreeningListVersion) -> _LoadedIndex:
     return loaded
 
 
-def proposal_screen(*, proposal_id: int) -> int:
+def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int:
     """Screen the proposal against the newest list; returns the number of new hits. Idempotent:
-    a hit is keyed by (entry `_id`, screened name), and an adjudicated hit keeps its adjudication."""
+    a hit is keyed by (entry `_id`, screened name), and an adjudicated hit keeps its adjudication.
+
+    `sent_at`: when the sweeper sent this request. A screening finished since then, with nothing asked
+    for after it, already did the work: the request is dropped (a resent message is not run twice)."""
     version = screening_list_current()
     threshold = CommerceSettings.current().fuzzy_threshold
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
         review, _ = CommerceReview.objects.get_or_create(proposal=proposal)
         if version is None:
+            return 0
+        if (
+            sent_at is not None
+            and review.screening_requested_at is None
+            and review.screened_at is not None
+            and review.screened_at >= sent_at
+        ):
             return 0
         loaded = screening_index(version)
         names = proposal_screened_names(proposal)

@@ -143,6 +143,7 @@ class CommerceStandingOutput(serializers.Serializer):
 
 class ProgressOutput(serializers.Serializer):
     screened = serializers.BooleanField(help_text="Party screening has run.")
+    delayed = serializers.BooleanField(help_text="Automated work is taking longer than usual (it will run).")
     commerce = CommerceStandingOutput(help_text="Where Commerce stands (never a screening entry).")
     gates = GateProgressOutput(many=True, help_text="The licenses the package needs and their decisions.")
     deal = DealProgressOutput(allow_null=True, help_text="EXIM's financing file, once review has started.")
