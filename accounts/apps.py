@@ -11,8 +11,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import checks, signals  # noqa: F401  (registers the system checks and receivers)
-        from proposals.core.web.context import NAV_PROVIDERS, NavItem
+        # Imported once every app's models are loaded: checks and receivers register as they import.
+        from accounts import checks, signals  # noqa: F401, PLC0415
+        from proposals.core.web.context import NAV_PROVIDERS, NavItem  # noqa: PLC0415
 
         NAV_PROVIDERS.append(_token_links(NavItem))
 

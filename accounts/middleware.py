@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.services import totp_confirmed_device
+from accounts.tokens import token_user
 
 # The pages an unverified agency user may still reach: the second step itself, and the way out.
 EXEMPT_URL_NAMES = frozenset({"otp-verify", "otp-setup", "logout", "login"})
@@ -124,8 +125,6 @@ class ApiDocsSignInMiddleware:
         if not api_docs_need_sign_in() or request.user.is_authenticated:
             return None
         if match.url_name == "api-schema":
-            from accounts.tokens import token_user
-
             if token_user(request) is not None:
                 return None
             body = {

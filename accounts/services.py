@@ -7,6 +7,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "Authenticator app"
@@ -58,8 +59,6 @@ def totp_retry_after(device: TOTPDevice | None) -> int:
     allowed, data = device.verify_is_allowed()
     if allowed or not data or "locked_until" not in data:
         return 0
-    from django.utils import timezone
-
     return max(1, int((data["locked_until"] - timezone.now()).total_seconds() + 0.999))
 
 

@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tokens import tokens_revoke_all
+from proposals.intake.models.consortium import ConsortiumUser
 
 User = get_user_model()
 
@@ -61,8 +62,6 @@ def _consortium_role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect_consortium_roles() -> None:
-    from proposals.intake.models.consortium import ConsortiumUser
-
     post_save.connect(_consortium_role_changed, sender=ConsortiumUser, dispatch_uid="accounts-cu-save")
     post_delete.connect(_consortium_role_changed, sender=ConsortiumUser, dispatch_uid="accounts-cu-delete")
 

@@ -8,6 +8,6 @@ class ProposalsConfig(AppConfig):
     verbose_name = "ExportAI proposals"
 
     def ready(self) -> None:
-        from proposals.core import signals
+        from proposals.core import signals  # noqa: PLC0415 (its receivers need the loaded models)
 
         signals.connect()

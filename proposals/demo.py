@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import Agency, User
 from accounts.services import totp_device_install
+from proposals.commerce.services.screening import screening_list_current, screening_list_load
 from proposals.core.enums import (
     ConsortiumUserRole,
     DocumentCategory,
@@ -22,9 +23,13 @@ from proposals.core.enums import (
     MemberRole,
     PartyRole,
 )
+from proposals.documents.services.uploads import document_add
+from proposals.exim.services import deal_compute_terms, deal_open, deal_transition
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
 from proposals.intake.models.proposal import Proposal
-from proposals.intake.services.drafting import child_save, proposal_create
+from proposals.intake.services.drafting import child_save, proposal_create, proposal_update
+from proposals.intake.services.intake import intake_check
+from proposals.intake.services.transitions import proposal_transition
 
 DEMO_PASSWORD = "exportai-demo-2026"
 
@@ -194,7 +199,6 @@ def build_complete_proposal(
     product: str = EximProduct.DIRECT_LOAN,
 ) -> Proposal:
     """A proposal that passes every completeness check (used by the demo and by tests)."""
-    from proposals.documents.services.uploads import document_add
 
     proposal = proposal_create(
         consortium=consortium,
@@ -261,7 +265,6 @@ def build_complete_proposal(
             },
         )
     financed = amount if amount is not None else min(total * Decimal("0.85"), us_total).quantize(Decimal("1"))
-    from proposals.intake.services.drafting import proposal_update
 
     proposal_update(
         proposal_id=proposal.pk,
@@ -286,7 +289,7 @@ def build_complete_proposal(
 @functools.cache
 def _demo_pdf(text: str) -> bytes:
     """A real PDF with the given heading (cached: WeasyPrint takes about a second per render)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 (Pango and cairo load slowly: only when seeding)
 
     return HTML(string=f"<h1>{text}</h1><p>Demonstration document.</p>").write_pdf()
 
@@ -294,9 +297,6 @@ def _demo_pdf(text: str) -> bytes:
 @transaction.atomic
 def demo_seed() -> dict[str, Any]:
     """Create the demo logins, consortia and proposals (once)."""
-    from proposals.commerce.services.screening import screening_list_current, screening_list_load
-    from proposals.intake.services.intake import intake_check
-    from proposals.intake.services.transitions import proposal_transition
 
     for username, first, last, agency, org in STAFF:
         user = _user(username, first, last, agency=agency, organization=org)
@@ -352,9 +352,6 @@ def demo_seed() -> dict[str, Any]:
 
 def _exim_demo(in_review: Proposal, *, meridian: Consortium, m_lead: User) -> None:
     """EXIM deals for the workspace: the UAE deal in due diligence, a Qatar deal at credit committee."""
-    from proposals.exim.services import deal_compute_terms, deal_open, deal_transition
-    from proposals.intake.services.intake import intake_check
-    from proposals.intake.services.transitions import proposal_transition
 
     officer = User.objects.get(username="exim")
     qatar = build_complete_proposal(

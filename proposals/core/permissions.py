@@ -10,6 +10,7 @@ import rules
 
 from proposals.core.enums import EDITABLE_STATUSES, ConsortiumUserRole
 from proposals.core.workflow import AGENCIES, Actor
+from proposals.intake.models.consortium import ConsortiumUser
 
 
 def consortium_roles(user: Any) -> dict[int, str]:
@@ -22,8 +23,6 @@ def consortium_roles(user: Any) -> dict[int, str]:
         return {}
     cached = getattr(user, "_exportai_consortium_roles", None)
     if cached is None:
-        from proposals.intake.models.consortium import ConsortiumUser
-
         cached = dict(ConsortiumUser.objects.filter(user=user).values_list("consortium_id", "role"))
         user._exportai_consortium_roles = cached
     return cached

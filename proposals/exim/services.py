@@ -33,6 +33,7 @@ from proposals.core.workflow import Actor, Transition
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.policy import exposure
 from proposals.exim.policy import financing as fin
+from proposals.exim.selectors import stage_benchmarks, stage_clock
 from proposals.exim.workflow import DEAL_TRANSITIONS, PRE_COMMITMENT
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.snapshot import Snapshot, dec
@@ -421,8 +422,6 @@ def deal_deadline_reminders(*, now: datetime | None = None) -> int:
     Each once per deal, deadline and due date (notify_deadline's dedupe key): safe on every tick, and a
     moved target date is reminded again.
     """
-    from proposals.exim.selectors import stage_benchmarks, stage_clock
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     horizon = today + timedelta(days=settings.EXPORTAI_EXIM_REMINDER_DAYS)

@@ -12,7 +12,7 @@ import django_filters
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from proposals.commerce.models import LicenseGate
+from proposals.commerce.models import CommerceReview, LicenseGate
 from proposals.core.access import access
 from proposals.core.enums import (
     EximProduct,
@@ -21,6 +21,7 @@ from proposals.core.enums import (
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, ProgramSettings
 from proposals.core.permissions import consortium_roles, is_agency_reviewer
+from proposals.exim.models import Deal
 from proposals.exim.policy.financing import FinancingRules
 from proposals.intake.models.consortium import Consortium, ConsortiumMember, Owner
 from proposals.intake.models.proposal import Proposal, Revision
@@ -255,9 +256,8 @@ class ReviewProgress:
 def review_progress(proposal: Proposal) -> ReviewProgress:
     """Commerce's standing in the consortium's words (commerce.selectors.consortium_standing: never a
     screening hit or a clearance reason), and the deal."""
-    from proposals.commerce.models import CommerceReview
-    from proposals.commerce.selectors import consortium_standing
-    from proposals.exim.models import Deal
+    # Commerce's selectors read intake's (the revision diff), so this one reads theirs when called.
+    from proposals.commerce.selectors import consortium_standing  # noqa: PLC0415
 
     deal = Deal.objects.filter(proposal=proposal).first()
     screened = CommerceReview.objects.filter(proposal=proposal, screened_at__isnull=False).exists()

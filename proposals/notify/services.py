@@ -22,7 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from proposals.core.engine import enqueue_on_commit
 from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
+from proposals.core.errors import InvalidInput
 from proposals.intake.models.consortium import ConsortiumUser
 from proposals.intake.models.proposal import Proposal
 from proposals.notify.models import NotificationPreference, OutboxMessage
@@ -49,8 +51,6 @@ def user_frequency(users: Iterable[Any]) -> dict[int, str]:
 
 def notification_preference_set(*, user: Any, frequency: str) -> NotificationPreference:
     """Record how the user wants their email (immediate or a daily digest)."""
-    from proposals.core.errors import InvalidInput
-
     if frequency not in NotificationFrequency.values:
         raise InvalidInput(
             "Choose immediate or daily digest.",
@@ -92,8 +92,6 @@ def notification_queue(
     Call it inside the transaction that makes the change. With a `dedupe_key`, a second call for the
     same recipient and key stores nothing (beat reminders may run more than once).
     """
-    from proposals.core.engine import enqueue_on_commit
-
     users = {u.pk: u for u in recipients if getattr(u, "email", "") and getattr(u, "is_active", True)}
     if not users:
         return []
@@ -315,8 +313,6 @@ def outbox_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
 
 def digest_build(*, now: datetime | None = None) -> list[OutboxMessage]:
     """Bundle each user's held messages into one digest message (pending, sent by the outbox)."""
-    from proposals.core.engine import enqueue_on_commit
-
     now = now or timezone.now()
     digests: list[OutboxMessage] = []
     with transaction.atomic():

@@ -36,6 +36,7 @@ from proposals.core.enums import (
 )
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
+from proposals.core.permissions import is_commerce, is_consortium_editor
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.transitions import proposal_transition
 from proposals.notify.services import notify_deadline, notify_gate_decided
@@ -265,8 +266,6 @@ def information_request_create(
 
 def information_request_answer(*, request_id: int, actor: Any, answer: str) -> InformationRequest:
     """The consortium's note on an open question; the request closes when they resubmit."""
-    from proposals.core.permissions import is_consortium_editor
-
     if not answer.strip():
         raise InvalidInput("Please correct the errors.", extra={"fields": {"answer": ["Write an answer."]}})
     with transaction.atomic():
@@ -326,8 +325,6 @@ def commerce_reviewers() -> Any:
 
 def review_assign(*, proposal_id: int, reviewer_id: int, actor: Any) -> CommerceReview:
     """Assign a Commerce reviewer (a reviewer assigning themselves, or a colleague)."""
-    from proposals.core.permissions import is_commerce
-
     reviewer = commerce_reviewers().filter(pk=reviewer_id).first()
     if reviewer is None:
         raise InvalidInput(

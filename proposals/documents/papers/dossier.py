@@ -17,6 +17,7 @@ from proposals.exim.policy import financing as fin
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.completeness import evaluate
 from proposals.intake.policy.snapshot import Snapshot, dec
+from proposals.intake.selectors import completeness_rules
 
 # The line-item listing, one fixed-width line per item (see pdf/ledger.py for why); the widths fill
 # a landscape Letter page at 6.5 pt.
@@ -213,8 +214,6 @@ def dossier_data(
 
 def dossier_context(proposal: Proposal, subject_id: int = 0) -> dict[str, Any] | None:
     """The dossier of the proposal's latest revision; None while it has never been submitted."""
-    from proposals.intake.selectors import completeness_rules
-
     revision = Revision.objects.filter(proposal=proposal, number=proposal.revision_number).first()
     if revision is None:
         return None

@@ -20,7 +20,7 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def render_pdf(template: str, context: dict[str, Any]) -> RenderedPdf:
     """Render a Django template to PDF with no external resources."""
-    from weasyprint import HTML  # imported here: loading Pango/cairo costs time at web start-up
+    from weasyprint import HTML  # noqa: PLC0415 (Pango and cairo load slowly: only where PDFs render)
 
     html = render_to_string(template, context)
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_refuse_fetch).render()

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from proposals.core.engine import enqueue_on_commit
 from proposals.core.enums import GeneratedKind
 from proposals.documents.models import GeneratedDocument
 from proposals.documents.papers import PAPERS, Paper
@@ -99,8 +100,6 @@ def generated_lookup(*, proposal: Proposal, kind: str, subject_id: int = 0) -> P
 
     The caller has already checked that the user may see the proposal and the paper.
     """
-    from proposals.core.engine import enqueue_on_commit
-
     paper = PAPERS.get(kind)
     if paper is None or (subject_id and not paper.per_subject):
         return PaperLookup("unavailable")

@@ -63,7 +63,7 @@ class ProposalQuerySet(models.QuerySet):
             clone = clone.annotate(item_count=models.Subquery(items, output_field=models.IntegerField()))
             clone._with_item_counts = False
         if clone._with_country_codes and connection.vendor == "postgresql":
-            from django.contrib.postgres.expressions import ArraySubquery
+            from django.contrib.postgres.expressions import ArraySubquery  # noqa: PLC0415 (PostgreSQL only)
 
             codes = (
                 Proposal.target_countries.through.objects.filter(proposal_id=models.OuterRef("pk"))

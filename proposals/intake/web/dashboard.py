@@ -10,6 +10,7 @@ from proposals.core.enums import ProposalStatus
 from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.permissions import is_agency_reviewer
 from proposals.core.web.access import run_service
+from proposals.intake.api.proposals import proposals_csv_response
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import (
     ProposalFilter,
@@ -59,8 +60,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def proposals_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Every proposal the user may see (filters as the API's: status, country), streamed as CSV."""
-    from proposals.intake.api.proposals import proposals_csv_response
-
     filtered = ProposalFilter(request.GET, queryset=proposals_visible_to(request.user).order_by("pk"))
     if not filtered.is_valid():
         errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in filtered.errors.items())
