@@ -28,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
+from proposals.commerce.services.screening import screening_owed
 from proposals.core.enums import Layer, MemberRole, ProposalStatus
 from proposals.core.errors import AnchorRequired, InvalidInput
 from proposals.core.models.reference import Country
@@ -186,8 +187,6 @@ def _rescreen_in_review(consortium_ids: list[int]) -> None:
     in_review = Proposal.objects.filter(
         consortium_id__in=consortium_ids, status__in=(ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW)
     )
-    from proposals.commerce.services.screening import screening_owed
-
     screening_owed(proposal_ids=list(in_review.values_list("pk", flat=True)))
 
 
