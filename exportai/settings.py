@@ -391,6 +391,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.commerce.tasks.commerce_check_clocks",
         "schedule": env.int("EXPORTAI_COMMERCE_CLOCK_INTERVAL_SECONDS", default=3600),
     },
+    "commerce-rfi-reminders": {
+        "task": "proposals.commerce.tasks.commerce_rfi_reminders",
+        "schedule": env.int("EXPORTAI_RFI_REMINDER_INTERVAL_SECONDS", default=3600),
+    },
     "exim-notification-period": {
         "task": "proposals.exim.tasks.exim_notification_sweep",
         "schedule": EXPORTAI_EXIM_NOTIFICATION_SWEEP_SECONDS,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
@@ -20,10 +21,12 @@ from proposals.commerce.selectors import (
     CommerceQueueFilter,
     CommerceQueuePagination,
     access_commerce_proposal,
+    access_information_request,
     attach_queue_lists,
     commerce_proposals_for,
     commerce_queue_for,
     commerce_track,
+    information_requests_of,
 )
 from proposals.commerce.services.review import (
     gate_decide,
@@ -36,8 +39,13 @@ from proposals.commerce.services.review import (
 )
 from proposals.commerce.services.screening import screening_request
 from proposals.commerce.workflow import GATE_DECISIONS, HIT_ACTIONS
+from proposals.core.api.base import ProposalScoped, parse
+from proposals.core.api.errors import error_responses
 from proposals.core.api.filters import StrictFilterBackend
+from proposals.core.api.parsers import JSONParser as NulSafeJSONParser
+from proposals.core.api.parsers import MultiPartParser as NulSafeMultiPartParser
 from proposals.core.api.permissions import RulePermission
+from proposals.core.enums import ProposalStatus
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.policy.revisions import ADDED, CHANGED, REMOVED
 
@@ -494,3 +502,94 @@ class AssignView(APIView):
             review = review_assign(proposal_id=proposal.pk, reviewer_id=reviewer_id, actor=request.user)
         name = review.reviewer.get_username() if review and review.reviewer_id else None
         return Response({"reviewer": name})
+
+
+# --- Requests for information, for both sides (the consortium reads and answers) ---------------------
+
+
+class InformationRequestAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="The file in the proposal's documents API.")
+
+    def get_url(self, doc: Any) -> str:
+        return reverse("api-document-detail", kwargs={"proposal_id": doc.proposal_id, "pk": doc.pk})
+
+
+class InformationRequestSerializer(serializers.ModelSerializer):
+    """A request as both sides read it: who asked is the agency (reviewers change; the agency asked)."""
+
+    asked_by_agency = serializers.CharField(read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    days_left = serializers.IntegerField(read_only=True, help_text="Negative once the due date has passed.")
+    clock_paused = serializers.SerializerMethodField(
+        help_text="True while the proposal is with the consortium: the review clock stops until resubmission."
+    )
+    attachments = InformationRequestAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = InformationRequest
+        fields = [
+            "id",
+            "proposal",
+            "question",
+            "asked_by_agency",
+            "asked_at",
+            "asked_revision",
+            "due_date",
+            "days_left",
+            "is_open",
+            "clock_paused",
+            "answer",
+            "attachments",
+            "answered_at",
+            "answered_revision",
+        ]
+        read_only_fields = fields
+
+    def get_clock_paused(self, rfi: InformationRequest) -> bool:
+        return rfi.is_open and rfi.proposal.status == ProposalStatus.RETURNED
+
+
+class InformationAnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        default=list,
+        help_text="Files (multipart/form-data, repeat the field), validated as document uploads; "
+        "they join the proposal's documents.",
+    )
+
+
+@extend_schema(responses={200: InformationRequestSerializer(many=True), **error_responses(404)})
+class InformationRequestListApi(ProposalScoped, APIView):
+    """Every request for information on a proposal the caller may see, newest first."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request: Request, proposal_id: int) -> Response:
+        proposal = self.get_proposal()
+        rfis = information_requests_of(proposal=proposal)
+        return Response(InformationRequestSerializer(rfis, many=True).data)
+
+
+class InformationRequestAnswerApi(APIView):
+    """Answer an open request (the consortium's editors, while the proposal is returned): text, and
+    files as multipart/form-data. The answer travels with the revision the consortium submits next."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [NulSafeMultiPartParser, NulSafeJSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": InformationAnswerInput, "application/json": InformationAnswerInput},
+        responses={200: InformationRequestSerializer, **error_responses(400, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        rfi = access_information_request(request.user, pk)
+        data = parse(InformationAnswerInput, request)
+        rfi = information_request_answer(request_id=rfi.pk, actor=request.user, **data)
+        rfi = access_information_request(request.user, rfi.pk)
+        return Response(InformationRequestSerializer(rfi).data)

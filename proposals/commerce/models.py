@@ -6,9 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
+from proposals.commerce.policy.information_requests import rfi_days_left
 from proposals.core.enums import GateStatus, HitStatus, LicenseRequirement, ReviewClockFlag, ScreenedSubject
 from proposals.core.models.reference import validate_positive_days
+from proposals.core.workflow import AGENCIES
 
 
 class CommerceSettings(models.Model):
@@ -328,6 +331,20 @@ class InformationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+    @property
+    def asked_by_agency(self) -> str:
+        """Who asked, as the consortium sees it: the agency, the party of record (reviewers change)."""
+        agency = AGENCIES.get(getattr(self.asked_by, "agency", "") or "commerce") or AGENCIES["commerce"]
+        return agency.name
+
+    @property
+    def days_left(self) -> int:
+        return rfi_days_left(due_date=self.due_date, today=timezone.localdate())
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
 
 
 class CommerceReview(models.Model):

@@ -36,7 +36,7 @@ from proposals.core.permissions import is_commerce
 from proposals.intake.models.consortium import ConsortiumMember
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.revisions import RevisionDiff
-from proposals.intake.selectors import owed_work_delayed, proposal_revision_diff
+from proposals.intake.selectors import owed_work_delayed, proposal_revision_diff, proposals_visible_to
 
 # What a Commerce reviewer works on: anything submitted and not yet finished.
 QUEUE_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
@@ -305,7 +305,7 @@ def commerce_track(*, proposal: Proposal) -> CommerceTrack:
             .exclude(status=HitStatus.REMOVED)
             .order_by(F("status").desc(), "-score", "pk")
         ),
-        rfis=list(proposal.information_requests.select_related("asked_by").order_by("-asked_at", "-pk")),
+        rfis=information_requests_of(proposal=proposal),
         events=list(
             proposal.audit_events.select_related("actor")
             .exclude(subject="proposal", action="edit")
@@ -665,3 +665,34 @@ def owed_assignment(*, older_than: datetime) -> QuerySet[Proposal]:
     return _waited(older_than).filter(
         status=ProposalStatus.IN_REVIEW, commerce_review__isnull=False, commerce_review__reviewer__isnull=True
     )
+
+
+# --- Requests for information, as both sides read them ------------------------------------------------
+
+
+def information_requests_of(*, proposal: Proposal) -> list[InformationRequest]:
+    """Every request on a proposal, newest first, with who asked and the answer's files (3 queries)."""
+    return list(
+        proposal.information_requests.select_related("asked_by")
+        .prefetch_related("attachments")
+        .order_by("-asked_at", "-pk")
+    )
+
+
+def information_requests_open_for(user: Any) -> QuerySet[InformationRequest]:
+    """Open requests on visible proposals that wait on the consortium (returned), soonest due first."""
+    return (
+        InformationRequest.objects.filter(
+            answered_at__isnull=True,
+            proposal__status=ProposalStatus.RETURNED,
+            proposal__in=proposals_visible_to(user).values("pk"),
+        )
+        .select_related("proposal", "asked_by")
+        .order_by("due_date", "pk")
+    )
+
+
+def access_information_request(user: Any, pk: Any) -> InformationRequest:
+    """A request on a proposal the user may see (a 404 otherwise, so ids reveal nothing)."""
+    visible = InformationRequest.objects.filter(proposal__in=proposals_visible_to(user).values("pk"))
+    return access(user, visible.select_related("proposal__consortium", "asked_by"), pk)

@@ -10,7 +10,12 @@ from datetime import datetime
 from celery import shared_task
 
 from proposals.commerce.services.licensing import licenses_determine
-from proposals.commerce.services.review import commerce_review_start, review_auto_assign, review_clock_refresh
+from proposals.commerce.services.review import (
+    commerce_review_start,
+    information_request_reminders,
+    review_auto_assign,
+    review_clock_refresh,
+)
 from proposals.commerce.services.screening import proposal_screen
 
 log = logging.getLogger(__name__)
@@ -60,3 +65,9 @@ def commerce_check_clocks() -> int:
     if changed:
         log.info("commerce clocks: %d flag(s) changed", len(changed))
     return len(changed)
+
+
+@shared_task
+def commerce_rfi_reminders() -> int:
+    """Beat: remind consortia of requests for information near their due date, and overdue; once each."""
+    return information_request_reminders()

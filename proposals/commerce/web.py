@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +17,7 @@ from proposals.commerce.selectors import (
     CommerceQueueFilter,
     CommerceQueuePaginator,
     access_commerce_proposal,
+    access_information_request,
     attach_queue_lists,
     commerce_queue_for,
     commerce_track,
@@ -24,6 +26,7 @@ from proposals.commerce.services.review import (
     gate_decide,
     gates_decide_bulk,
     hit_adjudicate,
+    information_request_answer,
     information_request_create,
     review_assign,
     review_auto_assign,
@@ -33,7 +36,8 @@ from proposals.commerce.workflow import GATE_DECISIONS, GATE_TRANSITIONS, HIT_DE
 from proposals.core import page_cache
 from proposals.core.enums import ProposalStatus
 from proposals.core.errors import ApplicationError, InvalidInput
-from proposals.core.web.access import permission_required
+from proposals.core.permissions import is_consortium_editor
+from proposals.core.web.access import permission_required, run_service
 from proposals.intake.models.proposal import Proposal
 
 PAGE_SIZE = 25
@@ -302,3 +306,73 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     if next_url == "queue":
         return HttpResponseRedirect(reverse("commerce-queue"))
     return _back(proposal)
+
+
+# --- The consortium's side of a request for information ----------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (none included); each is validated by the service as any other upload."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class InformationAnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
+    attachments = MultipleFileField(
+        required=False,
+        label="Attach files (optional)",
+        help_text="PDF, PNG, JPEG, DOCX or XLSX. They are added to the proposal's documents.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def information_request_answer_page(request: HttpRequest, pk: int, rfi_pk: int) -> HttpResponse:
+    """The consortium reads one request and answers it (text and files); the reviewer sees the answer
+    with the revision the consortium resubmits."""
+    rfi = access_information_request(request.user, rfi_pk)
+    if rfi.proposal_id != pk:
+        raise Http404
+    proposal = rfi.proposal
+    may_answer = is_consortium_editor(request.user, proposal) and rfi.is_open
+    form = InformationAnswerForm(initial={"answer": rfi.answer})
+    if request.method == "POST":
+        form = InformationAnswerForm(request.POST, request.FILES)
+        try:
+            answered = run_service(
+                form,
+                lambda: information_request_answer(
+                    request_id=rfi.pk,
+                    actor=request.user,
+                    answer=form.cleaned_data["answer"],
+                    attachments=form.cleaned_data["attachments"],
+                ),
+            )
+        except ApplicationError as exc:  # closed meanwhile, or not the user's to answer
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.path)
+        if answered:
+            messages.success(request, "Answer saved. Submit the proposal again to send it to the reviewer.")
+            return HttpResponseRedirect(reverse("proposal-detail", kwargs={"pk": pk}) + "#requests")
+    return render(
+        request,
+        "commerce/rfi_answer.html",
+        {
+            "proposal": proposal,
+            "rfi": rfi,
+            "form": form,
+            "may_answer": may_answer,
+            "attachments": list(rfi.attachments.all()),
+        },
+    )

@@ -63,6 +63,16 @@ urlpatterns = [
     path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
     path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),
     path(P + "progress/", history.ProgressApi.as_view(), name="api-proposal-progress"),
+    path(
+        P + "information-requests/",
+        commerce.InformationRequestListApi.as_view(),
+        name="api-information-request-list",
+    ),
+    path(
+        "information-requests/<int:pk>/answer/",
+        commerce.InformationRequestAnswerApi.as_view(),
+        name="api-information-request-answer",
+    ),
     path(P + "papers/", papers.GeneratedDocumentListApi.as_view(), name="api-paper-list"),
     path(P + "papers/<slug:kind>/", papers.PaperDownloadApi.as_view(), name="api-paper-download"),
     path(

@@ -46,6 +46,11 @@ urlpatterns = [
     path(P + "package.zip", papers.package_download, name="package-download"),
     path("account/notifications/", papers.notification_preferences, name="notification-preferences"),
     path(P + "status/", review.status, name="proposal-status"),
+    path(
+        P + "requests/<int:rfi_pk>/",
+        commerce.information_request_answer_page,
+        name="proposal-information-request",
+    ),
     # Commerce reviewer's workspace
     path("commerce/", commerce.queue, name="commerce-queue"),
     path("commerce/proposals/<int:pk>/", commerce.proposal_detail, name="commerce-proposal"),

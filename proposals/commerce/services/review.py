@@ -5,11 +5,13 @@ say what a move writes besides the status, and whom it tells.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -22,12 +24,14 @@ from proposals.commerce.models import (
     ScreeningHit,
 )
 from proposals.commerce.policy.clock import ClockMarks, review_clock
+from proposals.commerce.policy.information_requests import OVERDUE, REMINDER_LEAD_DAYS, rfi_reminder_due
 from proposals.commerce.workflow import GATE_TRANSITIONS, HIT_TRANSITIONS
 from proposals.core import page_cache
 from proposals.core.engine import Move, Track, apply, audit_record, check_input, check_move, enqueue_on_commit
 from proposals.core.enums import (
     ACTIVE_STATUSES,
     DECIDED_GATE_STATUSES,
+    DocumentCategory,
     GateStatus,
     GeneratedKind,
     HitStatus,
@@ -37,9 +41,10 @@ from proposals.core.enums import (
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
 from proposals.core.permissions import is_commerce, is_consortium_editor
+from proposals.documents.services.uploads import document_store, upload_validate
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.transitions import proposal_transition
-from proposals.notify.services import notify_deadline, notify_gate_decided
+from proposals.notify.services import consortium_recipients, notify_deadline, notify_gate_decided
 
 # --- Gates ----------------------------------------------------------------------------------------
 
@@ -228,6 +233,9 @@ def hit_adjudicate(*, hit_id: int, action: str, actor: Any, reason: str) -> Scre
 
 # --- Requests for information --------------------------------------------------------------------
 
+# Files one answer may carry (each within the upload size limit).
+MAX_ANSWER_ATTACHMENTS = 10
+
 
 def information_request_create(
     *, proposal_id: int, actor: Any, question: str, due_date: date
@@ -264,24 +272,94 @@ def information_request_create(
     return rfi
 
 
-def information_request_answer(*, request_id: int, actor: Any, answer: str) -> InformationRequest:
-    """The consortium's note on an open question; the request closes when they resubmit."""
+def information_request_answer(
+    *, request_id: int, actor: Any, answer: str, attachments: Sequence[File] = ()
+) -> InformationRequest:
+    """The consortium's answer to an open question, with files; the request closes when they resubmit.
+
+    Each file is validated as any other upload first: one refused file stores nothing at all.
+    """
     if not answer.strip():
         raise InvalidInput("Please correct the errors.", extra={"fields": {"answer": ["Write an answer."]}})
-    with transaction.atomic():
-        rfi = (
-            InformationRequest.objects.select_for_update(of=("self",))
-            .select_related("proposal")
-            .get(pk=request_id)
+    if len(attachments) > MAX_ANSWER_ATTACHMENTS:
+        raise InvalidInput(
+            "Please correct the errors.",
+            extra={"fields": {"attachments": [f"Attach at most {MAX_ANSWER_ATTACHMENTS} files."]}},
         )
-        if not is_consortium_editor(actor, rfi.proposal):
+    validated = []
+    for upload in attachments:
+        try:
+            validated.append(upload_validate(upload))
+        except InvalidInput as exc:
+            message = exc.extra.get("fields", {}).get("file", [exc.message])[0]
+            raise InvalidInput(
+                "Please correct the errors.",
+                extra={"fields": {"attachments": [f"{upload.name}: {message}"]}},
+            ) from exc
+    proposal_id = InformationRequest.objects.values_list("proposal_id", flat=True).get(pk=request_id)
+    with transaction.atomic():
+        # The proposal first, then the request: the order resubmission takes them in.
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        rfi = InformationRequest.objects.select_for_update().get(pk=request_id)
+        if not is_consortium_editor(actor, proposal):
             raise TransitionNotAllowed("Only the consortium's editors may answer its questions.")
-        if not rfi.is_open or rfi.proposal.status != ProposalStatus.RETURNED:
+        if not rfi.is_open or proposal.status != ProposalStatus.RETURNED:
             raise TransitionNotAllowed("This request is closed.")
         rfi.answer = answer.strip()
         rfi.save(update_fields=["answer"])
-        audit_record(proposal=rfi.proposal, action="rfi_answer_drafted", actor=actor, subject=f"rfi:{rfi.pk}")
+        names = [
+            document_store(
+                proposal=proposal,
+                actor=actor,
+                category=DocumentCategory.OTHER,
+                validated=file,
+                information_request=rfi,
+            ).original_name
+            for file in validated
+        ]
+        proposal.save(update_fields=["updated_at"])
+        audit_record(
+            proposal=proposal,
+            action="rfi_answer_drafted",
+            actor=actor,
+            subject=f"rfi:{rfi.pk}",
+            data={"attachments": names} if names else None,
+        )
     return rfi
+
+
+def information_request_reminders(*, now: datetime | None = None) -> int:
+    """Beat: remind the consortium of open requests near their due date and once overdue.
+
+    One reminder of each kind per request and due date (notify_deadline's dedupe key), so it is safe on
+    every tick. Returns the messages stored.
+    """
+    today = timezone.localdate(now or timezone.now())
+    stored = 0
+    open_requests = (
+        InformationRequest.objects.filter(
+            answered_at__isnull=True,
+            proposal__status=ProposalStatus.RETURNED,
+            due_date__lte=today + timedelta(days=REMINDER_LEAD_DAYS),
+        )
+        .select_related("proposal__consortium")
+        .order_by("pk")
+    )
+    for rfi in open_requests.iterator(chunk_size=500):
+        kind = rfi_reminder_due(due_date=rfi.due_date, today=today, is_open=rfi.is_open)
+        if not kind:
+            continue
+        stored += len(
+            notify_deadline(
+                proposal=rfi.proposal,
+                what=f"Your answer to the request for information of {rfi.asked_at:%d %b %Y}",
+                due_at=timezone.make_aware(datetime.combine(rfi.due_date, time.min)),
+                overdue=kind == OVERDUE,
+                recipients=consortium_recipients(rfi.proposal),
+                key=f"rfi:{rfi.pk}",
+            )
+        )
+    return stored
 
 
 def information_requests_close_answered(*, proposal: Proposal) -> int:

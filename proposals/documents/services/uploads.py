@@ -63,28 +63,40 @@ def upload_validate(upload: File) -> tuple[str, str, bytes]:
     return name[:200], kind.extension, content
 
 
+def document_store(
+    *, proposal: Any, actor: Any, category: str, validated: tuple[str, str, bytes], **links: Any
+) -> Document:
+    """Store one upload that passed `upload_validate` (the caller holds the proposal's lock).
+
+    `links` names what else the document belongs to (an answer's `information_request`)."""
+    name, extension, content = validated
+    doc = Document(
+        proposal=proposal,
+        category=category,
+        original_name=name,
+        extension=extension,
+        content_type=ALLOWED_TYPES[extension],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor,
+        **links,
+    )
+    doc.full_clean(exclude=["file", "proposal", *links])
+    doc.file.save(f"upload.{extension}", ContentFile(content), save=False)
+    try:  # if the row cannot be written, remove the file just stored
+        doc.save()
+    except Exception:
+        doc.file.delete(save=False)
+        raise
+    return doc
+
+
 def document_add(*, proposal_id: int, actor: Any, category: str, upload: File) -> Document:
     """Validate and store one document; a refused file leaves nothing behind."""
-    name, extension, content = upload_validate(upload)
+    validated = upload_validate(upload)
     with transaction.atomic():
         proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
-        doc = Document(
-            proposal=proposal,
-            category=category,
-            original_name=name,
-            extension=extension,
-            content_type=ALLOWED_TYPES[extension],
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=actor,
-        )
-        doc.full_clean(exclude=["file", "proposal"])
-        doc.file.save(f"upload.{extension}", ContentFile(content), save=False)
-        try:  # if the row cannot be written, remove the file just stored
-            doc.save()
-        except Exception:
-            doc.file.delete(save=False)
-            raise
+        doc = document_store(proposal=proposal, actor=actor, category=category, validated=validated)
         proposal.save(update_fields=["updated_at"])
     return doc
 

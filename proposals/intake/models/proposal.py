@@ -333,6 +333,10 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set when the file came with an answer to a reviewer's request for information.
+    information_request = models.ForeignKey(
+        "InformationRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
 
     class Meta:
         ordering = ["category", "pk"]

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from proposals.commerce.selectors import information_requests_open_for
 from proposals.core.enums import ProposalStatus
 from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.permissions import is_agency_reviewer
@@ -27,6 +28,8 @@ from proposals.intake.web.forms import ProposalCreateForm
 PAGE_SIZE = 25
 # The columns each list shows (the rest of a proposal is the editor's): fewer to read and convert.
 AGENCY_COLUMNS = ("title", "consortium__name", "status", "status_changed_at", "revision_number", "updated_at")
+# Open requests for information the dashboard lists (soonest due first); the proposal page has them all.
+OPEN_REQUESTS_SHOWN = 10
 DASHBOARD_COLUMNS = ("title", "consortium__name", "status", "revision_number", "updated_at")
 
 
@@ -53,6 +56,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status_counts": [(ProposalStatus(s).label, n) for s, n in counts.items() if n],
             "can_create": may_start_proposal(request.user),
+            # Only a returned proposal has open requests: the status counts spare the query otherwise.
+            "open_requests": list(information_requests_open_for(request.user)[:OPEN_REQUESTS_SHOWN])
+            if counts.get(ProposalStatus.RETURNED)
+            else [],
         },
     )
 

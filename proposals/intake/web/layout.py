@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from proposals.commerce.selectors import information_requests_of
 from proposals.core.enums import AUTOMATED_STATUSES, Section
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.policy.completeness import Finding
@@ -112,4 +113,6 @@ def render_section(
     }
     if not request.htmx:
         context.update(checklist_context(proposal))
+        if proposal.revision_number:  # reviewers' questions exist only once it was submitted
+            context["information_requests"] = information_requests_of(proposal=proposal)
     return render(request, template, context)
