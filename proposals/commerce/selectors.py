@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -658,8 +659,6 @@ def owed_determination(*, older_than: datetime) -> QuerySet[Proposal]:
 
 def owed_assignment(*, older_than: datetime) -> QuerySet[Proposal]:
     """In review with no reviewer while an active Commerce reviewer exists."""
-    from django.contrib.auth import get_user_model
-
     if not get_user_model().objects.filter(agency="commerce", is_active=True).exists():
         return Proposal.objects.none()
     return _waited(older_than).filter(

@@ -4,23 +4,27 @@ import csv
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from proposals.commerce.models import CommerceReview, LicenseGate
 from proposals.core.access import access
 from proposals.core.enums import (
     EximProduct,
+    GeneratedKind,
     ProposalStatus,
 )
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, ProgramSettings
 from proposals.core.permissions import consortium_roles, is_agency_reviewer
+from proposals.documents.models import GeneratedDocument
 from proposals.exim.models import Deal
 from proposals.exim.policy.financing import FinancingRules
 from proposals.intake.models.consortium import Consortium, ConsortiumMember, Owner
@@ -28,6 +32,7 @@ from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.intake.policy.revisions import RevisionDiff, revision_diff
 from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS, Snapshot
+from proposals.intake.workflow import OWED_WORK
 
 
 def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
@@ -354,9 +359,6 @@ def owed_intake(*, older_than: datetime) -> QuerySet[Proposal]:
 def owed_dossier(*, older_than: datetime) -> QuerySet[Proposal]:
     """With Commerce or the consortium (submitted, in review, returned) and no dossier of the current
     revision stored."""
-    from proposals.core.enums import GeneratedKind
-    from proposals.documents.models import GeneratedDocument
-
     current = GeneratedDocument.objects.filter(
         proposal_id=OuterRef("pk"),
         kind=GeneratedKind.DOSSIER,
@@ -376,20 +378,12 @@ def owed_dossier(*, older_than: datetime) -> QuerySet[Proposal]:
 
 def stale_cutoff(now: datetime | None = None) -> datetime:
     """Work owed since before this moment has waited too long: its message is presumed lost."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
     return (now or timezone.now()) - timedelta(seconds=settings.EXPORTAI_SWEEPER_STALE_AFTER_SECONDS)
 
 
 def owed_work_delayed(*, proposal_id: int) -> list[str]:
     """The automated work (workflow.OWED_WORK) this proposal has owed for too long, in words: the page
     says background work is delayed (it is recorded; the sweeper sends it again)."""
-    from django.utils.module_loading import import_string
-
-    from proposals.intake.workflow import OWED_WORK
-
     cutoff = stale_cutoff()
     return [
         row.work
