@@ -21,6 +21,7 @@ from proposals.core.models.reference import Country
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.bom_import import bom_parse
+from proposals.intake.services.calls import first_call_seed
 from tests.security import hostile_files as files
 
 GOAL_CPU_SECONDS = 2.0
@@ -85,7 +86,10 @@ def _measure(proposal: Proposal, label: str, make: Callable[[], bytes]) -> tuple
 def test_bench_bom_import_worst_files():
     Country.objects.get_or_create(code="US", defaults={"name": "United States", "region": "North America"})
     proposal = Proposal.objects.create(
-        consortium=Consortium.objects.create(name="Bench consortium"), title="Bench", revision_number=0
+        consortium=Consortium.objects.create(name="Bench consortium"),
+        call=first_call_seed(),
+        title="Bench",
+        revision_number=0,
     )
     cases: dict[str, Callable[[], bytes]] = {
         "bom.xlsx: 5,000 good rows (contrast)": lambda: files.template_xlsx(5000),

@@ -20,8 +20,11 @@ def _big_proposal(users: dict[str, Any]) -> Any:
         return found
     lead = users["lead"]
     consortium_id = ConsortiumUser.objects.filter(user=lead).values_list("consortium_id", flat=True).first()
+    from proposals.intake.services.calls import first_call_seed
+
     proposal = Proposal.objects.create(
         consortium_id=consortium_id,
+        call=first_call_seed(),
         title=TITLE,
         summary="Five hundred line items across six layers and four sites.",
         security_measures="Encrypted weights, US-operated SOC.",

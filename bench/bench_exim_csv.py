@@ -16,6 +16,7 @@ from proposals.exim.models import Deal
 from proposals.exim.selectors import pipeline_csv_lines, pipeline_queryset
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.calls import first_call_seed
 
 # Past two chunks of the server-side cursor (CSV_CHUNK_SIZE rows each) the peak should stay put.
 SMALL, BASE, BIG = 500, 5000, 10000
@@ -26,8 +27,12 @@ def _seed(n: int) -> None:
     Country.objects.get_or_create(
         code="AE", defaults={"name": "United Arab Emirates", "region": "Middle East"}
     )
+    call = first_call_seed()
     proposals = Proposal.objects.bulk_create(
-        [Proposal(consortium=consortium, title=f"Bench proposal {i}", revision_number=1) for i in range(n)]
+        [
+            Proposal(consortium=consortium, call=call, title=f"Bench proposal {i}", revision_number=1)
+            for i in range(n)
+        ]
     )
     terms = {
         "financed_amount": "68000000.00",

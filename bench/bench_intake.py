@@ -27,6 +27,7 @@ from proposals.core.services.reference import reference_data_load
 from proposals.demo import build_complete_proposal
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.selectors import completeness_rules, proposal_snapshot
+from proposals.intake.services.calls import first_call_seed
 from proposals.intake.services.intake import intake_check
 from proposals.intake.tasks import intake_check_proposal
 from tests.celery_worker import WorkerProcess, broker_backlog, broker_is_redis, broker_purge, wait_until
@@ -51,9 +52,11 @@ def _seed(consortium, lead) -> list[int]:
         "documents": [d for d in template["documents"] if d["category"] != DocumentCategory.FINANCIAL],
     }
     now = timezone.now()
+    call = first_call_seed()
     proposals = Proposal.objects.bulk_create(
         Proposal(
             consortium=consortium,
+            call=call,
             title=f"Bench proposal {n}",
             status=ProposalStatus.SUBMITTED,
             status_changed_at=now,
@@ -218,7 +221,11 @@ def _run(workers: list[WorkerProcess]) -> None:
 def _seed_one_more(consortium, lead) -> int:
     template = Revision.objects.order_by("pk").values_list("snapshot", flat=True).last()
     proposal = Proposal.objects.create(
-        consortium=consortium, title="Probe", status=ProposalStatus.SUBMITTED, revision_number=1
+        consortium=consortium,
+        call=first_call_seed(),
+        title="Probe",
+        status=ProposalStatus.SUBMITTED,
+        revision_number=1,
     )
     Revision.objects.create(proposal=proposal, number=1, snapshot={**template, "id": proposal.pk})
     return proposal.pk

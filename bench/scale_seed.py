@@ -440,6 +440,9 @@ def seed_core(size: int, rng: random.Random) -> World:
 
     # Proposals: the first consortium is the bench lead's and holds a deep list.
     state_pool = [(s, revs) for s, w, revs in STATES for _ in range(w)]
+    from proposals.intake.services.calls import first_call_seed
+
+    call_id = first_call_seed().pk
     pid0 = next_id(Proposal)
     plist: list[P] = []
     big = max(1, int(size * BIG_CONSORTIUM_SHARE))
@@ -467,6 +470,7 @@ def seed_core(size: int, rng: random.Random) -> World:
             yield (
                 p.id,
                 p.consortium,
+                call_id,
                 f"{CITIES[country]} {use} AI cluster {p.id}",
                 f"A full-stack AI package for {use} in {CITIES[country]}: accelerators, servers, storage, "
                 "networking, a managed cloud and domain models.",
@@ -494,6 +498,7 @@ def seed_core(size: int, rng: random.Random) -> World:
         [
             "id",
             "consortium_id",
+            "call_id",
             "title",
             "summary",
             "target_blocs",

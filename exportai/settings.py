@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "proposals.core.enums.MemberRole",
         "PartyRoleEnum": "proposals.core.enums.PartyRole",
         "LayerEnum": "proposals.core.enums.Layer",
+        "DocumentCategoryEnum": "proposals.core.enums.DocumentCategory",
     },
 }
 

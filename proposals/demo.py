@@ -25,8 +25,10 @@ from proposals.core.enums import (
 )
 from proposals.documents.services.uploads import document_add
 from proposals.exim.services import deal_compute_terms, deal_open, deal_transition
+from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
 from proposals.intake.models.proposal import Proposal
+from proposals.intake.services.calls import first_call_seed
 from proposals.intake.services.drafting import child_save, proposal_create, proposal_update
 from proposals.intake.services.intake import intake_check
 from proposals.intake.services.transitions import proposal_transition
@@ -197,10 +199,13 @@ def build_complete_proposal(
     amount: Decimal | None = None,
     tenor: str = "10",
     product: str = EximProduct.DIRECT_LOAN,
+    call: Call | None = None,
 ) -> Proposal:
-    """A proposal that passes every completeness check (used by the demo and by tests)."""
+    """A proposal that passes every completeness check (used by the demo and by tests); it answers
+    `call`, by default the program's first call (rolling, so open on any date from 1 April 2026)."""
 
     proposal = proposal_create(
+        call=call or first_call_seed(),
         consortium=consortium,
         actor=lead,
         title=title,
@@ -307,6 +312,7 @@ def demo_seed() -> dict[str, Any]:
         # A fictional list in the official CSV format, so the demo shows hits to adjudicate.
         screening_list_load(source=str(settings.BASE_DIR / "data" / "screening_list_sample.csv"))
     demo_staff_totp_enrol()
+    first_call = first_call_seed()
     atlas, atlas_users = _consortium(CONSORTIA[0])
     meridian, meridian_users = _consortium(CONSORTIA[1])
     if Proposal.objects.exists():
@@ -325,6 +331,7 @@ def demo_seed() -> dict[str, Any]:
     )
     m_lead = meridian_users[ConsortiumUserRole.LEAD]
     proposal_create(
+        call=first_call,
         consortium=meridian,
         actor=m_lead,
         title="Indonesia National Language Model Platform",

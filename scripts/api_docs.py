@@ -154,9 +154,12 @@ def _kinds_of_user() -> list[tuple[str, Any]]:
     return kinds
 
 
-def _admits(view: Any, user: Any) -> bool | None:
-    """Whether every permission class of the view admits `user`; None when one needs the database."""
-    request = _name("rest_framework.request.Request")(_name("django.test.RequestFactory")().get("/"))
+def _admits(view: Any, user: Any, method: str = "get") -> bool | None:
+    """Whether every permission class of the view admits `user` for `method`; None when one needs the
+    database."""
+    request = _name("rest_framework.request.Request")(
+        _name("django.test.RequestFactory")().generic(method.upper(), "/")
+    )
     request.user = user
     view.request, view.kwargs, view.args = request, getattr(view, "kwargs", None) or {}, ()
     try:
@@ -166,10 +169,10 @@ def _admits(view: Any, user: Any) -> bool | None:
         return None
 
 
-def _who(view: Any) -> str:
-    if _admits(view, _name("django.contrib.auth.models.AnonymousUser")()):
+def _who(view: Any, method: str = "get") -> str:
+    if _admits(view, _name("django.contrib.auth.models.AnonymousUser")(), method):
         return "anyone"
-    answers = [(label, _admits(view, user)) for label, user in _kinds_of_user()]
+    answers = [(label, _admits(view, user, method)) for label, user in _kinds_of_user()]
     if any(answer is None for _, answer in answers):
         return "decided per object"
     admitted = [label for label, answer in answers if answer]
@@ -230,7 +233,7 @@ def render() -> str:
             statuses = ", ".join(sorted(operation.get("responses", {})))
             groups.setdefault(tag, []).append(
                 f"| {method.upper()} | `{path}` | {_summary(operation, view)} | {_query(operation)} "
-                f"| {statuses} | {_who(view)} | {_permission(view)} |"
+                f"| {statuses} | {_who(view, method)} | {_permission(view)} |"
             )
 
     intro_head, intro_tail = INTRO.split("## Endpoints", 1)

@@ -102,6 +102,11 @@ def is_program_admin(user: Any) -> bool:
 
 
 @rules.predicate
+def is_signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+@rules.predicate
 def was_submitted(user: Any, proposal: Any) -> bool:
     return proposal is not None and proposal.revision_number > 0
 
@@ -129,3 +134,8 @@ rules.add_perm("proposals.commerce_workspace", is_commerce)
 rules.add_perm("proposals.view_deal", is_exim | is_program_admin)
 rules.add_perm("proposals.change_deal", is_exim)
 rules.add_perm("proposals.view_exim_dashboard", is_exim | is_program_admin)
+
+# Calls for proposals: everyone signed in reads them (a consortium chooses one); program staff
+# (the program agency and superusers) create and change calls and their rubrics.
+rules.add_perm("proposals.view_calls", is_signed_in)
+rules.add_perm("proposals.manage_calls", is_program_admin)

@@ -4,13 +4,14 @@ import csv
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -27,8 +28,10 @@ from proposals.core.permissions import consortium_roles, is_agency_reviewer
 from proposals.documents.models import GeneratedDocument
 from proposals.exim.models import Deal
 from proposals.exim.policy.financing import FinancingRules
+from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Consortium, ConsortiumMember, Owner
 from proposals.intake.models.proposal import Proposal, Revision
+from proposals.intake.policy.calls import call_is_open
 from proposals.intake.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.intake.policy.revisions import RevisionDiff, revision_diff
 from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS, Snapshot
@@ -57,6 +60,22 @@ def proposal_list_for(user: Any) -> QuerySet[Proposal]:
     """
     # The order is restated so pages stay stable whatever a caller adds.
     return proposals_visible_to(user).with_item_counts().order_by(*Proposal._meta.ordering)
+
+
+def calls_open_on(today: date) -> list[Call]:
+    """The calls that accept proposals on `today` (newest first): the choices for a new proposal."""
+    return [call for call in Call.objects.order_by("-opens_on", "-pk") if call_is_open(call, today)]
+
+
+def calls_with_counts() -> QuerySet[Call]:
+    """Every call with its number of proposals and its current (published) rubric version."""
+    proposals = (
+        Proposal.objects.filter(call_id=OuterRef("pk")).order_by().values("call_id").annotate(n=Count("pk"))
+    )
+    return Call.objects.annotate(
+        proposal_count=Coalesce(Subquery(proposals.values("n")), 0),
+        current_version=Max("rubrics__version", filter=Q(rubrics__published_at__isnull=False)),
+    ).order_by("-opens_on", "-pk")
 
 
 def completeness_rules(*, max_age: float = 0) -> CompletenessRules:
@@ -337,13 +356,28 @@ def proposal_snapshot(proposal: Proposal) -> Snapshot:
         "documents": list(
             proposal.documents.order_by("category", "pk").values("id", "category", "original_name", "sha256")
         ),
+        # What the call asks of the proposal, frozen with it: completeness reads these requirements.
+        "call": call_requirements(proposal.call) if proposal.call_id else None,
+    }
+
+
+def call_requirements(call: Call) -> dict[str, Any]:
+    """The call's requirements as a snapshot carries them (plain data for the completeness engine)."""
+    return {
+        "id": call.pk,
+        "name": call.name,
+        "federal_register_citation": call.federal_register_citation,
+        "required_layers": list(call.required_layers or []),
+        "required_document_categories": list(call.required_document_categories or []),
+        "eligibility": dict(call.eligibility or {}),
     }
 
 
 def access_proposal(user: Any, pk: Any, *, perm: str = "proposals.view_proposal") -> Proposal:
     """The proposal `pk` if the user may see it and holds `perm` on it; otherwise a 404 (a proposal
     the user may not act on looks the same as one that does not exist)."""
-    return access(user, proposals_visible_to(user), pk, perm=perm, hide_refusal=True)
+    # The call rides along: the checklist beside every page reads its requirements (no extra query).
+    return access(user, proposals_visible_to(user).select_related("call"), pk, perm=perm, hide_refusal=True)
 
 
 # --- Work intake and documents owe, and whether a proposal's background work is delayed ------------

@@ -9,6 +9,7 @@ from proposals.core.api import reference
 from proposals.documents.api import papers
 from proposals.documents.api import uploads as documents
 from proposals.intake.api import (
+    calls,
     findings,
     history,
     line_items,
@@ -23,6 +24,7 @@ router = SimpleRouter()
 router.register("countries", reference.CountryViewSet, basename="api-country")
 
 P = "proposals/<int:proposal_id>/"
+R = "calls/<int:call_id>/rubrics/<int:version>/"
 
 # Commerce review (proposals/api/commerce.py).
 commerce_urls = [
@@ -45,6 +47,14 @@ urlpatterns = [
     path("auth/tokens/", TokenListView.as_view(), name="api-token-list"),
     path("auth/tokens/rotate/", TokenRotateView.as_view(), name="api-token-rotate"),
     path("auth/tokens/<str:token_key>/", TokenRevokeView.as_view(), name="api-token-revoke"),
+    # Calls for proposals and their rubric versions (read: everyone signed in; write: program staff).
+    path("calls/", calls.CallListCreateApi.as_view(), name="api-call-list"),
+    path("calls/<int:pk>/", calls.CallDetailApi.as_view(), name="api-call-detail"),
+    path("calls/<int:call_id>/rubrics/", calls.RubricListCreateApi.as_view(), name="api-rubric-list"),
+    path(R, calls.RubricDetailApi.as_view(), name="api-rubric-detail"),
+    path(R + "publish/", calls.RubricPublishApi.as_view(), name="api-rubric-publish"),
+    path(R + "criteria/", calls.CriterionCreateApi.as_view(), name="api-criterion-list"),
+    path(R + "criteria/<int:criterion_pk>/", calls.CriterionDetailApi.as_view(), name="api-criterion-detail"),
     path("proposals/", proposals.ProposalListCreateApi.as_view(), name="api-proposal-list"),
     path("proposals.csv", proposals.ProposalCsvApi.as_view(), name="api-proposal-csv"),
     path(P, proposals.ProposalDetailApi.as_view(), name="api-proposal-detail"),

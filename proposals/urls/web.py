@@ -6,11 +6,12 @@ from proposals.commerce import web as commerce
 from proposals.documents.web import papers
 from proposals.documents.web import uploads as documents
 from proposals.exim import web as exim
-from proposals.intake.web import bom, children, dashboard, editor, members, review
+from proposals.intake.web import bom, calls, children, dashboard, editor, members, review
 
 P = "proposals/<int:pk>/"
 C = "consortia/<int:consortium_pk>/members/"
 M = C + "<int:member_pk>/"
+RV = "program/calls/<int:pk>/rubrics/<int:version>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
@@ -51,6 +52,15 @@ urlpatterns = [
         commerce.information_request_answer_page,
         name="proposal-information-request",
     ),
+    # Program staff: calls for proposals and their rubric versions
+    path("program/calls/", calls.call_list, name="program-calls"),
+    path("program/calls/new/", calls.call_new, name="program-call-create"),
+    path("program/calls/<int:pk>/", calls.call_edit, name="program-call"),
+    path("program/calls/<int:pk>/rubrics/", calls.rubric_new, name="program-rubric-create"),
+    path(RV, calls.rubric_detail, name="program-rubric"),
+    path(RV + "publish/", calls.rubric_publish_view, name="program-rubric-publish"),
+    path(RV + "criteria/<int:criterion_pk>/", calls.criterion_edit, name="program-criterion"),
+    path(RV + "criteria/<int:criterion_pk>/delete/", calls.criterion_remove, name="program-criterion-delete"),
     # Commerce reviewer's workspace
     path("commerce/", commerce.queue, name="commerce-queue"),
     path("commerce/proposals/<int:pk>/", commerce.proposal_detail, name="commerce-proposal"),

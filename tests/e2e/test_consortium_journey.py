@@ -41,7 +41,7 @@ def row(page: Page, name: str):
 
 
 def test_lead_drafts_completes_and_submits_and_the_worker_puts_it_in_review(
-    page: Page, journey: Journey, lead, celery_worker, tmp_path
+    page: Page, journey: Journey, lead, call, celery_worker, tmp_path
 ) -> None:
     sign_in(page, journey, username="lead")
     expect(page.get_by_role("heading", name="Your proposals")).to_be_visible()

@@ -44,7 +44,7 @@ from tests.factories import UserFactory, screening_hit
 
 ROLES = ("anonymous", "lead", "outsider", "commerce", "exim", "admin")
 POST_ROLES = ("anonymous", "outsider")
-AGENCY_SEGMENTS = {"commerce": "commerce", "exim": "exim"}
+AGENCY_SEGMENTS = {"commerce": "commerce", "exim": "exim", "program": "program"}
 
 # Routes anyone may open (by URL name): the sign-in journey, the API's schema, docs and token endpoint.
 PUBLIC_ROUTES = {
@@ -126,6 +126,8 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "admin:auth_user_password_change:id": lambda world: world.users["lead"].pk,
     # /api/auth/tokens/<token_key>/: the caller's own tokens only, so any key is as good as another.
     "token_key": lambda world: "0123456789abcde",
+    # Calls' rubric versions: version 1 of the proposal's call (the first call's published rubric).
+    "version": lambda world: 1,
 }
 
 
@@ -137,6 +139,7 @@ UNSCOPED_FILLERS = {
     "admin:url",
     "admin:auth_user_password_change:id",
     "token_key",
+    "version",
 }
 
 

@@ -18,6 +18,7 @@ from proposals.core.errors import InvalidInput
 from proposals.intake.models.proposal import LineItem
 from proposals.intake.services import bom_import as bom
 from proposals.intake.services.bom_import import ImportsBusy, bom_import, number_from_text
+from tests.factories import open_call
 from tests.security import hostile_files as files
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,9 @@ pytestmark = pytest.mark.django_db
 def draft(consortium, lead):
     from proposals.intake.services.drafting import proposal_create
 
-    return proposal_create(consortium=consortium, actor=lead, title="Kenya AI Hub", target_countries=["KE"])
+    return proposal_create(
+        consortium=consortium, call=open_call(), actor=lead, title="Kenya AI Hub", target_countries=["KE"]
+    )
 
 
 def _import(draft, lead, name: str, content: bytes) -> int:

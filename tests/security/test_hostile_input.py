@@ -21,6 +21,7 @@ from proposals.intake.policy.amounts import LINE_VALUE_MAX, QUANTITY_MAX, line_i
 from proposals.intake.services.transitions import proposal_transition
 from proposals.notify.models import OutboxMessage
 from proposals.notify.services import notify_proposal_event, outbox_send
+from tests.factories import open_call
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +206,9 @@ def lead_client(lead) -> Client:
 def draft(consortium, lead) -> Proposal:
     from proposals.intake.services.drafting import proposal_create
 
-    return proposal_create(consortium=consortium, actor=lead, title="Kenya AI Hub", target_countries=["KE"])
+    return proposal_create(
+        consortium=consortium, call=open_call(), actor=lead, title="Kenya AI Hub", target_countries=["KE"]
+    )
 
 
 @pytest.mark.parametrize(

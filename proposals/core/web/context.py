@@ -42,6 +42,7 @@ def _consortium_links(user: Any) -> list[NavItem]:
 def _agency_links(user: Any) -> list[NavItem]:
     links = []
     if is_program_admin(user):
+        links.append(NavItem("Calls", reverse("program-calls")))
         links.append(NavItem("Administration", reverse("admin:index")))
     return links
 

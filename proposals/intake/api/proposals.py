@@ -17,6 +17,7 @@ from proposals.core.api.errors import error_responses
 from proposals.core.enums import Section
 from proposals.core.pagination import DeferredJoinPagination
 from proposals.core.permissions import consortium_roles
+from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import (
@@ -52,9 +53,14 @@ class ProposalCreateInput(ProposalFieldsInput):
     consortium = serializers.PrimaryKeyRelatedField(
         queryset=Consortium.objects.none(), help_text="One of your consortia (its id)."
     )
+    call = serializers.PrimaryKeyRelatedField(
+        queryset=Call.objects.all(),
+        help_text="The call for proposals it answers (its id, from /api/calls/?open=true); "
+        "it must be open today.",
+    )
 
     class Meta(ProposalFieldsInput.Meta):
-        fields = ["consortium", *ProposalFieldsInput.Meta.fields]
+        fields = ["consortium", "call", *ProposalFieldsInput.Meta.fields]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +96,7 @@ class ProposalListOutput(serializers.ModelSerializer):
             "id",
             "title",
             "consortium",
+            "call",
             "status",
             "status_display",
             "status_changed_at",
@@ -110,6 +117,7 @@ class ProposalListOutput(serializers.ModelSerializer):
 LIST_COLUMNS = (
     "title",
     "consortium__name",
+    "call",
     "status",
     "status_changed_at",
     "revision_number",
@@ -146,14 +154,20 @@ class ProposalListCreateApi(generics.ListAPIView):
 
     @extend_schema(
         summary="Start a proposal",
-        description="Lead and editors of the consortium only. The draft may be incomplete.",
+        description="Lead and editors of the consortium only. The draft may be incomplete. It answers "
+        "one call for proposals, which must accept proposals today (else a field error on `call` naming "
+        "its dates).",
         request=ProposalCreateInput,
         responses={201: ProposalOutput, **error_responses(400, 403)},
     )
     def post(self, request: Request) -> Response:
         data = parse(ProposalCreateInput, request)
         proposal = proposal_create(
-            consortium=data.pop("consortium"), actor=request.user, title=data.pop("title"), **data
+            consortium=data.pop("consortium"),
+            call=data.pop("call"),
+            actor=request.user,
+            title=data.pop("title"),
+            **data,
         )
         return Response(proposal_output(request, proposal.pk), status=status.HTTP_201_CREATED)
 

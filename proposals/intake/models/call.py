@@ -22,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from proposals.core.enums import DocumentCategory, Layer
+from proposals.intake.policy.calls import call_window_text
 
 
 def all_layers() -> list[str]:
@@ -69,6 +70,11 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def window_text(self) -> str:
+        """When the call accepts proposals, as a sentence (policy.calls.call_window_text)."""
+        return call_window_text(self)
 
     @property
     def current_rubric(self) -> "Rubric | None":

@@ -125,8 +125,6 @@ class Proposal(models.Model):
         "Call",
         on_delete=models.PROTECT,
         related_name="proposals",
-        null=True,
-        blank=True,
         help_text="The call for proposals this proposal answers.",
     )
     title = models.CharField(max_length=200)

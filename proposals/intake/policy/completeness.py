@@ -6,7 +6,7 @@ message that says how to fix it. Thresholds come in through `CompletenessRules`,
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from proposals.commerce.policy.eccn import is_valid_eccn
@@ -23,6 +23,7 @@ from proposals.core.enums import (
     Severity,
 )
 from proposals.exim.policy import financing as fin
+from proposals.intake.policy.calls import eligibility_share
 from proposals.intake.policy.snapshot import Snapshot, dec
 
 
@@ -55,8 +56,33 @@ class CompletenessRules:
     # Owners from countries of concern holding this share (%) or more, together, control the entity.
     control_share_min: Decimal = Decimal("50")
     oecd_category: dict[str, str] = field(default_factory=dict)
+    # The program's defaults; a snapshot that names its call uses the call's (`rules_for_call`).
     required_documents: tuple[str, ...] = (DocumentCategory.SECURITY_PLAN, DocumentCategory.FINANCIAL)
+    required_layers: tuple[str, ...] = tuple(Layer.values)
     financing: fin.FinancingRules = field(default_factory=fin.FinancingRules)
+
+
+def rules_for_call(s: Snapshot, rules: CompletenessRules) -> CompletenessRules:
+    """The rules as the proposal's call sets them: its required layers and documents replace the
+    program's defaults; its eligibility only tightens the program's (excluded countries are added to the
+    countries of concern; a minimum US hardware content counts when it is above the program's).
+
+    A snapshot frozen before calls existed (no "call") is held to the program's defaults: every layer.
+    A call that requires no layer at all cannot be saved; were one read, every layer is required.
+    """
+    call = s.get("call")
+    if not call:
+        return rules
+    eligibility = call.get("eligibility") or {}
+    minimum = eligibility_share(eligibility.get("min_hardware_us_content"))
+    return replace(
+        rules,
+        required_layers=tuple(call.get("required_layers") or Layer.values),
+        required_documents=tuple(call.get("required_document_categories") or ()),
+        countries_of_concern=rules.countries_of_concern
+        | frozenset(eligibility.get("excluded_countries") or ()),
+        hardware_us_content_min=max(rules.hardware_us_content_min, minimum or Decimal("0")),
+    )
 
 
 def _blocking(code: str, section: str, field_: str, message: str) -> Finding:
@@ -168,12 +194,12 @@ def _items(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
     items = s["line_items"]
     present = {item["layer"] for item in items}
     for layer in Layer:
-        if layer not in present:
+        if layer in rules.required_layers and layer not in present:
             yield _blocking(
                 "LAYER_MISSING",
                 Section.ITEMS,
                 f"layer.{layer.value}",
-                f"Add at least one line item in the {layer.label} layer: the package must be full-stack.",
+                f"Add at least one line item in the {layer.label} layer: the call requires it.",
             )
     hardware_total = Decimal("0")
     hardware_us = Decimal("0")
@@ -400,6 +426,7 @@ CHECKS = (_overview, _consortium, _sites, _items, _parties, _financing, _documen
 
 def evaluate(snapshot: Snapshot, *, rules: CompletenessRules) -> list[Finding]:
     """Every finding for a proposal snapshot, in the editor's section order."""
+    rules = rules_for_call(snapshot, rules)
     return [finding for check in CHECKS for finding in check(snapshot, rules)]
 
 

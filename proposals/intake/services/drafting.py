@@ -5,17 +5,21 @@ the whole object (model validation is the last word, whatever the form or serial
 saves nothing when anything is wrong.
 """
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from proposals.commerce.policy.eccn import normalize_eccn
 from proposals.core.errors import InvalidInput, NotEditable
 from proposals.core.models.reference import Country
 from proposals.core.permissions import consortium_roles
+from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
+from proposals.intake.policy.calls import call_window_refusal
 from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
 from proposals.intake.services.ownership import owners_clean, owners_replace
 
@@ -61,13 +65,29 @@ def _touch(proposal: Proposal) -> None:
     proposal.save(update_fields=["updated_at"])
 
 
-def proposal_create(*, consortium: Consortium, actor: Any, title: str, **fields: Any) -> Proposal:
+def call_window_check(call: Call, *, today: datetime.date | None = None) -> None:
+    """Refuse (a field error on `call` naming its dates) unless the call accepts proposals today."""
+    refusal = call_window_refusal(call, today or timezone.localdate())
+    if refusal:
+        raise InvalidInput(refusal, extra={"fields": {"call": [refusal]}})
+
+
+def proposal_create(
+    *, consortium: Consortium, actor: Any, title: str, call: Call | None, **fields: Any
+) -> Proposal:
+    """Start a draft answering `call`, which must accept proposals today."""
     if consortium.pk not in consortium_roles(actor) or not actor.has_perm(
         "proposals.change_proposal", Proposal(consortium=consortium)
     ):
         raise PermissionDenied("Only the consortium's lead and editors can start a proposal.")
+    if call is None:
+        raise InvalidInput(
+            "Choose the call for proposals this proposal answers.",
+            extra={"fields": {"call": ["Choose the call for proposals this proposal answers."]}},
+        )
+    call_window_check(call)
     targets = fields.pop("target_countries", None)
-    proposal = Proposal(consortium=consortium, title=title, created_by=actor)
+    proposal = Proposal(consortium=consortium, call=call, title=title, created_by=actor)
     for name, value in fields.items():
         if name in PROPOSAL_FIELDS:
             setattr(proposal, name, value)

@@ -8,6 +8,8 @@ names an e-mail event stores it in notify's outbox in the same transaction.
 
 from typing import Any
 
+from django.utils import timezone
+
 from proposals.commerce.models import CommerceReview
 from proposals.core.engine import Move, Track, apply
 from proposals.core.enums import ProposalStatus
@@ -15,6 +17,7 @@ from proposals.core.errors import SubmissionIncomplete
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.policy.completeness import blocking
 from proposals.intake.selectors import proposal_findings, proposal_snapshot
+from proposals.intake.services.drafting import call_window_check
 from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 from proposals.notify.services import notify_proposal_event
 
@@ -43,6 +46,10 @@ def _freeze_revision(proposal: Proposal, actor: Any) -> None:
 
 def _prepare(move: Move) -> None:
     if move.transition.action == "submit":
+        if move.row.revision_number == 0:
+            # The first submission is within the call's window; a returned proposal answering its
+            # reviewers' requests was received in time and may come back after the call closed.
+            call_window_check(move.row.call, today=timezone.localdate(move.now))
         _freeze_revision(move.row, move.actor)
         move.fields.append("revision_number")
     move.row.status_changed_at = move.now

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from proposals.commerce.selectors import information_requests_open_for
@@ -15,6 +16,7 @@ from proposals.intake.api.proposals import proposals_csv_response
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import (
     ProposalFilter,
+    calls_open_on,
     consortia_for_new_proposal,
     may_start_proposal,
     proposal_list_for,
@@ -80,17 +82,19 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     consortia = consortia_for_new_proposal(request.user)
     if not consortia:
         raise PermissionDenied("Only a consortium's lead and editors can start a proposal.")
-    form = ProposalCreateForm(request.POST or None, consortia=consortia)
+    calls = calls_open_on(timezone.localdate())
+    form = ProposalCreateForm(request.POST or None, consortia=consortia, calls=calls)
     created = []
     if request.method == "POST" and run_service(
         form,
         lambda: created.append(
             proposal_create(
                 consortium=form.cleaned_data["consortium"],
+                call=form.cleaned_data["call"],
                 actor=request.user,
                 title=form.cleaned_data["title"],
             )
         ),
     ):
         return redirect(created[0].get_absolute_url())
-    return render(request, "proposals/create.html", {"form": form})
+    return render(request, "proposals/create.html", {"form": form, "calls": calls})

@@ -28,7 +28,7 @@ def _fields_section(request: HttpRequest, pk: int, section: str) -> HttpResponse
     url = section_url(pk, section)
 
     def page(form: PortalModelForm | None = None, *, reload: bool = False, **extra: object) -> HttpResponse:
-        shown = Proposal.objects.select_related("consortium").get(pk=pk) if reload else proposal
+        shown = Proposal.objects.select_related("consortium", "call").get(pk=pk) if reload else proposal
         # The form works on a copy so that rejected input never shows up as if it were saved.
         form = form or form_class(instance=copy.copy(shown))
         return render_section(request, shown, section, template, form=form, **extra)

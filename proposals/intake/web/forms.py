@@ -4,6 +4,7 @@ Field ids are `f-<name>` so a checklist finding that points at a field (`title`,
 can link straight to it.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.core.validators import MaxValueValidator
 
 from proposals.core.enums import DocumentCategory, Layer, MemberRole, Section
 from proposals.core.models.reference import Country
+from proposals.intake.models.call import Call, Criterion
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.amounts import LINE_VALUE_MAX, QUANTITY_MAX
@@ -38,10 +40,23 @@ class PortalModelForm(forms.ModelForm):
 
 class ProposalCreateForm(PortalForm):
     consortium = forms.ModelChoiceField(queryset=Consortium.objects.none(), empty_label=None)
+    call = forms.ModelChoiceField(
+        queryset=Call.objects.none(),
+        empty_label=None,
+        label="Call for proposals",
+        help_text="The call this proposal answers; only calls open today are listed.",
+        error_messages={
+            "required": "No call for proposals is open today.",
+            "invalid_choice": "Choose an open call.",
+        },
+    )
     title = forms.CharField(max_length=200, help_text="You can change it later.")
 
-    def __init__(self, *args: Any, consortia: list[Consortium], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, consortia: list[Consortium], calls: list[Call], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = Call.objects.filter(pk__in=[c.pk for c in calls]).order_by(
+            "-opens_on", "-pk"
+        )
         self.fields["consortium"].queryset = Consortium.objects.filter(pk__in=[c.pk for c in consortia])
         if len(consortia) == 1:
             self.fields["consortium"].widget = forms.HiddenInput()
@@ -274,3 +289,102 @@ class ExistingMemberForm(_MemberFields):
         help_text="As this consortium entered it before.",
     )
     field_order = ["existing_company", "role", "layers"]
+
+
+# --- Calls for proposals (program staff) ---------------------------------------------------------
+
+
+def _percent_text(percent: Decimal) -> str:
+    """51, 60 or 100 (not 6E+1 or 60.00)."""
+    text = f"{percent:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class CallForm(PortalForm):
+    """A call's settings; its eligibility is entered as two fields and stored as one JSON object."""
+
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=80, help_text="Short name for addresses, such as pre-set-consortia-2026."
+    )
+    federal_register_citation = forms.CharField(
+        max_length=100, required=False, help_text="Such as FR 2026-06952."
+    )
+    opens_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="First day it accepts proposals."
+    )
+    closes_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        help_text="Last day it accepts proposals; for a rolling call, the first round's due date "
+        "(may be empty).",
+    )
+    rolling = forms.BooleanField(
+        required=False, label="Considered on a rolling basis (still accepts proposals after the close date)"
+    )
+    required_layers = forms.MultipleChoiceField(
+        choices=Layer.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        label="Layers the package must cover",
+    )
+    required_document_categories = forms.MultipleChoiceField(
+        choices=[c for c in DocumentCategory.choices if c[0] != DocumentCategory.OTHER],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        required=False,
+        label="Documents every proposal must attach",
+    )
+    excluded_countries = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Excluded countries",
+        help_text="ISO codes separated by commas, such as CN, HK, MO; added to the program's countries "
+        "of concern.",
+    )
+    min_hardware_us_content = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        label="Minimum US content of the hardware (%)",
+        help_text="Empty: the program setting applies. A call can only raise it.",
+    )
+    public_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    @classmethod
+    def initial_for(cls, call: Call) -> dict[str, Any]:
+        eligibility = call.eligibility or {}
+        share = eligibility.get("min_hardware_us_content")
+        return {
+            **{name: getattr(call, name) for name in cls.base_fields if hasattr(call, name)},
+            "excluded_countries": ", ".join(eligibility.get("excluded_countries") or []),
+            "min_hardware_us_content": None
+            if share in (None, "")
+            else _percent_text(Decimal(str(share)) * 100),
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.fields}
+        excluded = [c.strip().upper() for c in data.pop("excluded_countries").split(",") if c.strip()]
+        percent = data.pop("min_hardware_us_content")
+        eligibility: dict[str, Any] = {}
+        if excluded:
+            eligibility["excluded_countries"] = excluded
+        if percent is not None:
+            eligibility["min_hardware_us_content"] = f"{(percent / 100).normalize():f}"
+        data["eligibility"] = eligibility
+        return data
+
+
+class RubricNotesForm(PortalForm):
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CriterionForm(PortalModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["code", "title", "description", "weight", "scale_min", "scale_max", "order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"weight": "Share of the total score, 0-100; the weights of a rubric sum to 100."}
+
+    def validate_unique(self) -> None:
+        """The service checks uniqueness (per rubric) with the criterion's rubric set."""

@@ -5,6 +5,7 @@ import pytest
 from proposals.intake.models.proposal import LineItem, Party, Site
 from proposals.intake.services.drafting import child_save, proposal_create
 from proposals.intake.services.transitions import proposal_transition
+from tests.factories import open_call
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def test_line_item_bad_input_lists_every_field_and_saves_nothing(as_editor, draf
 
 
 def test_line_item_site_of_another_proposal_is_unknown(as_editor, draft, consortium, lead):
-    other = proposal_create(consortium=consortium, actor=lead, title="Other")
+    other = proposal_create(consortium=consortium, call=open_call(), actor=lead, title="Other")
     foreign_site = child_save(proposal_id=other.pk, actor=lead, kind="site", data=SITE_DATA)
     response = as_editor.post(url(draft, "line-items"), {**ITEM, "site": foreign_site.pk}, format="json")
     assert response.status_code == 400
@@ -144,7 +145,7 @@ def test_site_unknown_country_is_a_field_error(as_editor, draft):
 
 
 def test_child_of_another_proposal_is_not_found(as_editor, draft, consortium, lead):
-    other = proposal_create(consortium=consortium, actor=lead, title="Other")
+    other = proposal_create(consortium=consortium, call=open_call(), actor=lead, title="Other")
     party = child_save(proposal_id=other.pk, actor=lead, kind="party", data={**PARTY, "country": None})
     assert as_editor.get(url(draft, "parties", party.pk)).status_code == 404
     assert as_editor.patch(url(draft, "parties", party.pk), {"name": "X"}, format="json").status_code == 404

@@ -6,7 +6,7 @@ from proposals.core.enums import ProposalStatus
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.drafting import proposal_create
 from proposals.intake.services.transitions import proposal_transition
-from tests.factories import ConsortiumUserFactory, ProposalFactory
+from tests.factories import ConsortiumUserFactory, ProposalFactory, open_call
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def test_proposal_list_shows_only_own_consortium(as_lead, draft, outsider):
         "id": draft.pk,
         "title": "Kenya AI Hub",
         "consortium": {"id": draft.consortium_id, "name": "Test Consortium"},
+        "call": draft.call_id,
         "status": "draft",
         "status_display": "Draft",
         "status_changed_at": row["status_changed_at"],
@@ -41,7 +42,9 @@ def test_proposal_list_shows_only_own_consortium(as_lead, draft, outsider):
 
 
 def test_proposal_list_filters_by_status_and_country(as_lead, consortium, lead, complete_proposal):
-    kenya = proposal_create(consortium=consortium, actor=lead, title="Kenya", target_countries=["KE"])
+    kenya = proposal_create(
+        consortium=consortium, call=open_call(), actor=lead, title="Kenya", target_countries=["KE"]
+    )
     proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
 
     def ids(query: str) -> list[int]:
@@ -75,7 +78,9 @@ def test_proposal_list_is_paginated(as_lead, consortium):
 @pytest.mark.parametrize("n", [1, 3])
 def test_proposal_list_query_count_does_not_grow(api_client, consortium, lead, django_assert_num_queries, n):
     for i in range(n):
-        proposal_create(consortium=consortium, actor=lead, title=f"P{i}", target_countries=["KE", "AE"])
+        proposal_create(
+            consortium=consortium, call=open_call(), actor=lead, title=f"P{i}", target_countries=["KE", "AE"]
+        )
     api_client.force_login(lead)  # a real session: the user and their roles load per request
     # session, user, consortium roles, the page (its rows by sorted keys, consortium joined, with the
     # count, their item counts and target countries)
@@ -84,10 +89,16 @@ def test_proposal_list_query_count_does_not_grow(api_client, consortium, lead, d
     assert response.json()["count"] == n
 
 
-def test_proposal_create_returns_the_new_draft(as_editor, consortium, editor):
+def test_proposal_create_returns_the_new_draft(as_editor, consortium, editor, call):
     response = as_editor.post(
         LIST,
-        {"consortium": consortium.pk, "title": "Ghana AI", "target_countries": ["GH"], "tenor_years": "7.5"},
+        {
+            "consortium": consortium.pk,
+            "call": call.pk,
+            "title": "Ghana AI",
+            "target_countries": ["GH"],
+            "tenor_years": "7.5",
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -103,11 +114,12 @@ def test_proposal_create_returns_the_new_draft(as_editor, consortium, editor):
     assert proposal.created_by == editor
 
 
-def test_proposal_create_with_bad_fields_saves_nothing(as_lead, consortium):
+def test_proposal_create_with_bad_fields_saves_nothing(as_lead, consortium, call):
     response = as_lead.post(
         LIST,
         {
             "consortium": consortium.pk,
+            "call": call.pk,
             "title": "",
             "target_countries": ["XX"],
             "financing_amount": "-5",
@@ -133,8 +145,10 @@ def test_proposal_create_with_bad_fields_saves_nothing(as_lead, consortium):
     assert not Proposal.objects.exists()
 
 
-def test_proposal_create_in_another_consortium_is_refused(as_outsider, consortium):
-    response = as_outsider.post(LIST, {"consortium": consortium.pk, "title": "Sneaky"}, format="json")
+def test_proposal_create_in_another_consortium_is_refused(as_outsider, consortium, call):
+    response = as_outsider.post(
+        LIST, {"consortium": consortium.pk, "call": call.pk, "title": "Sneaky"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["extra"] == {
         "fields": {"consortium": [f'Invalid pk "{consortium.pk}" - object does not exist.']}
@@ -142,8 +156,10 @@ def test_proposal_create_in_another_consortium_is_refused(as_outsider, consortiu
     assert not Proposal.objects.exists()
 
 
-def test_proposal_create_by_viewer_is_forbidden(as_viewer, consortium):
-    response = as_viewer.post(LIST, {"consortium": consortium.pk, "title": "Viewer's"}, format="json")
+def test_proposal_create_by_viewer_is_forbidden(as_viewer, consortium, call):
+    response = as_viewer.post(
+        LIST, {"consortium": consortium.pk, "call": call.pk, "title": "Viewer's"}, format="json"
+    )
     assert response.status_code == 403
     assert response.json() == {
         "message": "Only the consortium's lead and editors can start a proposal.",

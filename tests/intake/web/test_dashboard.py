@@ -82,27 +82,31 @@ def test_agency_list_query_count_does_not_grow(
 AGENCY_LIST_QUERIES = 4
 
 
-def test_create_proposal_as_lead(lead_client, consortium):
+def test_create_proposal_as_lead(lead_client, consortium, call):
     response = lead_client.get(reverse("proposal-create"))
     assert response.status_code == 200
     response = lead_client.post(
-        reverse("proposal-create"), {"consortium": consortium.pk, "title": "New draft"}
+        reverse("proposal-create"), {"consortium": consortium.pk, "call": call.pk, "title": "New draft"}
     )
     proposal = consortium.proposals.get(title="New draft")
     assert response.status_code == 302
     assert response["Location"] == f"/proposals/{proposal.pk}/"
 
 
-def test_create_proposal_without_title_keeps_input_and_saves_nothing(editor_client, consortium):
-    response = editor_client.post(reverse("proposal-create"), {"consortium": consortium.pk, "title": ""})
+def test_create_proposal_without_title_keeps_input_and_saves_nothing(editor_client, consortium, call):
+    response = editor_client.post(
+        reverse("proposal-create"), {"consortium": consortium.pk, "call": call.pk, "title": ""}
+    )
     assert response.status_code == 200
     assert 'id="f-title-error"' in response.content.decode()
     assert not consortium.proposals.exists()
 
 
-def test_create_proposal_for_another_consortium_is_refused(lead_client, consortium, outsider):
+def test_create_proposal_for_another_consortium_is_refused(lead_client, consortium, outsider, call):
     theirs = outsider.consortium_roles.get().consortium
-    response = lead_client.post(reverse("proposal-create"), {"consortium": theirs.pk, "title": "Sneaky"})
+    response = lead_client.post(
+        reverse("proposal-create"), {"consortium": theirs.pk, "call": call.pk, "title": "Sneaky"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Consortium: Select a valid choice." in html

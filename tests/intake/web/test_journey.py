@@ -28,8 +28,13 @@ def ok(response) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
-def test_new_proposal_can_be_created_completed_and_submitted(lead_client, consortium):
-    ok(lead_client.post(reverse("proposal-create"), {"consortium": consortium.pk, "title": "Kenya AI cloud"}))
+def test_new_proposal_can_be_created_completed_and_submitted(lead_client, consortium, call):
+    ok(
+        lead_client.post(
+            reverse("proposal-create"),
+            {"consortium": consortium.pk, "call": call.pk, "title": "Kenya AI cloud"},
+        )
+    )
     proposal = Proposal.objects.get(title="Kenya AI cloud")
     url = lambda name: reverse(name, kwargs={"pk": proposal.pk})  # noqa: E731
     ok(
