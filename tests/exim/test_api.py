@@ -68,6 +68,7 @@ def test_api_deal_detail_has_terms_timeline_and_commerce_status(api_client, exim
     assert (body["terms"]["cash_payment"], body["terms"]["financed_amount"]) == ("12000000.00", "68000000.00")
     assert [e["action"] for e in body["timeline"]] == ["open"]
     assert body["commerce_blockers"] == []
+    assert body["commerce_cleared"] is True and body["commerce_cleared_at"]
     assert [a["action"] for a in body["actions"]] == ["start_due_diligence", "decline", "withdraw"]
 
 
