@@ -4,12 +4,16 @@ The embedded brokers (`make run`, no server to install) keep every runtime file 
 var/, never in the working tree. Redis is the production broker.
 """
 
+import os
+import uuid
 from pathlib import Path
 from queue import Empty
 from time import monotonic, sleep
 from typing import Any
 
+from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
+from kombu.utils.json import dumps
 
 # kombu's virtual transports (filesystem, SQLAlchemy) have no way to wake a consumer: a worker polls
 # each of its queues, and sleeps this long when none had a message. It also sleeps while all its
@@ -63,8 +67,31 @@ class WakeOnAckMixin:
                 return
 
 
+class FilesystemChannel(filesystem.Channel):
+    """kombu's filesystem channel, publishing each message whole.
+
+    kombu creates the message file under its final name and then writes it, so a consumer polling
+    at that moment can take the empty file and lose the message. Here the message is written under a
+    name no consumer looks for (`.part`) and renamed into the queue, which is atomic on one filesystem.
+    """
+
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+        # The name kombu gives a message (its consumers sort on the leading milliseconds).
+        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        final = Path(self.data_folder_out) / name
+        partial = final.with_name(name + ".part")
+        try:
+            partial.write_bytes(dumps(payload).encode())
+            os.replace(partial, final)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise ChannelError(f"Cannot add file {final!s} to directory") from exc
+
+
 class FilesystemTransport(WakeOnAckMixin, filesystem.Transport):
-    """kombu's filesystem transport, fetching as soon as a pool process is free."""
+    """kombu's filesystem transport, fetching as soon as a pool process is free, publishing whole."""
+
+    Channel = FilesystemChannel
 
 
 def embedded_broker_url(folder: Path) -> str:

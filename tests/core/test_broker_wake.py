@@ -60,3 +60,27 @@ def test_wake_on_ack_when_still_busy_waits_no_longer_than_the_polling_interval(s
     _Transport(busy)._wait(0.05)
     assert set(sleeps) == {broker.BUSY_INTERVAL}
     assert 0.05 - broker.BUSY_INTERVAL <= sum(sleeps) <= 0.05
+
+
+def test_embedded_publish_when_a_consumer_polls_mid_write_shows_no_message(tmp_path, monkeypatch):
+    """A consumer polling while a message is written must not see it (it would take an empty file)."""
+    from pathlib import Path
+
+    from kombu import Connection
+
+    url = "filesystem://"
+    options = broker.broker_transport_options(url, folder=tmp_path)
+    seen_mid_write: list[int] = []
+    write_bytes = Path.write_bytes
+    with Connection(url, transport=broker.broker_transport(url), transport_options=options) as conn:
+        channel = conn.default_channel
+
+        def observed(path: Path, data: bytes) -> int:
+            seen_mid_write.append(channel._size("intake"))
+            return write_bytes(path, data)
+
+        monkeypatch.setattr(Path, "write_bytes", observed)
+        channel._put("intake", {"body": "x"})
+        assert seen_mid_write == [0]
+        assert channel._size("intake") == 1
+        assert channel._get("intake") == {"body": "x"}
