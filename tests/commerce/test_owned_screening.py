@@ -135,3 +135,14 @@ def test_ownership_policy_suspension_must_end_after_it_starts(tmp_path):
         ownership_policy_load(path=path)
     assert list(refused.value.extra["fields"]) == ["suspended_until"]
     assert not OwnershipPolicyVersion.objects.exists()
+
+
+def test_ownership_policy_loaded_as_a_new_version_screens_proposals_in_review_again(
+    in_review, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as first_use:
+        ownership_policy_current()  # the packaged default, on first use: nothing to redo
+    assert first_use == []
+    with django_capture_on_commit_callbacks(execute=False) as loaded:
+        load_policy(tmp_path, enabled=False)
+    assert len(loaded) == 1  # the one proposal in review, screened again under version 2

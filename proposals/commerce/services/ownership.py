@@ -25,9 +25,12 @@ from proposals.intake.models.proposal import Party, Proposal
 DEFAULT_OWNERSHIP_POLICY_FILE = Path(settings.BASE_DIR) / "data" / "ownership_policy.json"
 
 
-def ownership_policy_load(*, path: str | Path, actor: Any = None) -> OwnershipPolicyVersion:
+def ownership_policy_load(
+    *, path: str | Path, actor: Any = None, rescreen: bool = True
+) -> OwnershipPolicyVersion:
     """Load a policy file as a new version (its number must be new); proposals in review are screened
-    again under it."""
+    again under it (unless `rescreen` is False: the packaged default, loaded on first use, changes
+    nothing that screening had applied)."""
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
         number = int(payload["number"])
@@ -56,6 +59,8 @@ def ownership_policy_load(*, path: str | Path, actor: Any = None) -> OwnershipPo
         raise InvalidInput("Not a valid ownership policy.", extra={"fields": exc.message_dict}) from exc
     with transaction.atomic():
         version.save()
+        if not rescreen:
+            return version
         for proposal_id in Proposal.objects.filter(status=ProposalStatus.IN_REVIEW).values_list(
             "pk", flat=True
         ):
@@ -66,7 +71,9 @@ def ownership_policy_load(*, path: str | Path, actor: Any = None) -> OwnershipPo
 def ownership_policy_current() -> OwnershipPolicyVersion:
     """The version in force; the packaged default (data/ownership_policy.json) if none was ever loaded."""
     version = OwnershipPolicyVersion.objects.order_by("-number").first()
-    return version if version is not None else ownership_policy_load(path=DEFAULT_OWNERSHIP_POLICY_FILE)
+    if version is None:
+        version = ownership_policy_load(path=DEFAULT_OWNERSHIP_POLICY_FILE, rescreen=False)
+    return version
 
 
 def affiliates_rule(version: OwnershipPolicyVersion) -> AffiliatesRule:
