@@ -46,7 +46,8 @@ bench: deps
 	# bill-of-materials files' CPU and memory: their own test database (pytest-django), not the
 	# seeded one; so without bench/conftest.py.
 	$(PY) scripts/test_env.py --noconftest -p no:cacheprovider -s -q \
-	bench/bench_screening.py bench/bench_dossier.py bench/bench_exim_csv.py bench/bench_bom_import.py
+	bench/bench_screening.py bench/bench_dossier.py bench/bench_exim_csv.py bench/bench_bom_import.py \
+	bench/bench_bom_load.py
 
 lint: deps
 	$(VENV)/bin/ruff check .
