@@ -119,7 +119,7 @@ def test_exim_officer_is_refused_final_commitment_while_a_gate_is_open_then_comm
     # The officer comes back to the deal from the pipeline (reloading would post the refused form again).
     page.get_by_role("main").get_by_role("link", name="Pipeline").click()
     page.get_by_role("link", name="UAE health AI cluster").click()
-    expect(page.locator("main")).to_contain_text("No open or denied license gates")
+    expect(page.locator("main")).to_contain_text("Cleared by Commerce on ")
     journey.step("gates cleared")
     move(page, journey, "Authorize (final commitment)", "Board approved; Commerce licenses granted.")
     expect(page.get_by_role("status")).to_contain_text("Authorize (final commitment): done.")
