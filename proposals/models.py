@@ -22,7 +22,7 @@ from proposals.exim.models import Deal
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser, Owner
 from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
-from proposals.notify.models import NotificationPreference, OutboxMessage
+from proposals.notify.models import Message, MessageAttachment, NotificationPreference, OutboxMessage
 
 __all__ = [
     "AuditEvent",
@@ -44,6 +44,8 @@ __all__ = [
     "LicensingPolicyVersion",
     "LicensingRule",
     "LineItem",
+    "Message",
+    "MessageAttachment",
     "NotificationPreference",
     "OutboxMessage",
     "Owner",

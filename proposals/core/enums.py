@@ -229,3 +229,5 @@ class NotificationEvent(models.TextChoices):
     DEADLINE_NEAR = "deadline_near", "Deadline approaching"
     DEADLINE_OVERDUE = "deadline_overdue", "Deadline passed"
     DIGEST = "digest", "Daily digest"
+    MESSAGE = "message", "New message on a proposal"
+    MENTIONED = "mentioned", "Mentioned in a message"

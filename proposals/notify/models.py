@@ -61,3 +61,45 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.frequency}"
+
+
+class Message(models.Model):
+    """One message on a proposal: the thread the consortium and agency staff share, or (`internal`)
+    a note only agency staff read. Never edited or deleted: the conversation is part of the record."""
+
+    proposal = models.ForeignKey("Proposal", on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    internal = models.BooleanField(default=False)
+    body = models.TextField()
+    mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "created_at", "pk"]
+        indexes = [models.Index(fields=["proposal", "internal", "created_at"], name="message_thread")]
+
+    def __str__(self) -> str:
+        return f"{'Note' if self.internal else 'Message'} {self.pk} on {self.proposal_id}"
+
+
+def message_attachment_upload_to(instance: "MessageAttachment", filename: str) -> str:
+    # The stored name never comes from the user: only the checksum and a safe extension.
+    return f"messages/{instance.message.proposal_id}/{instance.sha256[:32]}.{instance.extension}"
+
+
+class MessageAttachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=message_attachment_upload_to)
+    original_name = models.CharField(max_length=200)
+    extension = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["message", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -9,25 +9,33 @@ beat task `notify_flush_outbox` re-enqueues whatever is due, so a message is nev
 The other tracks call the `notify_*` functions below from inside their own write path.
 """
 
+import hashlib
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from proposals.core.engine import enqueue_on_commit
+from proposals.core.engine import audit_record, enqueue_on_commit
 from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
-from proposals.core.errors import InvalidInput
+from proposals.core.errors import InvalidInput, TransitionNotAllowed
+from proposals.core.permissions import is_agency_reviewer
+from proposals.documents.services.uploads import ALLOWED_TYPES, upload_validate
 from proposals.intake.models.consortium import ConsortiumUser
 from proposals.intake.models.proposal import Proposal
-from proposals.notify.models import NotificationPreference, OutboxMessage
+from proposals.notify.models import Message, MessageAttachment, NotificationPreference, OutboxMessage
+from proposals.notify.selectors import may_read_internal_notes
 
 log = logging.getLogger(__name__)
 
@@ -344,3 +352,131 @@ def digest_build(*, now: datetime | None = None) -> list[OutboxMessage]:
             enqueue_on_commit(SEND_TASK, message_id=digest.pk)
             digests.append(digest)
     return digests
+
+
+# --- Messages on a proposal: the shared thread and agency staff's internal notes ----------------------
+
+# "@username" in a message's text mentions that user (not inside an e-mail address: "a@b.org").
+MENTION = re.compile(r"(?<![\w@.])@([\w.+-]*\w)")
+MAX_MESSAGE_ATTACHMENTS = 10
+
+
+def message_mentions(text: str) -> list[str]:
+    """The usernames a text mentions, in order, once each."""
+    return list(dict.fromkeys(MENTION.findall(text)))
+
+
+def _message_url(message: Message) -> str:
+    name = "proposal-notes" if message.internal else "proposal-messages"
+    return settings.EXPORTAI_SITE_URL.rstrip("/") + reverse(name, kwargs={"pk": message.proposal_id})
+
+
+def message_post(
+    *, proposal_id: int, actor: Any, body: str, internal: bool = False, attachments: Sequence[File] = ()
+) -> Message:
+    """Post to a proposal's thread (or, for agency staff, an internal note), with validated files.
+
+    Whoever is @mentioned must be able to read what they are pointed at (an internal note: agency
+    staff only), else nothing is posted. The other side of the thread hears of a shared message; each
+    mentioned user hears of the mention. Audited under its own subject, which consortium timelines omit.
+    """
+    proposal = Proposal.objects.select_related("consortium").get(pk=proposal_id)
+    if not actor.has_perm("proposals.view_proposal", proposal):
+        raise TransitionNotAllowed("You cannot post on this proposal.")
+    if internal and not may_read_internal_notes(actor):
+        raise TransitionNotAllowed("Internal notes are for agency staff.")
+    fields: dict[str, list[str]] = {}
+    text = body.strip()
+    if not text:
+        fields["body"] = ["Write a message."]
+    elif len(text) > 4000:
+        fields["body"] = ["Keep a message under 4,000 characters."]
+    if len(attachments) > MAX_MESSAGE_ATTACHMENTS:
+        fields["attachments"] = [f"Attach at most {MAX_MESSAGE_ATTACHMENTS} files."]
+    names = message_mentions(text)
+    users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names, is_active=True)}
+    mentioned = []
+    for name in names:
+        user = users.get(name)
+        if user is None:
+            continue  # not a user: plain text
+        readable = user.has_perm("proposals.view_proposal", proposal) and (
+            not internal or may_read_internal_notes(user)
+        )
+        if not readable:
+            fields.setdefault("body", []).append(
+                f"@{name} cannot read this {'note' if internal else 'thread'}."
+            )
+        else:
+            mentioned.append(user)
+    validated = []
+    for upload in attachments:
+        try:
+            validated.append(upload_validate(upload))
+        except InvalidInput as exc:
+            message = exc.extra.get("fields", {}).get("file", [exc.message])[0]
+            fields.setdefault("attachments", []).append(f"{upload.name}: {message}")
+    if fields:
+        raise InvalidInput("Please correct the errors.", extra={"fields": fields})
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(proposal=proposal, author=actor, internal=internal, body=text)
+            message.mentioned.set(mentioned)
+            for name, extension, content in validated:
+                attachment = MessageAttachment(
+                    message=message,
+                    original_name=name,
+                    extension=extension,
+                    content_type=ALLOWED_TYPES[extension],
+                    size=len(content),
+                    sha256=hashlib.sha256(content).hexdigest(),
+                )
+                attachment.file.save(f"upload.{extension}", ContentFile(content), save=False)
+                stored.append(attachment.file.name)
+                attachment.save()
+            audit_record(
+                proposal=proposal,
+                action="note_posted" if internal else "message_posted",
+                actor=actor,
+                subject=f"{'note' if internal else 'message'}:{message.pk}",
+                data={"mentioned": [u.get_username() for u in mentioned], "attachments": len(validated)},
+            )
+            _message_notify(message, actor, mentioned)
+    except Exception:
+        for name in stored:  # nothing of a refused post stays behind
+            default_storage.delete(name)
+        raise
+    return message
+
+
+def _message_notify(message: Message, actor: Any, mentioned: list[Any]) -> None:
+    context = {
+        "author": actor.get_full_name() or actor.get_username(),
+        "body": message.body,
+        "internal": message.internal,
+        "thread_url": _message_url(message),
+    }
+    if mentioned:
+        notification_queue(
+            event=NotificationEvent.MENTIONED,
+            recipients=[u for u in mentioned if u.pk != actor.pk],
+            proposal=message.proposal,
+            context=context,
+        )
+    if message.internal:
+        return
+    # The other side of the shared thread: staff hear the consortium (the assigned Commerce reviewer),
+    # the consortium hears staff. A mentioned user already has their own e-mail.
+    if is_agency_reviewer(actor):
+        others = consortium_recipients(message.proposal)
+    else:
+        review = getattr(message.proposal, "commerce_review", None)
+        others = [review.reviewer] if review is not None and review.reviewer_id else []
+    skip = {actor.pk, *(u.pk for u in mentioned)}
+    notification_queue(
+        event=NotificationEvent.MESSAGE,
+        recipients=[u for u in others if u.pk not in skip],
+        proposal=message.proposal,
+        context=context,
+    )

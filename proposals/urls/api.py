@@ -19,6 +19,7 @@ from proposals.intake.api import (
     sites,
     transitions,
 )
+from proposals.notify import api as notify
 
 router = SimpleRouter()
 router.register("countries", reference.CountryViewSet, basename="api-country")
@@ -82,6 +83,11 @@ urlpatterns = [
         "information-requests/<int:pk>/answer/",
         commerce.InformationRequestAnswerApi.as_view(),
         name="api-information-request-answer",
+    ),
+    path(P + "messages/", notify.MessageListApi.as_view(), name="api-message-list"),
+    path(P + "notes/", notify.NoteListApi.as_view(), name="api-note-list"),
+    path(
+        P + "messages/files/<int:pk>/", notify.MessageAttachmentApi.as_view(), name="api-message-attachment"
     ),
     path(P + "papers/", papers.GeneratedDocumentListApi.as_view(), name="api-paper-list"),
     path(P + "papers/<slug:kind>/", papers.PaperDownloadApi.as_view(), name="api-paper-download"),

@@ -7,6 +7,7 @@ from proposals.documents.web import papers
 from proposals.documents.web import uploads as documents
 from proposals.exim import web as exim
 from proposals.intake.web import bom, calls, children, dashboard, editor, members, review
+from proposals.notify import web as notify
 
 P = "proposals/<int:pk>/"
 C = "consortia/<int:consortium_pk>/members/"
@@ -47,6 +48,13 @@ urlpatterns = [
     path(P + "package.zip", papers.package_download, name="package-download"),
     path("account/notifications/", papers.notification_preferences, name="notification-preferences"),
     path(P + "status/", review.status, name="proposal-status"),
+    path(P + "messages/", notify.thread, name="proposal-messages"),
+    path(P + "notes/", notify.notes, name="proposal-notes"),
+    path(
+        P + "messages/files/<int:attachment_pk>/",
+        notify.attachment_download,
+        name="proposal-message-attachment",
+    ),
     path(
         P + "requests/<int:rfi_pk>/",
         commerce.information_request_answer_page,

@@ -15,6 +15,7 @@ the lead of another consortium (the two who must never change anything):
 - another consortium's lead: 404 for any route that names the proposal or an object under it;
 - the admin site: staff only; everyone else is redirected to sign in;
 - routes under a `commerce` or `exim` path segment: the other agency and consortium users get 403/404;
+- routes under a `notes` segment (internal notes): every consortium user, the owner included, gets 404;
 - the owning consortium's lead and the owning agency never get 401 or 404 for their own objects;
 - an HTML page that opens carries the content security policy and no inline script.
 """
@@ -45,6 +46,8 @@ from tests.factories import UserFactory, screening_hit
 ROLES = ("anonymous", "lead", "outsider", "commerce", "exim", "admin")
 POST_ROLES = ("anonymous", "outsider")
 AGENCY_SEGMENTS = {"commerce": "commerce", "exim": "exim", "program": "program"}
+# Path words of routes only agency staff reach: any consortium user, the owner included, gets 404.
+STAFF_ONLY_SEGMENTS = {"notes"}
 
 # Routes anyone may open (by URL name): the sign-in journey, the API's schema, docs and token endpoint.
 PUBLIC_ROUTES = {
@@ -98,7 +101,25 @@ def _partner(world: World) -> Any:
     return world.proposal.consortium.members.filter(role="partner").order_by("pk").first()
 
 
-WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case, _decided_gate]
+def _conversation(world: World) -> None:
+    """A shared message and an internal note on the proposal, each with a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from proposals.notify.services import message_post
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    for key, internal in (("message", False), ("note", True)):
+        message = message_post(
+            proposal_id=world.proposal.pk,
+            actor=world.users["commerce"],
+            body=f"The {key}.",
+            internal=internal,
+            attachments=[SimpleUploadedFile(f"{key}.pdf", pdf, content_type="application/pdf")],
+        )
+        world.extra[f"{key}_file"] = message.attachments.get()
+
+
+WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case, _decided_gate, _conversation]
 
 # Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
 PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
@@ -124,6 +145,9 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "admin:view_on_site:object_id": lambda world: world.users["lead"].pk,
     "admin:url": lambda world: "no-such-admin-page/",
     "admin:auth_user_password_change:id": lambda world: world.users["lead"].pk,
+    # A shared message's file (the internal note's is in the rows below).
+    "attachment_pk": lambda world: world.extra["message_file"].pk,
+    "api-message-attachment:pk": lambda world: world.extra["message_file"].pk,
     # /api/auth/tokens/<token_key>/: the caller's own tokens only, so any key is as good as another.
     "token_key": lambda world: "0123456789abcde",
     # Calls' rubric versions: version 1 of the proposal's call (the first call's published rubric).
@@ -181,6 +205,11 @@ class Route:
     @property
     def is_api(self) -> bool:
         return self.pattern.startswith("api/")
+
+    @property
+    def is_staff_only(self) -> bool:
+        """Routes under a `notes` segment: agency staff's internal notes."""
+        return any(word in STAFF_ONLY_SEGMENTS for word in self.literals)
 
     @property
     def agency(self) -> str | None:
@@ -370,6 +399,9 @@ def verdict(route: Route, role: str, method: str, response: Any, scoped: bool) -
         if status in (403, 404) or (status == 405 and method == "GET"):
             return None
         return f"a {route.agency}-only route must refuse {role} (403/404), got {status}"
+    if route.is_staff_only and role in ("lead", "outsider") and not public:
+        # Internal notes: their existence is not a consortium's business, its own proposal's included.
+        return None if status in (404, 405) else f"staff-only route must be 404 to {role}, got {status}"
     owner = role == "lead" or role == route.agency
     if status == 401 or (owner and scoped and status == 404):
         return f"{role} must reach their own object, got {status}"
@@ -591,3 +623,37 @@ def test_every_api_route_refuses_a_revoked_token_with_401(world, client):
             _restore(user, snapshot)
 
     assert problems == [], f"{len(problems)} answers were not 401:\n" + "\n".join(problems[:40])
+
+
+# --- Internal notes: agency staff only, never the proposal's own consortium -----------------------------
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["proposal-notes", "api-note-list", "proposal-message-attachment:note", "api-message-attachment:note"],
+)
+def test_internal_notes_hidden_from_the_owning_consortium_404(world, client, route):
+    name, _, which = route.partition(":")
+    pk_kwarg = "proposal_id" if name.startswith("api-") else "pk"
+    kwargs: dict[str, Any] = {pk_kwarg: world.proposal.pk}
+    if which:
+        kwargs["attachment_pk" if pk_kwarg == "pk" else "pk"] = world.extra["note_file"].pk
+    url = reverse(name, kwargs=kwargs)
+    client.force_login(world.users["lead"])
+    answers = [client.get(url).status_code]
+    if not which:  # the thread routes also take a post; the files are read only
+        answers.append(client.post(url, {"body": "Let me in."}).status_code)
+    client.force_login(world.users["commerce"])
+    staff = client.get(url).status_code
+    assert (answers, staff) == ([404] * len(answers), 200)
+
+
+def test_internal_notes_never_in_the_consortium_thread(world, client):
+    client.force_login(world.users["lead"])
+    page = client.get(reverse("proposal-messages", kwargs={"pk": world.proposal.pk})).content.decode()
+    api = client.get(reverse("api-message-list", kwargs={"proposal_id": world.proposal.pk})).json()
+    assert ("The message." in page, "The note." in page, [m["body"] for m in api]) == (
+        True,
+        False,
+        ["The message."],
+    )

@@ -101,6 +101,14 @@ def render_section(
                 "current": section == PROGRESS,
             }
         )
+    nav.append(
+        {
+            "key": "messages",
+            "label": "Messages",
+            "url": reverse("proposal-messages", kwargs={"pk": proposal.pk}),
+            "current": False,
+        }
+    )
     frame = "proposals/_section_only.html" if request.htmx else "proposals/editor.html"
     context = {
         "proposal": proposal,
