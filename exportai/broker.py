@@ -18,8 +18,9 @@ from kombu.utils.json import dumps
 # kombu's virtual transports (filesystem, SQLAlchemy) have no way to wake a consumer: a worker polls
 # each of its queues, and sleeps this long when none had a message. It also sleeps while all its
 # pool processes are busy, so with kombu's default of 1 s a worker of two processes runs about two
-# tasks a second. 50 ms makes the wait small next to a task while an idle worker polls ~20 times a
-# second (a directory listing or an indexed SELECT per queue: well under 1% of a core).
+# tasks a second (WakeOnAckMixin below ends that second wait early). 50 ms keeps an idle worker's
+# polling of its five queues and its control queue at about 0.5% of a core (measured: 0.09 s of CPU
+# in 20 s idle).
 EMBEDDED_POLLING_INTERVAL = 0.05
 
 
