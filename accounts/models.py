@@ -13,6 +13,10 @@ class Agency(models.TextChoices):
     COMMERCE = "commerce", "Department of Commerce"
     EXIM = "exim", "Export-Import Bank"
     PROGRAM = "program", "Program administration"
+    STATE = "state", "Department of State"
+    WAR = "war", "Department of War"
+    ENERGY = "energy", "Department of Energy"
+    OSTP = "ostp", "Office of Science and Technology Policy"
 
 
 class User(AbstractUser):
@@ -43,5 +47,6 @@ class User(AbstractUser):
 
     @property
     def requires_two_factor(self) -> bool:
-        """Commerce, EXIM and program accounts, and anyone who can reach the admin, must use TOTP."""
+        """Every agency account (Commerce, EXIM, program, the evaluating agencies) and anyone who can
+        reach the admin must use TOTP."""
         return bool(self.agency) or self.is_staff or self.is_superuser

@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "proposals.core.enums.PartyRole",
         "LayerEnum": "proposals.core.enums.Layer",
         "DocumentCategoryEnum": "proposals.core.enums.DocumentCategory",
+        "PanelStatusEnum": "proposals.evaluation.enums.PanelStatus",
     },
 }
 

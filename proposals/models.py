@@ -18,6 +18,7 @@ from proposals.commerce.models import (
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, CountryGroup, ProgramSettings
 from proposals.documents.models import GeneratedDocument
+from proposals.evaluation.models import Panel, PanelMember, Score
 from proposals.exim.models import Deal
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser, Owner
@@ -50,11 +51,14 @@ __all__ = [
     "OutboxMessage",
     "Owner",
     "OwnershipPolicyVersion",
+    "Panel",
+    "PanelMember",
     "Party",
     "ProgramSettings",
     "Proposal",
     "Revision",
     "Rubric",
+    "Score",
     "ScreeningEntry",
     "ScreeningHit",
     "ScreeningListVersion",

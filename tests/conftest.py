@@ -137,3 +137,21 @@ def complete_proposal(consortium, lead) -> Proposal:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+def designation_requirement(request, *, required: bool) -> None:
+    """Set ProgramSettings.final_commitment_requires_designation for a test that uses the database.
+
+    The Commerce, EXIM and documents tests are about their own checks and run with the requirement
+    off (their conftest says so); tests/evaluation proves the requirement both on and off.
+    """
+    if not {"db", "transactional_db"} & set(request.fixturenames) and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    request.getfixturevalue("db" if "transactional_db" not in request.fixturenames else "transactional_db")
+    from proposals.core.models.reference import ProgramSettings
+
+    settings_row = ProgramSettings.current()
+    settings_row.final_commitment_requires_designation = required
+    settings_row.save(update_fields=["final_commitment_requires_designation"])

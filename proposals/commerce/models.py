@@ -387,12 +387,15 @@ class CommerceReview(models.Model):
     clock_next_mark = models.CharField(max_length=40, blank=True)
     clock_days_to_mark = models.IntegerField(null=True, blank=True)
     clock_checked_at = models.DateTimeField(null=True, blank=True)
+    # Designated a priority AI export package (proposals.evaluation): sorts first in the queue.
+    priority = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["reviewer"], name="commerce_review_reviewer"),
-            # The Commerce queue's default sort (oldest clock first), read for a page's rows only.
-            models.Index(fields=["-clock_days", "proposal"], name="commerce_review_clock"),
+            # The Commerce queue's default sort (designated packages, then oldest clock first), read
+            # for a page's rows only.
+            models.Index(fields=["-priority", "-clock_days", "proposal"], name="commerce_review_clock"),
         ]
 
     def __str__(self) -> str:

@@ -31,9 +31,11 @@ from proposals.core.enums import (
     ScreenedSubject,
 )
 from proposals.core.models.audit import AuditEvent
-from proposals.core.models.reference import Country
+from proposals.core.models.reference import Country, ProgramSettings
 from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
 from proposals.core.permissions import is_commerce
+from proposals.evaluation.enums import PanelStatus
+from proposals.evaluation.models import Panel
 from proposals.intake.models.consortium import ConsortiumMember
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.revisions import RevisionDiff
@@ -52,7 +54,9 @@ AGE_BANDS = {
 
 # "clock" walks the index commerce_review_clock (clock_days DESC, proposal); "-clock" walks it backwards.
 SORTS: dict[str, tuple[Any, ...]] = {
-    "clock": (F("commerce_review__clock_days").desc(), "pk"),
+    # The default: designated priority packages first (proposals.evaluation), then the oldest clock,
+    # read off the index commerce_review_clock.
+    "clock": (F("commerce_review__priority").desc(), F("commerce_review__clock_days").desc(), "pk"),
     "-clock": (F("commerce_review__clock_days").asc(), "-pk"),
     "updated": ("-updated_at", "-pk"),
     "title": ("title", "pk"),
@@ -421,6 +425,10 @@ class ClearanceFacts:
     screening_list: ScreeningListVersion | None  # the newest screening list
     gates: list[LicenseGate]
     hits: list[ScreeningHit]
+    # The program's setting `final_commitment_requires_designation`, and whether the package is
+    # designated a priority AI export package (proposals.evaluation).
+    designation_required: bool = False
+    designated: bool = False
 
 
 def _licenses_determined(facts: ClearanceFacts) -> list[str]:
@@ -482,13 +490,22 @@ def _hits_resolved(facts: ClearanceFacts) -> list[str]:
     return reasons
 
 
-# The checks clearance is made of, in the order their reasons are shown. Each names what it holds on;
-# a later requirement (the program's designation, when the program says so) is one more row.
+NOT_DESIGNATED = "Not designated a priority AI export package."
+
+
+def _designated(facts: ClearanceFacts) -> list[str]:
+    """When the program requires it (ProgramSettings.final_commitment_requires_designation), the
+    national-interest determination designated the package a priority AI export package."""
+    return [NOT_DESIGNATED] if facts.designation_required and not facts.designated else []
+
+
+# The checks clearance is made of, in the order their reasons are shown. Each names what it holds on.
 CLEARANCE_CHECKS: tuple[tuple[str, Callable[[ClearanceFacts], list[str]]], ...] = (
     ("licenses_determined", _licenses_determined),
     ("screening_current", _screening_current),
     ("gates_decided", _gates_decided),
     ("hits_resolved", _hits_resolved),
+    ("designated", _designated),
 )
 
 
@@ -539,6 +556,10 @@ def commerce_clearance(*, proposal_id: int) -> Clearance:
             .exclude(status=HitStatus.REMOVED)
             .order_by("screened_name", "matched_name", "pk")
         ),
+        designation_required=ProgramSettings.current().final_commitment_requires_designation,
+        designated=Panel.objects.filter(
+            proposal_id=proposal_id, status=PanelStatus.DESIGNATED, designated_at__isnull=False
+        ).exists(),
     )
     held = {name: why for name, check in CLEARANCE_CHECKS if (why := check(facts))}
     reasons = [why for group in held.values() for why in group]
@@ -556,7 +577,8 @@ def commerce_clearance(*, proposal_id: int) -> Clearance:
 class CommerceStanding:
     """Where Commerce stands, in words a consortium may read: never a screening entry or a reason."""
 
-    state: str  # not_in_review, pending_determination, licenses_required, in_progress, cleared
+    # not_in_review, pending_determination, licenses_required, in_progress, awaiting_designation, cleared
+    state: str
     headline: str
     gates: list[LicenseGate]  # the licenses the package needs, with their decisions
     cleared_at: datetime | None = None
@@ -587,6 +609,10 @@ def consortium_standing(*, proposal: Proposal, clearance: Clearance | None = Non
     if "gates_decided" in clearance.held:
         n = sum(1 for g in needed if g.status in BLOCKING_GATE_STATUSES)
         return CommerceStanding("licenses_required", f"Licenses required: {n} not yet in place.", needed)
+    if list(clearance.held) == ["designated"]:
+        return CommerceStanding(
+            "awaiting_designation", "Awaiting the national-interest determination.", needed
+        )
     return CommerceStanding("in_progress", COMMERCE_REVIEW_IN_PROGRESS, needed)
 
 

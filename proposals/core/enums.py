@@ -206,6 +206,7 @@ class GeneratedKind(models.TextChoices):
     LICENSE_LETTER = "license_letter", "License determination letter"
     TERM_SHEET = "term_sheet", "EXIM term sheet"
     COMMITMENT_LETTER = "commitment_letter", "Final commitment letter"
+    DESIGNATION_LETTER = "designation_letter", "Designation letter (priority AI export package)"
 
 
 class NotificationFrequency(models.TextChoices):
@@ -226,6 +227,7 @@ class NotificationEvent(models.TextChoices):
     INFORMATION_REQUESTED = "information_requested", "Request for information"
     GATE_DECIDED = "gate_decided", "License gate decided"
     DEAL_STAGE_CHANGED = "deal_stage_changed", "EXIM deal stage changed"
+    DETERMINATION = "determination", "National-interest determination"
     DEADLINE_NEAR = "deadline_near", "Deadline approaching"
     DEADLINE_OVERDUE = "deadline_overdue", "Deadline passed"
     DIGEST = "digest", "Daily digest"

@@ -10,6 +10,8 @@ import rules
 
 from proposals.core.enums import EDITABLE_STATUSES, ConsortiumUserRole
 from proposals.core.workflow import AGENCIES, Actor
+from proposals.evaluation.models import PanelMember
+from proposals.evaluation.workflow import EVALUATOR_AGENCIES
 from proposals.intake.models.consortium import ConsortiumUser
 
 
@@ -83,7 +85,53 @@ def _acts_as(user: Any, actor: str) -> bool:
 
 @rules.predicate
 def is_agency_reviewer(user: Any) -> bool:
-    return getattr(user, "agency", "") in AGENCIES or getattr(user, "is_superuser", False)
+    """Commerce, EXIM and program staff: they see every submitted proposal. The evaluating agencies
+    (State, War, Energy, OSTP) see only the proposals of the panels they sit on (`sits_on_panel`)."""
+    agency = AGENCIES.get(getattr(user, "agency", ""))
+    return (agency is not None and agency.actor != Actor.EVALUATOR) or getattr(user, "is_superuser", False)
+
+
+def _panel_seats(user: Any) -> dict[int, bool | None]:
+    """{proposal_id: declared conflict (None: not declared yet)} for the panels the user sits on;
+    cached on the user instance, one query however many proposals a page asks about."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_exportai_panel_seats", None)
+    if cached is None:
+        cached = dict(
+            PanelMember.objects.filter(evaluator=user).values_list("panel__proposal_id", "has_conflict")
+        )
+        user._exportai_panel_seats = cached
+    return cached
+
+
+def recused_proposal_ids(user: Any) -> set[int]:
+    """The proposals this user declared a conflict of interest on: they may not open them."""
+    return {pk for pk, conflict in _panel_seats(user).items() if conflict}
+
+
+def cleared_panel_proposal_ids(user: Any) -> set[int]:
+    """The proposals whose panel this user sits on having declared no conflict."""
+    return {pk for pk, conflict in _panel_seats(user).items() if conflict is False}
+
+
+@rules.predicate
+def is_recused(user: Any, proposal: Any) -> bool:
+    """The conflict-of-interest rule: a panel member who declared a conflict is recused from the
+    proposal, whatever their agency (a Commerce reviewer too): no page, no API, no score."""
+    return proposal is not None and proposal.pk in recused_proposal_ids(user)
+
+
+@rules.predicate
+def sits_on_panel(user: Any, proposal: Any) -> bool:
+    """A panel member who has declared no conflict on this proposal."""
+    return proposal is not None and proposal.pk in cleared_panel_proposal_ids(user)
+
+
+@rules.predicate
+def is_evaluator(user: Any) -> bool:
+    """Staff of an agency that evaluates: Commerce and the evaluating agencies."""
+    return getattr(user, "agency", "") in EVALUATOR_AGENCIES
 
 
 @rules.predicate
@@ -116,11 +164,14 @@ def is_editable(user: Any, proposal: Any) -> bool:
     return proposal is not None and proposal.status in EDITABLE_STATUSES
 
 
-rules.add_perm("proposals.view_proposal", is_consortium_user | (is_agency_reviewer & was_submitted))
+rules.add_perm(
+    "proposals.view_proposal",
+    is_consortium_user | (((is_agency_reviewer & was_submitted) | sits_on_panel) & ~is_recused),
+)
 rules.add_perm("proposals.change_proposal", is_consortium_editor & is_editable)
 rules.add_perm("proposals.submit_proposal", is_consortium_lead & is_editable)
 rules.add_perm("proposals.withdraw_proposal", is_consortium_lead)
-rules.add_perm("proposals.review_commerce", is_commerce & was_submitted)
+rules.add_perm("proposals.review_commerce", is_commerce & was_submitted & ~is_recused)
 rules.add_perm("proposals.review_exim", is_exim & was_submitted)
 
 # The consortium's own membership list: everyone in it reads; only its lead changes it.
@@ -139,3 +190,23 @@ rules.add_perm("proposals.view_exim_dashboard", is_exim | is_program_admin)
 # (the program agency and superusers) create and change calls and their rubrics.
 rules.add_perm("proposals.view_calls", is_signed_in)
 rules.add_perm("proposals.manage_calls", is_program_admin)
+
+
+# Evaluation: the program officer runs panels; a member opens their panel until they declare a
+# conflict, scores once they declared none; a recused member neither opens nor scores the proposal.
+@rules.predicate
+def seated_undeclared(user: Any, panel: Any) -> bool:
+    seats = _panel_seats(user)
+    return panel is not None and panel.proposal_id in seats and seats[panel.proposal_id] is None
+
+
+@rules.predicate
+def seated_cleared(user: Any, panel: Any) -> bool:
+    return panel is not None and _panel_seats(user).get(panel.proposal_id, None) is False
+
+
+rules.add_perm("proposals.evaluation_workspace", is_evaluator | is_program_admin)
+rules.add_perm("proposals.view_panel", is_program_admin | seated_undeclared | seated_cleared)
+rules.add_perm("proposals.declare_conflict", seated_undeclared)
+rules.add_perm("proposals.score_panel", seated_cleared)
+rules.add_perm("proposals.run_panel", is_program_admin)

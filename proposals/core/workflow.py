@@ -15,7 +15,8 @@ class Actor:
     EDITOR = "editor"
     COMMERCE = "commerce"
     EXIM = "exim"
-    PROGRAM = "program"
+    PROGRAM = "program"  # the program officer: forms evaluation panels, records determinations
+    EVALUATOR = "evaluator"  # staff of an agency that only evaluates (State, War, Energy, OSTP)
     SYSTEM = "system"  # workers and beat
 
 
@@ -34,6 +35,12 @@ AGENCIES: dict[str, Agency] = {
         Agency("commerce", "Department of Commerce (BIS)", Actor.COMMERCE),
         Agency("exim", "Export-Import Bank of the United States", Actor.EXIM),
         Agency("program", "Program administration (ITA)", Actor.PROGRAM),
+        # Agencies that sit on evaluation panels only: their staff see the proposals of the panels they
+        # sit on, nothing else (proposals.evaluation). Commerce's evaluators are Commerce staff.
+        Agency("state", "Department of State", Actor.EVALUATOR),
+        Agency("war", "Department of War", Actor.EVALUATOR),
+        Agency("energy", "Department of Energy", Actor.EVALUATOR),
+        Agency("ostp", "Office of Science and Technology Policy", Actor.EVALUATOR),
     )
 }
 

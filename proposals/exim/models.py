@@ -83,6 +83,8 @@ class Deal(models.Model):
     )
     target_final_commitment_on = models.DateField(null=True, blank=True)
     target_closing_on = models.DateField(null=True, blank=True)
+    # Designated a priority AI export package (proposals.evaluation): sorts first in the pipeline.
+    priority = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,7 +95,9 @@ class Deal(models.Model):
         indexes = [
             models.Index(fields=["stage", "stage_entered_at"], name="deal_stage_age"),
             models.Index(fields=["stage", "notification_ends_at"], name="deal_notification_due"),
-            models.Index(fields=["stage_order", "stage_entered_at", "id"], name="deal_pipeline_order"),
+            models.Index(
+                fields=["-priority", "stage_order", "stage_entered_at", "id"], name="deal_pipeline_order"
+            ),
         ]
 
     def __str__(self) -> str:

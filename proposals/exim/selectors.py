@@ -165,7 +165,8 @@ class DealFilter(django_filters.FilterSet):
 
 def deal_pipeline(user: Any, params: Any) -> DealFilter:
     """The filtered pipeline; `.qs` is the queryset, `.form` the bound form with any errors."""
-    base = pipeline_queryset(user).order_by("stage_order", "stage_entered_at", "pk")
+    # Designated priority packages first (proposals.evaluation), on the index deal_pipeline_order.
+    base = pipeline_queryset(user).order_by("-priority", "stage_order", "stage_entered_at", "pk")
     return DealFilter(params, queryset=base)
 
 

@@ -73,11 +73,12 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = table(
         reason_required=True,
         label="Approve (final commitment)",
     ),
+    # The program officer declines through a "not designated" determination (proposals.evaluation).
     _t(
         "decline",
         {S.IN_REVIEW},
         S.DECLINED,
-        {Actor.COMMERCE, Actor.EXIM},
+        {Actor.COMMERCE, Actor.EXIM, Actor.PROGRAM},
         reason_required=True,
         then=("proposals.exim.tasks.exim_follow_proposal",),
         label="Decline",

@@ -8,6 +8,7 @@ from proposals.commerce import api as commerce
 from proposals.core.api import reference
 from proposals.documents.api import papers
 from proposals.documents.api import uploads as documents
+from proposals.evaluation.api import RegisterApi
 from proposals.intake.api import (
     calls,
     findings,
@@ -111,5 +112,7 @@ urlpatterns = [
     path("", include("proposals.intake.api.bom")),
     path("commerce/", include(commerce_urls)),
     path("exim/", include("proposals.exim.api")),  # the EXIM track's operations
+    path("evaluation/", include("proposals.evaluation.api")),  # panels, conflicts, scores, determinations
+    path("register/", RegisterApi.as_view(), name="api-register"),  # public: no sign-in
     *router.urls,
 ]

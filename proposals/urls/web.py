@@ -5,6 +5,7 @@ from django.urls import path
 from proposals.commerce import web as commerce
 from proposals.documents.web import papers
 from proposals.documents.web import uploads as documents
+from proposals.evaluation import web as evaluation
 from proposals.exim import web as exim
 from proposals.intake.web import bom, calls, children, dashboard, editor, members, review
 from proposals.notify import web as notify
@@ -85,6 +86,25 @@ urlpatterns = [
     path("exim/deals/<int:pk>/", exim.deal_detail, name="exim-deal"),
     path("exim/deals/<int:pk>/transition/", exim.deal_transition, name="exim-deal-transition"),
     path("exim/deals/<int:pk>/target-date/", exim.deal_target_date, name="exim-deal-target-date"),
+    # Evaluation: the program officer's and the evaluators' workspace
+    path("evaluation/", evaluation.panel_list, name="evaluation-panels"),
+    path(
+        "evaluation/proposals/<int:proposal_pk>/panel/", evaluation.panel_form, name="evaluation-form-panel"
+    ),
+    path("evaluation/panels/<int:pk>/", evaluation.panel_detail, name="evaluation-panel"),
+    path(
+        "evaluation/panels/<int:pk>/conflicts/", evaluation.conflict_declaration, name="evaluation-conflicts"
+    ),
+    path("evaluation/panels/<int:pk>/scores/", evaluation.score_sheet, name="evaluation-scores"),
+    path("evaluation/panels/<int:pk>/summary/", evaluation.panel_summary, name="evaluation-summary"),
+    path(
+        "evaluation/panels/<int:pk>/determination/", evaluation.determination, name="evaluation-determination"
+    ),
+    path("evaluation/panels/<int:pk>/transition/", evaluation.panel_transition, name="evaluation-transition"),
+    # The public register of priority AI export packages (no sign-in)
+    path("register/", evaluation.register, name="register"),
+    path("register.csv", evaluation.register_csv, name="register-csv"),
+    path("register/feed/", evaluation.RegisterFeed(), name="register-feed"),
 ]
 
 for plural, kind in (("sites", "site"), ("items", "item"), ("parties", "party")):

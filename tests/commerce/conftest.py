@@ -55,3 +55,12 @@ def csl_file(tmp_path, csl_rows):
 @pytest.fixture
 def reviewer_b(db):
     return CommerceReviewerFactory(username="commerce_b")
+
+
+@pytest.fixture(autouse=True)
+def _designation_not_required(request) -> None:
+    """These tests are about this area's own checks: EXIM's designation requirement is off here
+    (tests/evaluation/test_designation_required.py proves it on and off)."""
+    from tests.conftest import designation_requirement
+
+    designation_requirement(request, required=False)

@@ -22,3 +22,12 @@ def submitted(complete_proposal, lead):
         proposal_id=complete_proposal.pk, actor=lead, data={"confidential_sections": ["items", "financing"]}
     )
     return proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+
+
+@pytest.fixture(autouse=True)
+def _designation_not_required(request) -> None:
+    """These tests are about this area's own checks: EXIM's designation requirement is off here
+    (tests/evaluation/test_designation_required.py proves it on and off)."""
+    from tests.conftest import designation_requirement
+
+    designation_requirement(request, required=False)

@@ -96,3 +96,12 @@ def make_deal(consortium, lead, screening_list) -> Callable[..., Deal]:
 @pytest.fixture
 def deal_at_credit_committee(make_deal) -> Deal:
     return make_deal(stage=DealStage.CREDIT_COMMITTEE)
+
+
+@pytest.fixture(autouse=True)
+def _designation_not_required(request) -> None:
+    """These tests are about this area's own checks: EXIM's designation requirement is off here
+    (tests/evaluation/test_designation_required.py proves it on and off)."""
+    from tests.conftest import designation_requirement
+
+    designation_requirement(request, required=False)

@@ -91,4 +91,4 @@ def test_commerce_queue_page_keys_walk_the_clock_index(consortium, commerce_revi
     sql = next(q["sql"] for q in ctx.captured_queries if "LIMIT 2" in q["sql"])
     keys_sql = sql[sql.index('"id" IN (SELECT') : sql.rindex(") ORDER BY")]
     assert 'INNER JOIN "proposals_commercereview"' in keys_sql
-    assert '"clock_days" DESC, 1 ASC LIMIT 2' in keys_sql
+    assert '"priority" DESC, V1."clock_days" DESC, 1 ASC LIMIT 2' in keys_sql

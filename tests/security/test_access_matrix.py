@@ -14,7 +14,8 @@ the lead of another consortium (the two who must never change anything):
   routes in PUBLIC_ROUTES may answer;
 - another consortium's lead: 404 for any route that names the proposal or an object under it;
 - the admin site: staff only; everyone else is redirected to sign in;
-- routes under a `commerce` or `exim` path segment: the other agency and consortium users get 403/404;
+- routes under a `commerce`, `exim` or `evaluation` path segment: the other agency and consortium users
+  get 403/404 (Commerce staff evaluate too, so they may open the evaluation lists);
 - routes under a `notes` segment (internal notes): every consortium user, the owner included, gets 404;
 - the owning consortium's lead and the owning agency never get 401 or 404 for their own objects;
 - an HTML page that opens carries the content security policy and no inline script.
@@ -39,13 +40,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from proposals.commerce.models import InformationRequest
 from proposals.core.enums import HitStatus
 from proposals.demo import build_complete_proposal
+from proposals.evaluation.models import Panel, PanelMember
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.transitions import proposal_transition
-from tests.factories import UserFactory, screening_hit
+from tests.factories import CriterionFactory, RubricFactory, UserFactory, screening_hit
 
 ROLES = ("anonymous", "lead", "outsider", "commerce", "exim", "admin")
 POST_ROLES = ("anonymous", "outsider")
-AGENCY_SEGMENTS = {"commerce": "commerce", "exim": "exim", "program": "program"}
+AGENCY_SEGMENTS = {"commerce": "commerce", "exim": "exim", "program": "program", "evaluation": "evaluation"}
 # Path words of routes only agency staff reach: any consortium user, the owner included, gets 404.
 STAFF_ONLY_SEGMENTS = {"notes"}
 
@@ -59,6 +61,11 @@ PUBLIC_ROUTES = {
     "api-redoc",
     "api-token",
     "admin:login",
+    # The register of priority AI export packages (proposals.evaluation): public by design.
+    "register",
+    "register-csv",
+    "register-feed",
+    "api-register",
 }
 
 
@@ -119,7 +126,17 @@ def _conversation(world: World) -> None:
         world.extra[f"{key}_file"] = message.attachments.get()
 
 
-WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case, _decided_gate, _conversation]
+def _panel(world: World) -> None:
+    """The proposal's evaluation panel, on a published rubric of its call, with a State evaluator."""
+    rubric = RubricFactory(published_at=timezone.now())
+    CriterionFactory(rubric=rubric, code="fit", weight=100)
+    panel = Panel.objects.create(proposal=world.proposal, rubric=rubric, stage_entered_at=timezone.now())
+    evaluator = UserFactory(username="matrix-state", agency="state")
+    PanelMember.objects.create(panel=panel, evaluator=evaluator, agency="state")
+    world.extra["panel"] = panel
+
+
+WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case, _decided_gate, _conversation, _panel]
 
 # Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
 PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
@@ -395,7 +412,9 @@ def verdict(route: Route, role: str, method: str, response: Any, scoped: bool) -
         # 405: a method the route never takes is refused before any lookup, revealing nothing.
         allowed = {404, 403, 405} if route.agency else {404, 405}
         return None if status in allowed else f"another consortium's object must be 404, got {status}"
-    if route.agency and role not in (route.agency, "admin") and not public:
+    # Commerce staff evaluate too: the evaluation workspace's lists are theirs (empty until seated).
+    evaluating = route.agency == "evaluation" and role == "commerce"
+    if route.agency and role not in (route.agency, "admin") and not public and not evaluating:
         if status in (403, 404) or (status == 405 and method == "GET"):
             return None
         return f"a {route.agency}-only route must refuse {role} (403/404), got {status}"
@@ -657,3 +676,64 @@ def test_internal_notes_never_in_the_consortium_thread(world, client):
         False,
         ["The message."],
     )
+
+
+# --- Conflict-of-interest recusal (proposals.core.permissions.is_recused) -----------------------
+
+
+def _seat(world: World, user: Any, *, conflict: bool | None) -> None:
+    PanelMember.objects.create(
+        panel=world.extra["panel"], evaluator=user, agency=user.agency, has_conflict=conflict
+    )
+
+
+def _recusal_paths(world: World) -> list[tuple[str, str]]:
+    pk, panel = world.proposal.pk, world.extra["panel"].pk
+    return [
+        ("GET", reverse("proposal-detail", args=[pk])),
+        ("GET", reverse("proposal-progress", args=[pk])),
+        ("GET", reverse("api-proposal-detail", args=[pk])),
+        ("GET", reverse("api-revision-list", args=[pk])),
+        ("GET", reverse("paper-download", args=[pk, "dossier"])),
+        ("GET", reverse("evaluation-panel", args=[panel])),
+        ("GET", reverse("api-panel-detail", args=[panel])),
+        ("POST", reverse("evaluation-scores", args=[panel])),
+        ("POST", reverse("api-panel-scores", args=[panel])),
+    ]
+
+
+@pytest.mark.parametrize("agency", ["state", "commerce"])
+def test_conflict_recusal_closes_the_proposal_and_its_panel(world, client, agency):
+    recused = UserFactory(username=f"recused-{agency}", agency=agency)
+    _seat(world, recused, conflict=True)
+    client.force_login(recused)
+    paths = _recusal_paths(world)
+    if agency == "commerce":
+        paths.append(("GET", reverse("commerce-proposal", args=[world.proposal.pk])))
+
+    answers = {(m, p): (client.get(p) if m == "GET" else client.post(p, {})).status_code for m, p in paths}
+
+    assert {k: v for k, v in answers.items() if v not in (403, 404)} == {}
+
+
+def test_conflict_recusal_a_member_without_conflict_opens_the_proposal_and_panel(world, client):
+    cleared = UserFactory(username="cleared-war", agency="war")
+    _seat(world, cleared, conflict=False)
+    client.force_login(cleared)
+    pk, panel = world.proposal.pk, world.extra["panel"].pk
+
+    for path in (
+        reverse("proposal-detail", args=[pk]),
+        reverse("api-proposal-detail", args=[pk]),
+        reverse("evaluation-panel", args=[panel]),
+        reverse("api-panel-detail", args=[panel]),
+    ):
+        assert client.get(path).status_code == 200, path
+
+
+def test_conflict_recusal_an_evaluator_off_the_panel_sees_nothing(world, client):
+    stranger = UserFactory(username="off-panel-energy", agency="energy")
+    client.force_login(stranger)
+    pk, panel = world.proposal.pk, world.extra["panel"].pk
+    for path in (reverse("proposal-detail", args=[pk]), reverse("evaluation-panel", args=[panel])):
+        assert client.get(path).status_code == 404, path

@@ -264,6 +264,12 @@ class ProgramSettings(models.Model):
         help_text='Benchmark days per deal stage, per deal type: {"medium": {"due_diligence": 45, ...}, '
         '"long": {...}}. Whole days, 1 or more. A stage without a number has no benchmark.',
     )
+    final_commitment_requires_designation = models.BooleanField(
+        "final commitment requires designation",
+        default=True,
+        help_text="EXIM may authorize final commitment only for a package designated a priority AI export "
+        "package by the national-interest determination.",
+    )
 
     class Meta:
         verbose_name = "program settings"

@@ -11,6 +11,7 @@ from proposals.core.permissions import (
     consortium_roles,
     is_agency_reviewer,
     is_commerce,
+    is_evaluator,
     is_exim,
     is_program_admin,
 )
@@ -58,6 +59,13 @@ def _exim_links(user: Any) -> list[NavItem]:
     return [NavItem("EXIM pipeline", reverse("exim-pipeline")), NavItem("Ceiling", reverse("exim-dashboard"))]
 
 
+def _evaluation_links(user: Any) -> list[NavItem]:
+    # The predicates behind proposals.evaluation_workspace: evaluators and the program officer.
+    if not (is_evaluator(user) or is_program_admin(user)):
+        return []
+    return [NavItem("Evaluation", reverse("evaluation-panels"))]
+
+
 def _common_links(user: Any) -> list[NavItem]:
     return [NavItem("API", reverse("api-docs"))] if is_agency_reviewer(user) or consortium_roles(user) else []
 
@@ -68,6 +76,7 @@ NAV_PROVIDERS: list[Callable[[Any], list[NavItem]]] = [
     _agency_links,
     _commerce_links,
     _exim_links,
+    _evaluation_links,
     _common_links,
 ]
 

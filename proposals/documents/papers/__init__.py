@@ -8,10 +8,11 @@ WeasyPrint only when the hash changed, and stores the PDF with its checksum and 
 Papers: the dossier (rendered on submit), the Commerce license determination letter (one per
 decided gate, enqueued by the gate track in `proposals.commerce.services.review`), the EXIM term
 sheet (one per deal, enqueued by `proposals.exim.services.deal_compute_terms`) and final commitment
-letter (enqueued by the deal track on authorization). A new paper is one more entry here, a context
-function and a template. Templates extend "pdf/base.html" (page size, page numbers, the confidential
-marking). The track's write path enqueues `proposals.documents.tasks.document_render` (proposal_id,
-kind, subject_id) on commit.
+letter (enqueued by the deal track on authorization), and the designation letter (one per designated
+evaluation panel, enqueued by the panel track in `proposals.evaluation.services`). A new paper is
+one more entry here, a context function and a template. Templates extend "pdf/base.html" (page size,
+page numbers, the confidential marking). The track's write path enqueues
+`proposals.documents.tasks.document_render` (proposal_id, kind, subject_id) on commit.
 """
 
 from dataclasses import dataclass
@@ -53,6 +54,12 @@ PAPERS: dict[str, Paper] = {
             GeneratedKind.COMMITMENT_LETTER,
             "pdf/commitment_letter.html",
             "proposals.documents.papers.letters.commitment_letter_context",
+            per_subject=True,
+        ),
+        Paper(
+            GeneratedKind.DESIGNATION_LETTER,
+            "pdf/designation_letter.html",
+            "proposals.documents.papers.designation.designation_letter_context",
             per_subject=True,
         ),
     )

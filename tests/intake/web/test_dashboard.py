@@ -126,6 +126,7 @@ def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, vie
     client.force_login(commerce_reviewer)
     assert [(i.label, i.url) for i in client.get("/").context["nav_items"]] == [
         ("Commerce queue", "/commerce/"),
+        ("Evaluation", "/evaluation/"),
         ("API", "/api/docs/"),
         ("API tokens", "/accounts/tokens/"),
     ]

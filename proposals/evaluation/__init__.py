@@ -1,0 +1,1 @@
+"""Interagency evaluation of proposals and the national-interest determination (issue 15)."""

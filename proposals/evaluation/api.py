@@ -1,0 +1,362 @@
+"""Evaluation API: panels (form, read, move), conflict declarations, score sheets, the summary, the
+determination; and the public register (no sign-in). One view per operation; services decide."""
+
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from proposals.core.api.permissions import RulePermission
+from proposals.evaluation import services
+from proposals.evaluation.models import Panel, PanelMember, Score
+from proposals.evaluation.selectors import (
+    access_panel,
+    aggregate_visible_to,
+    panel_clock,
+    panel_list_for,
+    register_entries,
+    scores_visible_to,
+)
+from proposals.evaluation.workflow import DETERMINATIONS, PANEL_TRANSITIONS
+
+WORKSPACE = "proposals.evaluation_workspace"
+
+
+class PanelMemberOutput(serializers.ModelSerializer):
+    evaluator = serializers.CharField(source="evaluator.username")
+    declared = serializers.SerializerMethodField()
+    recused = serializers.BooleanField()
+    submitted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PanelMember
+        fields = ["id", "agency", "evaluator", "declared", "recused", "submitted"]
+
+    def get_declared(self, member: PanelMember) -> bool:
+        return member.has_conflict is not None
+
+    def get_submitted(self, member: PanelMember) -> bool:
+        return member.submitted_at is not None
+
+
+class ScoreOutput(serializers.ModelSerializer):
+    agency = serializers.CharField(source="member.agency")
+    evaluator = serializers.CharField(source="member.evaluator.username")
+    criterion = serializers.CharField(source="criterion.code")
+
+    class Meta:
+        model = Score
+        fields = ["agency", "evaluator", "criterion", "value", "comment"]
+
+
+class CriterionResultOutput(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
+    scale_min = serializers.IntegerField()
+    scale_max = serializers.IntegerField()
+    count = serializers.IntegerField()
+    mean = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    median = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    spread = serializers.IntegerField(allow_null=True)
+    disagreement = serializers.BooleanField()
+
+
+class AggregateOutput(serializers.Serializer):
+    criteria = CriterionResultOutput(many=True)
+    weighted_mean_total = serializers.DecimalField(max_digits=8, decimal_places=2)
+    weighted_median_total = serializers.DecimalField(max_digits=8, decimal_places=2)
+    disagreement = serializers.BooleanField()
+    sheets = serializers.IntegerField()
+    complete = serializers.BooleanField()
+
+
+class PanelOutput(serializers.ModelSerializer):
+    title = serializers.CharField(source="proposal.title")
+    consortium = serializers.CharField(source="proposal.consortium.name")
+    status_label = serializers.CharField(source="get_status_display")
+    days_in_stage = serializers.SerializerMethodField()
+    members = PanelMemberOutput(many=True)
+    scores = serializers.SerializerMethodField()
+    aggregate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Panel
+        fields = [
+            "id",
+            "proposal_id",
+            "title",
+            "consortium",
+            "status",
+            "status_label",
+            "stage_entered_at",
+            "days_in_stage",
+            "members",
+            "scores",
+            "aggregate",
+            "summary",
+            "public_summary",
+            "determination_reason",
+            "determined_at",
+            "designated_at",
+        ]
+
+    def _user(self) -> Any:
+        return self.context["request"].user
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days_in_stage(self, panel: Panel) -> int | None:
+        return panel_clock(panel)
+
+    @extend_schema_field(ScoreOutput(many=True))
+    def get_scores(self, panel: Panel) -> list[dict[str, Any]]:
+        return ScoreOutput(scores_visible_to(panel, self._user()), many=True).data
+
+    @extend_schema_field(AggregateOutput(allow_null=True))
+    def get_aggregate(self, panel: Panel) -> dict[str, Any] | None:
+        result = aggregate_visible_to(panel, self._user())
+        return AggregateOutput(result).data if result is not None else None
+
+
+class PanelListOutput(serializers.ModelSerializer):
+    title = serializers.CharField(source="proposal.title")
+    consortium = serializers.CharField(source="proposal.consortium.name")
+    status_label = serializers.CharField(source="get_status_display")
+    days_in_stage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Panel
+        fields = ["id", "proposal_id", "title", "consortium", "status", "status_label", "days_in_stage"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days_in_stage(self, panel: Panel) -> int | None:
+        return panel_clock(panel)
+
+
+def _detail(request: Request, pk: int) -> Response:
+    panel = access_panel(request.user, pk)
+    return Response(PanelOutput(panel, context={"request": request}).data)
+
+
+class PanelListApi(APIView):
+    """Panels the caller may open; the program officer forms one (POST: the suggestion, or the members
+    chosen)."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "PanelFormInput"
+
+        proposal_id = serializers.IntegerField()
+        evaluator_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+    @extend_schema(responses=PanelListOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(PanelListOutput(panel_list_for(request.user)[:500], many=True).data)
+
+    @extend_schema(request=Input, responses={201: PanelOutput})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        panel = services.panel_form(
+            proposal_id=data.validated_data["proposal_id"],
+            actor=request.user,
+            evaluator_ids=data.validated_data.get("evaluator_ids"),
+        )
+        return Response(
+            PanelOutput(access_panel(request.user, panel.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PanelDetailApi(APIView):
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+
+    @extend_schema(responses=PanelOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        return _detail(request, pk)
+
+
+class PanelTransitionApi(APIView):
+    """The officer moves the panel: convene, open or close scoring early, reconsider a deferral."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "PanelTransitionInput"
+
+        action = serializers.ChoiceField(choices=[a for a in PANEL_TRANSITIONS if a not in DETERMINATIONS])
+        reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses=PanelOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        panel = access_panel(request.user, pk, perm="proposals.run_panel")
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.panel_transition(panel_id=panel.pk, actor=request.user, **data.validated_data)
+        return _detail(request, pk)
+
+
+class ConflictDeclarationApi(APIView):
+    """A member declares conflicts of interest, once; a declared conflict recuses them."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ConflictDeclarationInput"
+
+        has_conflict = serializers.BooleanField()
+        statement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses=PanelMemberOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        panel = access_panel(request.user, pk, perm="proposals.declare_conflict")
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.conflict_declare(panel_id=panel.pk, actor=request.user, **data.validated_data)
+        return Response(PanelMemberOutput(member).data)
+
+
+class ScoreSheetApi(APIView):
+    """A member's scores, one per criterion with a comment; `submit` makes the sheet final."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+
+    class ScoreInput(serializers.Serializer):
+        class Meta:
+            ref_name = "ScoreInput"
+
+        criterion = serializers.CharField(max_length=60)
+        value = serializers.IntegerField()
+        comment = serializers.CharField(max_length=4000)
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ScoreSheetInput"
+
+        scores = serializers.ListField(child=serializers.DictField(), max_length=100)
+        submit = serializers.BooleanField(default=False)
+
+    @extend_schema(request=Input, responses=PanelOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        panel = access_panel(request.user, pk, perm="proposals.score_panel")
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = [self.ScoreInput(data=row) for row in data.validated_data["scores"]]
+        errors = {str(i): row.errors for i, row in enumerate(rows) if not row.is_valid()}
+        if errors:
+            raise serializers.ValidationError({"scores": errors})
+        services.score_sheet_save(
+            panel_id=panel.pk,
+            actor=request.user,
+            scores={
+                r.validated_data["criterion"]: {
+                    "value": r.validated_data["value"],
+                    "comment": r.validated_data["comment"],
+                }
+                for r in rows
+            },
+            submit=data.validated_data["submit"],
+        )
+        return _detail(request, pk)
+
+
+class PanelSummaryApi(APIView):
+    """The officer's panel summary (internal) and the public summary the register shows."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "PanelSummaryInput"
+
+        summary = serializers.CharField(max_length=20000)
+        public_summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses=PanelOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        panel = access_panel(request.user, pk, perm="proposals.run_panel")
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.panel_summary_record(panel_id=panel.pk, actor=request.user, **data.validated_data)
+        return _detail(request, pk)
+
+
+class DeterminationApi(APIView):
+    """The national-interest determination: designate, not_designate or defer, always with reasons."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "DeterminationInput"
+
+        decision = serializers.ChoiceField(choices=list(DETERMINATIONS))
+        reason = serializers.CharField(max_length=4000)
+
+    @extend_schema(request=Input, responses=PanelOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        panel = access_panel(request.user, pk, perm="proposals.run_panel")
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.panel_determine(panel_id=panel.pk, actor=request.user, **data.validated_data)
+        return _detail(request, pk)
+
+
+# --- The public register --------------------------------------------------------------------------
+
+
+class RegisterMemberOutput(serializers.Serializer):
+    name = serializers.CharField()
+    layers = serializers.ListField(child=serializers.CharField())
+
+
+class RegisterEntryOutput(serializers.Serializer):
+    """Exactly the register's public fields (selectors.REGISTER_FIELDS)."""
+
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    consortium = serializers.CharField()
+    members = RegisterMemberOutput(many=True)
+    target_countries = serializers.ListField(child=serializers.CharField())
+    designated_on = serializers.DateField()
+    public_summary = serializers.CharField()
+    call = serializers.CharField()
+
+
+class RegisterApi(APIView):
+    """The public register of priority AI export packages: no sign-in."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses=RegisterEntryOutput(many=True), auth=[])
+    def get(self, request: Request) -> Response:
+        return Response(RegisterEntryOutput([e.public() for e in register_entries()], many=True).data)
+
+
+urlpatterns = [
+    path("panels/", PanelListApi.as_view(), name="api-panel-list"),
+    path("panels/<int:pk>/", PanelDetailApi.as_view(), name="api-panel-detail"),
+    path("panels/<int:pk>/transition/", PanelTransitionApi.as_view(), name="api-panel-transition"),
+    path("panels/<int:pk>/conflicts/", ConflictDeclarationApi.as_view(), name="api-panel-conflicts"),
+    path("panels/<int:pk>/scores/", ScoreSheetApi.as_view(), name="api-panel-scores"),
+    path("panels/<int:pk>/summary/", PanelSummaryApi.as_view(), name="api-panel-summary"),
+    path("panels/<int:pk>/determination/", DeterminationApi.as_view(), name="api-panel-determination"),
+]

@@ -1,0 +1,1 @@
+"""Pure rules of the evaluation track: aggregation of scores, stage clocks."""

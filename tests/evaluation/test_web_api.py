@@ -1,0 +1,100 @@
+"""The evaluation pages and API: an evaluator declares and scores; the officer records the determination."""
+
+import pytest
+from django.urls import reverse
+
+from proposals.evaluation.enums import PanelStatus
+from proposals.evaluation.models import Panel, PanelMember
+
+pytestmark = pytest.mark.django_db
+
+
+def test_evaluator_declares_no_conflict_and_scores_on_the_web(client, convened, evaluators):
+    client.force_login(evaluators["state"])
+    page = client.get(reverse("evaluation-panel", args=[convened.pk]))
+    assert page.status_code == 200 and "Declare conflicts of interest" in page.content.decode()
+
+    response = client.post(reverse("evaluation-conflicts", args=[convened.pk]), {"has_conflict": "no"})
+    assert response.status_code == 302
+    assert PanelMember.objects.get(panel=convened, agency="state").has_conflict is False
+
+
+def test_web_conflict_declaration_recuses_and_the_panel_is_then_a_404(client, convened, evaluators):
+    client.force_login(evaluators["war"])
+    client.post(
+        reverse("evaluation-conflicts", args=[convened.pk]),
+        {"has_conflict": "yes", "statement": "Board seat."},
+    )
+    assert client.get(reverse("evaluation-panel", args=[convened.pk])).status_code == 404
+    assert client.get(reverse("proposal-detail", args=[convened.proposal_id])).status_code == 404
+
+
+def test_web_score_outside_the_scale_is_a_field_error(client, scoring, evaluators):
+    client.force_login(evaluators["state"])
+    data = {"value-a": "9", "comment-a": "Too high.", "submit": "0"}
+    response = client.post(reverse("evaluation-scores", args=[scoring.pk]), data)
+    assert response.status_code == 400
+    assert "from 1 to 5" in response.content.decode()
+
+
+def test_api_scores_and_determination(api_client, scoring, evaluators, officer):
+    for agency in ("commerce", "state", "war", "energy"):
+        api_client.force_authenticate(evaluators[agency])
+        response = api_client.post(
+            reverse("api-panel-scores", args=[scoring.pk]),
+            {
+                "scores": [{"criterion": c, "value": 4, "comment": "Solid."} for c in ("a", "b", "c")],
+                "submit": True,
+            },
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+    assert response.json()["aggregate"]["weighted_mean_total"] == "68.00"  # 50 x 0.75 + 30 x 0.75 + 20 x 0.4
+
+    api_client.force_authenticate(officer)
+    response = api_client.post(
+        reverse("api-panel-determination", args=[scoring.pk]),
+        {"decision": "designate", "reason": "Yes."},
+        format="json",
+    )
+    assert response.status_code == 400  # the summary first
+    api_client.post(
+        reverse("api-panel-summary", args=[scoring.pk]),
+        {"summary": "Agreed.", "public_summary": "A cluster."},
+        format="json",
+    )
+    response = api_client.post(
+        reverse("api-panel-determination", args=[scoring.pk]),
+        {"decision": "designate", "reason": "Yes."},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert Panel.objects.get(pk=scoring.pk).status == PanelStatus.DESIGNATED
+
+
+def test_api_blind_scoring_hides_others_until_submission(api_client, scoring, evaluators):
+    api_client.force_authenticate(evaluators["state"])
+    api_client.post(
+        reverse("api-panel-scores", args=[scoring.pk]),
+        {
+            "scores": [{"criterion": c, "value": 5, "comment": "Top."} for c in ("a", "b", "c")],
+            "submit": True,
+        },
+        format="json",
+    )
+    api_client.force_authenticate(evaluators["war"])
+    body = api_client.get(reverse("api-panel-detail", args=[scoring.pk])).json()
+    assert body["scores"] == [] and body["aggregate"] is None
+
+
+def test_officer_forms_a_panel_on_the_web_with_the_suggestion_ticked(client, in_review, officer, evaluators):
+    client.force_login(officer)
+    page = client.get(reverse("evaluation-form-panel", args=[in_review.pk]))
+    assert page.status_code == 200
+    assert page.content.decode().count(" checked") == 5
+    response = client.post(
+        reverse("evaluation-form-panel", args=[in_review.pk]),
+        {"evaluators": [evaluators["state"].pk, evaluators["war"].pk]},
+    )
+    assert response.status_code == 302
+    assert Panel.objects.get(proposal=in_review).members.count() == 2
