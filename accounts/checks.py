@@ -10,7 +10,7 @@ from accounts.lockout import trusted_proxy_networks
 PROXY_HELP = (
     "Set EXPORTAI_TRUSTED_PROXY_COUNT to the number of proxies that append to X-Forwarded-For in front "
     "of gunicorn (0 when clients reach gunicorn directly), and EXPORTAI_TRUSTED_PROXIES to their "
-    "addresses; see README 'Security'."
+    "addresses; see docs/security.md."
 )
 
 

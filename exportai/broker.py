@@ -96,7 +96,7 @@ class FilesystemTransport(WakeOnAckMixin, filesystem.Transport):
 
 
 def embedded_broker_url(folder: Path) -> str:
-    """The default embedded broker: kombu's filesystem transport in `folder` (see README "Scale")."""
+    """The default embedded broker: kombu's filesystem transport in `folder` (docs/decisions/0005)."""
     return "filesystem://"
 
 

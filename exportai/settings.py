@@ -278,7 +278,7 @@ LOGGING = {
     },
 }
 
-# --- Security: two-factor, login throttling, content security policy (README "Security") --------
+# --- Security: two-factor, login throttling, content security policy (docs/security.md) --------
 # Two-factor (TOTP, django-otp) is required for agency and staff accounts: accounts.middleware.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ExportAI Portal")
 # A wrong code doubles the wait before the next attempt on that device: 1 s, 2 s, 4 s, ...
@@ -351,7 +351,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     X_FRAME_OPTIONS = "DENY"
 
-# --- Celery queues, routing and delivery guarantees (see README "Workers and queues") -----------
+# --- Celery queues, routing and delivery guarantees (see docs/operations.md) -----------
 
 # Tasks are named by queue (`intake_*`, `commerce_*`, ...): the routes below follow from the names.
 CELERY_TASK_DEFAULT_QUEUE = "intake"

@@ -95,7 +95,7 @@ def _user(username: str, first: str, last: str, **extra: Any) -> User:
 
 
 def demo_staff_totp_enrol() -> list[str]:
-    """Enrol the staff demo logins with EXPORTAI_DEMO_TOTP_SECRET (README "Security"); [] if unset."""
+    """Enrol the staff demo logins with EXPORTAI_DEMO_TOTP_SECRET (docs/security.md); [] if unset."""
     secret = settings.EXPORTAI_DEMO_TOTP_SECRET
     if not secret:
         return []

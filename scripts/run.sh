@@ -11,7 +11,7 @@ mkdir -p var/media
 # Links in e-mail point at this server unless the environment names the portal's public address.
 export EXPORTAI_SITE_URL=${EXPORTAI_SITE_URL:-http://$HOST:$PORT}
 
-# The fixed TOTP secret the demo seed enrolled the staff logins with (exportai/settings.py, README "Security").
+# The fixed TOTP secret the demo seed enrolled the staff logins with (exportai/settings.py, docs/security.md).
 TOTP_SECRET=$($PY manage.py shell -v0 -c "from django.conf import settings; print(settings.EXPORTAI_DEMO_TOTP_SECRET)")
 
 pids=()
