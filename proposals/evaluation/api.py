@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from proposals.core.api.errors import error_responses
 from proposals.core.api.permissions import RulePermission
 from proposals.evaluation import services
 from proposals.evaluation.models import Panel, PanelMember, Score
@@ -162,7 +163,7 @@ class PanelListApi(APIView):
     def get(self, request: Request) -> Response:
         return Response(PanelListOutput(panel_list_for(request.user)[:500], many=True).data)
 
-    @extend_schema(request=Input, responses={201: PanelOutput})
+    @extend_schema(request=Input, responses={201: PanelOutput, **error_responses(400, 403, 404, 409)})
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -199,7 +200,7 @@ class PanelTransitionApi(APIView):
         action = serializers.ChoiceField(choices=[a for a in PANEL_TRANSITIONS if a not in DETERMINATIONS])
         reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, responses=PanelOutput)
+    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
         panel = access_panel(request.user, pk, perm="proposals.run_panel")
         data = self.Input(data=request.data)
@@ -221,7 +222,7 @@ class ConflictDeclarationApi(APIView):
         has_conflict = serializers.BooleanField()
         statement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, responses=PanelMemberOutput)
+    @extend_schema(request=Input, responses={200: PanelMemberOutput, **error_responses(400, 403, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
         panel = access_panel(request.user, pk, perm="proposals.declare_conflict")
         data = self.Input(data=request.data)
@@ -251,7 +252,7 @@ class ScoreSheetApi(APIView):
         scores = serializers.ListField(child=serializers.DictField(), max_length=100)
         submit = serializers.BooleanField(default=False)
 
-    @extend_schema(request=Input, responses=PanelOutput)
+    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
         panel = access_panel(request.user, pk, perm="proposals.score_panel")
         data = self.Input(data=request.data)
@@ -288,7 +289,7 @@ class PanelSummaryApi(APIView):
         summary = serializers.CharField(max_length=20000)
         public_summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, responses=PanelOutput)
+    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
         panel = access_panel(request.user, pk, perm="proposals.run_panel")
         data = self.Input(data=request.data)
@@ -310,7 +311,7 @@ class DeterminationApi(APIView):
         decision = serializers.ChoiceField(choices=list(DETERMINATIONS))
         reason = serializers.CharField(max_length=4000)
 
-    @extend_schema(request=Input, responses=PanelOutput)
+    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
         panel = access_panel(request.user, pk, perm="proposals.run_panel")
         data = self.Input(data=request.data)
