@@ -16,6 +16,7 @@ from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import csl_row, write_csl_csv
+from tests.conftest import designation_requirement
 from tests.e2e.support import Journey, sign_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,9 +41,13 @@ def screening_list(tmp_path) -> None:
 
 
 @pytest.fixture
-def in_review_with_deal(consortium, lead, screening_list, celery_worker) -> tuple[Proposal, Deal]:
+def in_review_with_deal(request, consortium, lead, screening_list, celery_worker) -> tuple[Proposal, Deal]:
     """Submitted by the lead; the real worker runs intake, screens the names, opens the license gates
-    and the deal's terms (final commitment waits for all of them)."""
+    and the deal's terms (final commitment waits for all of them).
+
+    This journey is about Commerce's gate; the program's designation requirement is off here and
+    proven on and off in tests/evaluation/test_designation_required.py."""
+    designation_requirement(request, required=False)
     proposal = build_complete_proposal(
         consortium=consortium,
         lead=lead,

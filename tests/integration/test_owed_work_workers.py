@@ -26,6 +26,7 @@ from proposals.intake.services.consortium import member_add
 from proposals.intake.services.transitions import proposal_transition
 from tests.celery_worker import WorkerProcess, broker_backlog, broker_idle, broker_purge, wait_until
 from tests.commerce.csl_fixture import csl_row, write_csl_csv
+from tests.conftest import designation_requirement
 from tests.factories import CommerceReviewerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,6 +56,12 @@ def lost(*queues: str) -> None:
     assert all(backlog[queue] >= 1 for queue in queues), backlog
     broker_purge()
     assert broker_idle()
+
+
+@pytest.fixture(autouse=True)
+def _designation_not_required(request) -> None:
+    """The owed work is Commerce's and EXIM's; designation's hold has its own tests (tests/evaluation)."""
+    designation_requirement(request, required=False)
 
 
 @pytest.fixture
