@@ -179,145 +179,126 @@ class PanelListApi(APIView):
 
 
 class PanelDetailApi(APIView):
+    """One panel as the caller may see it: members, the stage clock, the scores and aggregate the
+    blind-scoring rule lets them read, the summary and the determination."""
+
     permission_classes = [IsAuthenticated, RulePermission]
     required_perm = WORKSPACE
 
-    @extend_schema(responses=PanelOutput)
+    @extend_schema(responses={200: PanelOutput, **error_responses(404)})
     def get(self, request: Request, pk: int) -> Response:
         return _detail(request, pk)
 
 
-class PanelTransitionApi(APIView):
+class PanelActionApi(APIView):
+    """The one shape of an action on a panel: check the caller may act on it (`perm`), parse `Input`,
+    call the service (`act`), answer with the panel as the caller now sees it (`respond`)."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = WORKSPACE
+    perm = "proposals.run_panel"
+    Input: type[serializers.Serializer]
+    service: Any  # staticmethod(services.<noun>_<verb>), called with the input as it is
+
+    def act(self, request: Request, panel: Panel, data: dict[str, Any]) -> Any:
+        return self.service(panel_id=panel.pk, actor=request.user, **data)
+
+    def respond(self, request: Request, panel: Panel, result: Any) -> Response:
+        return _detail(request, panel.pk)
+
+    def post(self, request: Request, pk: int) -> Response:
+        panel = access_panel(request.user, pk, perm=self.perm)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.respond(request, panel, self.act(request, panel, data.validated_data))
+
+
+class PanelTransitionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[a for a in PANEL_TRANSITIONS if a not in DETERMINATIONS])
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ConflictDeclarationInput(serializers.Serializer):
+    has_conflict = serializers.BooleanField()
+    statement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ScoreInput(serializers.Serializer):
+    criterion = serializers.CharField(max_length=60)
+    value = serializers.IntegerField()
+    comment = serializers.CharField(max_length=4000)
+
+
+class ScoreSheetInput(serializers.Serializer):
+    scores = ScoreInput(many=True, max_length=100)
+    submit = serializers.BooleanField(default=False)
+
+
+class PanelSummaryInput(serializers.Serializer):
+    summary = serializers.CharField(max_length=20000)
+    public_summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class DeterminationInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=list(DETERMINATIONS))
+    reason = serializers.CharField(max_length=4000)
+
+
+ACTION_ERRORS = error_responses(400, 403, 404, 409)
+
+
+@extend_schema(request=PanelTransitionInput, responses={200: PanelOutput, **ACTION_ERRORS})
+class PanelTransitionApi(PanelActionApi):
     """The officer moves the panel: convene, open or close scoring early, reconsider a deferral."""
 
-    permission_classes = [IsAuthenticated, RulePermission]
-    required_perm = WORKSPACE
-
-    class Input(serializers.Serializer):
-        class Meta:
-            ref_name = "PanelTransitionInput"
-
-        action = serializers.ChoiceField(choices=[a for a in PANEL_TRANSITIONS if a not in DETERMINATIONS])
-        reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-
-    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        panel = access_panel(request.user, pk, perm="proposals.run_panel")
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.panel_transition(panel_id=panel.pk, actor=request.user, **data.validated_data)
-        return _detail(request, pk)
+    Input = PanelTransitionInput
+    service = staticmethod(services.panel_transition)
 
 
-class ConflictDeclarationApi(APIView):
-    """A member declares conflicts of interest, once; a declared conflict recuses them."""
+@extend_schema(request=ConflictDeclarationInput, responses={200: PanelMemberOutput, **ACTION_ERRORS})
+class ConflictDeclarationApi(PanelActionApi):
+    """A member declares conflicts of interest, once; a declared conflict recuses them (the panel and the
+    proposal are then a 404 for them), so the answer is their own seat, not the panel."""
 
-    permission_classes = [IsAuthenticated, RulePermission]
-    required_perm = WORKSPACE
+    perm = "proposals.declare_conflict"
+    Input = ConflictDeclarationInput
+    service = staticmethod(services.conflict_declare)
 
-    class Input(serializers.Serializer):
-        class Meta:
-            ref_name = "ConflictDeclarationInput"
-
-        has_conflict = serializers.BooleanField()
-        statement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-
-    @extend_schema(request=Input, responses={200: PanelMemberOutput, **error_responses(400, 403, 404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        panel = access_panel(request.user, pk, perm="proposals.declare_conflict")
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        member = services.conflict_declare(panel_id=panel.pk, actor=request.user, **data.validated_data)
-        return Response(PanelMemberOutput(member).data)
+    def respond(self, request: Request, panel: Panel, result: Any) -> Response:
+        return Response(PanelMemberOutput(result).data)
 
 
-class ScoreSheetApi(APIView):
-    """A member's scores, one per criterion with a comment; `submit` makes the sheet final."""
+@extend_schema(request=ScoreSheetInput, responses={200: PanelOutput, **ACTION_ERRORS})
+class ScoreSheetApi(PanelActionApi):
+    """A member's scores, one per criterion with a comment; `submit` makes the sheet final. Until then
+    the answer shows only the member's own scores (blind scoring)."""
 
-    permission_classes = [IsAuthenticated, RulePermission]
-    required_perm = WORKSPACE
+    perm = "proposals.score_panel"
+    Input = ScoreSheetInput
 
-    class ScoreInput(serializers.Serializer):
-        class Meta:
-            ref_name = "ScoreInput"
-
-        criterion = serializers.CharField(max_length=60)
-        value = serializers.IntegerField()
-        comment = serializers.CharField(max_length=4000)
-
-    class Input(serializers.Serializer):
-        class Meta:
-            ref_name = "ScoreSheetInput"
-
-        scores = serializers.ListField(child=serializers.DictField(), max_length=100)
-        submit = serializers.BooleanField(default=False)
-
-    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        panel = access_panel(request.user, pk, perm="proposals.score_panel")
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        rows = [self.ScoreInput(data=row) for row in data.validated_data["scores"]]
-        errors = {str(i): row.errors for i, row in enumerate(rows) if not row.is_valid()}
-        if errors:
-            raise serializers.ValidationError({"scores": errors})
-        services.score_sheet_save(
-            panel_id=panel.pk,
-            actor=request.user,
-            scores={
-                r.validated_data["criterion"]: {
-                    "value": r.validated_data["value"],
-                    "comment": r.validated_data["comment"],
-                }
-                for r in rows
-            },
-            submit=data.validated_data["submit"],
+    def act(self, request: Request, panel: Panel, data: dict[str, Any]) -> Any:
+        scores = {
+            row["criterion"]: {"value": row["value"], "comment": row["comment"]} for row in data["scores"]
+        }
+        return services.score_sheet_save(
+            panel_id=panel.pk, actor=request.user, scores=scores, submit=data["submit"]
         )
-        return _detail(request, pk)
 
 
-class PanelSummaryApi(APIView):
+@extend_schema(request=PanelSummaryInput, responses={200: PanelOutput, **ACTION_ERRORS})
+class PanelSummaryApi(PanelActionApi):
     """The officer's panel summary (internal) and the public summary the register shows."""
 
-    permission_classes = [IsAuthenticated, RulePermission]
-    required_perm = WORKSPACE
-
-    class Input(serializers.Serializer):
-        class Meta:
-            ref_name = "PanelSummaryInput"
-
-        summary = serializers.CharField(max_length=20000)
-        public_summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-
-    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        panel = access_panel(request.user, pk, perm="proposals.run_panel")
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.panel_summary_record(panel_id=panel.pk, actor=request.user, **data.validated_data)
-        return _detail(request, pk)
+    Input = PanelSummaryInput
+    service = staticmethod(services.panel_summary_record)
 
 
-class DeterminationApi(APIView):
+@extend_schema(request=DeterminationInput, responses={200: PanelOutput, **ACTION_ERRORS})
+class DeterminationApi(PanelActionApi):
     """The national-interest determination: designate, not_designate or defer, always with reasons."""
 
-    permission_classes = [IsAuthenticated, RulePermission]
-    required_perm = WORKSPACE
-
-    class Input(serializers.Serializer):
-        class Meta:
-            ref_name = "DeterminationInput"
-
-        decision = serializers.ChoiceField(choices=list(DETERMINATIONS))
-        reason = serializers.CharField(max_length=4000)
-
-    @extend_schema(request=Input, responses={200: PanelOutput, **error_responses(400, 403, 404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        panel = access_panel(request.user, pk, perm="proposals.run_panel")
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.panel_determine(panel_id=panel.pk, actor=request.user, **data.validated_data)
-        return _detail(request, pk)
+    Input = DeterminationInput
+    service = staticmethod(services.panel_determine)
 
 
 # --- The public register --------------------------------------------------------------------------

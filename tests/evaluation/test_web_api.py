@@ -98,3 +98,35 @@ def test_officer_forms_a_panel_on_the_web_with_the_suggestion_ticked(client, in_
     )
     assert response.status_code == 302
     assert Panel.objects.get(proposal=in_review).members.count() == 2
+
+
+def test_web_determination_before_the_summary_is_an_error_on_the_form(client, scoring, evaluators, officer):
+    for agency in ("commerce", "state", "war", "energy"):
+        client.force_login(evaluators[agency])
+        data = {"submit": "1"} | {f"value-{c}": "3" for c in "ab"} | {"value-c": "5"}
+        data |= {f"comment-{c}": "Fair." for c in "abc"}
+        assert client.post(reverse("evaluation-scores", args=[scoring.pk]), data).status_code == 302
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("evaluation-determination", args=[scoring.pk]), {"decision": "designate", "reason": "Yes."}
+    )
+
+    assert response.status_code == 400
+    assert "Record the panel summary before the determination." in response.content.decode()
+    assert Panel.objects.get(pk=scoring.pk).status == PanelStatus.DETERMINATION
+
+
+def test_web_refusal_by_the_panel_state_is_a_message_on_the_panel_page(client, scoring, officer):
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("evaluation-summary", args=[scoring.pk]), {"summary": "Too early.", "public_summary": ""}
+    )
+
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "evaluation-panel", args=[scoring.pk]
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "The summary is recorded once scoring has closed." in page
+    assert Panel.objects.get(pk=scoring.pk).summary == ""

@@ -7,9 +7,12 @@ edited: a change is a new draft version, which starts as a copy of the latest ve
 """
 
 import datetime
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
@@ -185,79 +188,45 @@ def rubric_publish(*, rubric_id: int, actor: Any, now: datetime.datetime | None 
 
 
 # --- The first call ------------------------------------------------------------------------------
-# The migration that introduced calls created it from the same facts (frozen there); the demo and a
-# database emptied by a test's flush get it from here.
+# Its facts are data (data/first_call.json), read when seeding: the demo, `make run` and a database
+# emptied by a test's flush get the call from there. Migration 0017 created the same call from its own
+# frozen copy and never reads this file, so editing the file cannot change what the migration did.
 
-FIRST_CALL_SLUG = "pre-set-consortia-2026"
-FIRST_CALL = {
-    "name": "Call for Proposals: pre-set consortia",
-    "federal_register_citation": "FR 2026-06952",
-    "opens_on": datetime.date(2026, 4, 1),
-    "closes_on": datetime.date(2026, 6, 30),
-    "rolling": True,
-    "eligibility": {"excluded_countries": ["CN", "HK", "MO"], "min_hardware_us_content": "0.51"},
-    "public_summary": (
-        "Industry-led consortia propose full-stack American AI export packages (chips, servers, storage, "
-        "cloud, networking and applications) for priority designation. Proposals were due by 30 June 2026 "
-        "and are considered on a rolling basis."
-    ),
-}
-FIRST_RUBRIC_NOTES = "The program published no evaluation criteria; these are the program's own defaults."
-# (code, title, description, weight)
-FIRST_RUBRIC = (
-    (
-        "full-stack",
-        "Full-stack completeness",
-        "How fully the package covers the six layers with named US suppliers, sites and who builds, owns "
-        "and operates them.",
-        "25",
-    ),
-    (
-        "us-content-jobs",
-        "US content and jobs",
-        "US-origin share of the hardware and the credibility of the US jobs plan.",
-        "20",
-    ),
-    (
-        "national-security",
-        "National-security posture",
-        "Security and cybersecurity of models and systems, end-use controls, and distance from countries "
-        "of concern.",
-        "20",
-    ),
-    (
-        "host-country-impact",
-        "Host-country impact",
-        "What the deployment does for the host country and for US partnerships there.",
-        "15",
-    ),
-    (
-        "financing-readiness",
-        "Financing readiness",
-        "Maturity of the financing plan: cash payment, requested federal support and repayment terms.",
-        "10",
-    ),
-    (
-        "consortium-capacity",
-        "Consortium capacity",
-        "Track record and capacity of the anchor and partners to deliver and operate the package.",
-        "10",
-    ),
-)
+FIRST_CALL_FILE = Path(settings.BASE_DIR) / "data" / "first_call.json"
+
+
+def _first_call_data() -> dict[str, Any]:
+    with FIRST_CALL_FILE.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    call = dict(data["call"])
+    call["opens_on"] = datetime.date.fromisoformat(call["opens_on"])
+    call["closes_on"] = datetime.date.fromisoformat(call["closes_on"]) if call.get("closes_on") else None
+    return {"call": call, "rubric": data["rubric"]}
 
 
 def first_call_seed() -> Call:
     """The program's first call with its published rubric v1 (once; the existing one otherwise)."""
+    data = _first_call_data()
+    fields = dict(data["call"])
+    slug = fields.pop("slug")
+    rubric_data = data["rubric"]
     with transaction.atomic():
-        call, _ = Call.objects.get_or_create(slug=FIRST_CALL_SLUG, defaults=FIRST_CALL)
+        call, _ = Call.objects.get_or_create(slug=slug, defaults=fields)
         rubric, created = Rubric.objects.get_or_create(
-            call=call, version=1, defaults={"published_at": timezone.now(), "notes": FIRST_RUBRIC_NOTES}
+            call=call,
+            version=rubric_data["version"],
+            defaults={"published_at": timezone.now(), "notes": rubric_data["notes"]},
         )
         if created:
             Criterion.objects.bulk_create(
                 Criterion(
-                    rubric=rubric, code=code, title=title, description=text, weight=Decimal(weight), order=n
+                    rubric=rubric,
+                    code=row["code"],
+                    title=row["title"],
+                    description=row["description"],
+                    weight=Decimal(row["weight"]),
+                    order=n,
                 )
-                for n, (code, title, text, weight) in enumerate(FIRST_RUBRIC, start=1)
+                for n, row in enumerate(rubric_data["criteria"], start=1)
             )
     return call
