@@ -190,6 +190,8 @@ rules.add_perm("proposals.view_exim_dashboard", is_exim | is_program_admin)
 # (the program agency and superusers) create and change calls and their rubrics.
 rules.add_perm("proposals.view_calls", is_signed_in)
 rules.add_perm("proposals.manage_calls", is_program_admin)
+# The program's reports on each call (counts, days per stage): program staff only.
+rules.add_perm("proposals.view_call_reports", is_program_admin)
 
 
 # Evaluation: the program officer runs panels; a member opens their panel until they declare a

@@ -16,9 +16,12 @@ from proposals.core.api.errors import error_responses
 from proposals.core.api.permissions import RulePermission
 from proposals.evaluation import services
 from proposals.evaluation.models import Panel, PanelMember, Score
+from proposals.evaluation.policy.reports import OUTCOMES, STAGES
 from proposals.evaluation.selectors import (
+    access_call_report,
     access_panel,
     aggregate_visible_to,
+    call_report,
     panel_clock,
     panel_list_for,
     register_entries,
@@ -27,6 +30,7 @@ from proposals.evaluation.selectors import (
 from proposals.evaluation.workflow import DETERMINATIONS, PANEL_TRANSITIONS
 
 WORKSPACE = "proposals.evaluation_workspace"
+REPORTS = "proposals.view_call_reports"
 
 
 class PanelMemberOutput(serializers.ModelSerializer):
@@ -299,6 +303,53 @@ class DeterminationApi(PanelActionApi):
 
     Input = DeterminationInput
     service = staticmethod(services.panel_determine)
+
+
+# --- The program's report on a call --------------------------------------------------------------
+
+
+class ReportCallOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class OutcomeFigureOutput(serializers.Serializer):
+    key = serializers.ChoiceField(choices=[key for key, _ in OUTCOMES])
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class StageFigureOutput(serializers.Serializer):
+    key = serializers.ChoiceField(choices=[stage[0] for stage in STAGES])
+    label = serializers.CharField()
+    median_days = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    proposals = serializers.IntegerField(help_text="Proposals that have left the stage: the median's count.")
+    in_stage_now = serializers.IntegerField()
+    not_yet = serializers.CharField(help_text="Why there is no median yet (empty when there is one).")
+
+
+class CallReportOutput(serializers.Serializer):
+    call = ReportCallOutput()
+    as_of = serializers.DateTimeField()
+    drafts = serializers.IntegerField(help_text="Started and never submitted: not received.")
+    received = serializers.IntegerField()
+    outcomes = OutcomeFigureOutput(many=True)
+    stages = StageFigureOutput(many=True)
+
+
+class CallReportApi(APIView):
+    """The program's report on one call: proposals received and where each stands (in intake, awaiting a
+    panel, in evaluation, deferred, designated, not designated, declined, withdrawn: each counted once),
+    and the median days per stage from the audit trail, with how many proposals are in each stage now.
+    Program staff only. The same figures as the report page and its CSV."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    required_perm = REPORTS
+
+    @extend_schema(responses={200: CallReportOutput, **error_responses(403, 404)})
+    def get(self, request: Request, call_id: int) -> Response:
+        return Response(CallReportOutput(call_report(access_call_report(request.user, call_id))).data)
 
 
 # --- The public register --------------------------------------------------------------------------

@@ -1,22 +1,34 @@
 """Reads of the evaluation track: panels a user may open, the blind-scoring rule, the aggregate, clocks,
-and the public register (whose fields are an explicit allow-list, REGISTER_FIELDS)."""
+the public register (whose fields are an explicit allow-list, REGISTER_FIELDS), and the program's
+report on a call (two queries whatever its size: one grouped count, one pass over the audit trail)."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from proposals.core.access import access
 from proposals.core.enums import Layer
+from proposals.core.models.audit import AuditEvent
 from proposals.core.permissions import is_program_admin
 from proposals.evaluation.enums import DECIDED_PANEL_STATUSES, PanelStatus
 from proposals.evaluation.models import Panel, PanelMember, Score
 from proposals.evaluation.policy.aggregation import Aggregate, CriterionSpec, aggregate
 from proposals.evaluation.policy.clock import days_in_stage
+from proposals.evaluation.policy.reports import (
+    OUTCOME_LABELS,
+    StageEvent,
+    StageFigure,
+    outcome_counts,
+    stage_days,
+)
+from proposals.evaluation.workflow import AUDIT_SUBJECT
+from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import ConsortiumMember
+from proposals.intake.models.proposal import Proposal
 
 
 def panels_visible_to(user: Any) -> QuerySet[Panel]:
@@ -173,3 +185,73 @@ def register_entries() -> Iterator[RegisterEntry]:
             call=panel.rubric.call.name,
             designated_at=panel.designated_at,
         )
+
+
+# --- Program reports on a call ---------------------------------------------------------------------
+
+
+# The audit subjects whose state changes are the report's stages: the proposal's own track and its panel.
+STAGE_SUBJECTS = ("proposal", AUDIT_SUBJECT)
+
+
+@dataclass(frozen=True)
+class OutcomeFigure:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CallReport:
+    """One call's figures for program staff (proposals.evaluation.policy.reports has the rules)."""
+
+    call: Call
+    as_of: datetime
+    drafts: int  # started, never submitted: not received
+    received: int
+    outcomes: list[OutcomeFigure]
+    stages: list[StageFigure]
+
+
+def access_call_report(user: Any, pk: Any) -> Call:
+    """The call `pk` for its report: program staff only (403), an unknown call a 404."""
+    return access(user, Call.objects.all(), pk, perm="proposals.view_call_reports")
+
+
+def _outcome_rows(call: Call) -> list[tuple[bool, str, str | None, int]]:
+    """One grouped query: how many of the call's proposals are in each (submitted, status, panel status)."""
+    rows = (
+        Proposal.objects.filter(call=call)
+        .annotate(submitted=ExpressionWrapper(Q(revision_number__gt=0), output_field=BooleanField()))
+        .values_list("submitted", "status", "panel__status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def _stage_events(call: Call) -> Iterator[StageEvent]:
+    """One query: the state changes of the call's proposals and their panels, in time order per proposal
+    (the audit trail's own record of when each stage began and ended)."""
+    rows = (
+        AuditEvent.objects.filter(proposal__call=call, subject__in=STAGE_SUBJECTS)
+        .exclude(to_state="")
+        .order_by("proposal_id", "created_at", "pk")
+        .values_list("proposal_id", "created_at", "subject", "from_state", "to_state")
+    )
+    for proposal_id, at, subject, from_state, to_state in rows.iterator(chunk_size=2000):
+        yield StageEvent(proposal_id, at, subject, from_state, to_state)
+
+
+def call_report(call: Call, *, now: datetime | None = None) -> CallReport:
+    """The call's report in two queries, whatever the number of proposals: outcomes, days per stage."""
+    rows = _outcome_rows(call)
+    received, counts = outcome_counts(rows)
+    return CallReport(
+        call=call,
+        as_of=now or timezone.now(),
+        drafts=sum(n for submitted, _, _, n in rows if not submitted),
+        received=received,
+        outcomes=[OutcomeFigure(key, OUTCOME_LABELS[key], count) for key, count in counts.items()],
+        stages=stage_days(_stage_events(call)),
+    )

@@ -25,13 +25,18 @@ from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.core.permissions import is_program_admin
 from proposals.evaluation.enums import OPEN_PANEL_STATUSES, PanelStatus
 from proposals.evaluation.models import Panel, PanelMember, Score
-from proposals.evaluation.workflow import DETERMINATIONS, EVALUATOR_AGENCIES, PANEL_TRANSITIONS
+from proposals.evaluation.workflow import (
+    AUDIT_SUBJECT,
+    DETERMINATIONS,
+    EVALUATOR_AGENCIES,
+    PANEL_TRANSITIONS,
+)
 from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.transitions import proposal_transition
 from proposals.notify.services import consortium_recipients, notification_queue, proposal_url
 
-SUBJECT = "panel"
+SUBJECT = AUDIT_SUBJECT
 
 # --- The track --------------------------------------------------------------------------------------
 

@@ -14,6 +14,9 @@ moves panels through this table with the one engine, `proposals.core.engine.appl
 from proposals.core.workflow import Actor, Transition, table, transition
 from proposals.evaluation.enums import PanelStatus as P
 
+# The panel track's audit subject (AuditEvent.subject), which the reports read back.
+AUDIT_SUBJECT = "panel"
+
 # The agencies whose staff may sit on a panel (User.agency values): Commerce and the evaluating agencies.
 EVALUATOR_AGENCIES: tuple[str, ...] = ("commerce", "state", "war", "energy", "ostp")
 

@@ -8,7 +8,7 @@ from proposals.commerce import api as commerce
 from proposals.core.api import reference
 from proposals.documents.api import papers
 from proposals.documents.api import uploads as documents
-from proposals.evaluation.api import RegisterApi
+from proposals.evaluation.api import CallReportApi, RegisterApi
 from proposals.intake.api import (
     calls,
     findings,
@@ -53,6 +53,7 @@ urlpatterns = [
     path("calls/", calls.CallListCreateApi.as_view(), name="api-call-list"),
     path("calls/<int:pk>/", calls.CallDetailApi.as_view(), name="api-call-detail"),
     path("calls/<int:call_id>/rubrics/", calls.RubricListCreateApi.as_view(), name="api-rubric-list"),
+    path("calls/<int:call_id>/report/", CallReportApi.as_view(), name="api-call-report"),  # program staff
     path(R, calls.RubricDetailApi.as_view(), name="api-rubric-detail"),
     path(R + "publish/", calls.RubricPublishApi.as_view(), name="api-rubric-publish"),
     path(R + "criteria/", calls.CriterionCreateApi.as_view(), name="api-criterion-list"),

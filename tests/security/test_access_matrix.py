@@ -737,3 +737,30 @@ def test_conflict_recusal_an_evaluator_off_the_panel_sees_nothing(world, client)
     pk, panel = world.proposal.pk, world.extra["panel"].pk
     for path in (reverse("proposal-detail", args=[pk]), reverse("evaluation-panel", args=[panel])):
         assert client.get(path).status_code == 404, path
+
+
+# --- The program's reports on a call: program staff only ----------------------------------------------
+
+REPORT_ROUTES = {"program-call-report": "pk", "program-call-report-csv": "pk", "api-call-report": "call_id"}
+
+
+def test_call_reports_open_to_program_staff_and_refused_to_every_other_role(world, client):
+    state = UserFactory(username="matrix-report-state", agency="state")
+    users = {**world.users, "state": state}
+    answers = {}
+    for route, kwarg in REPORT_ROUTES.items():
+        url = reverse(route, kwargs={kwarg: world.proposal.call_id})
+        for role, user in users.items():
+            client.logout()
+            if role != "anonymous":
+                client.force_login(user)
+            answers[(route, role)] = client.get(url).status_code
+        client.logout()
+        answers[(route, "anonymous")] = client.get(url).status_code
+
+    expected = {}
+    for route in REPORT_ROUTES:
+        expected |= {(route, role): 403 for role in ("lead", "outsider", "commerce", "exim", "state")}
+        expected[(route, "admin")] = 200
+        expected[(route, "anonymous")] = 401 if route.startswith("api-") else 302
+    assert answers == expected

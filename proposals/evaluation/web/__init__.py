@@ -11,9 +11,12 @@ from proposals.evaluation.web.panels import (
     score_sheet,
 )
 from proposals.evaluation.web.register import RegisterFeed, register, register_csv
+from proposals.evaluation.web.reports import call_report_csv, call_report_page
 
 __all__ = [
     "RegisterFeed",
+    "call_report_csv",
+    "call_report_page",
     "conflict_declaration",
     "determination",
     "panel_detail",
