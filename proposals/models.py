@@ -20,6 +20,7 @@ from proposals.core.models.reference import Country, CountryGroup, ProgramSettin
 from proposals.documents.models import GeneratedDocument
 from proposals.evaluation.models import Panel, PanelMember, Score
 from proposals.exim.models import Deal
+from proposals.intake.models.bom_import import BomImportJob
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser, Owner
 from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
@@ -27,6 +28,7 @@ from proposals.notify.models import Message, MessageAttachment, NotificationPref
 
 __all__ = [
     "AuditEvent",
+    "BomImportJob",
     "Call",
     "CommerceReview",
     "CommerceSettings",

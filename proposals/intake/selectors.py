@@ -34,6 +34,8 @@ from proposals.evaluation.models import PanelMember
 from proposals.evaluation.workflow import EVALUATOR_AGENCIES
 from proposals.exim.models import Deal
 from proposals.exim.policy.financing import FinancingRules
+from proposals.intake.enums import ACTIVE_BOM_IMPORT_STATUSES
+from proposals.intake.models.bom_import import BomImportJob
 from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Consortium, ConsortiumMember, Owner
 from proposals.intake.models.proposal import Proposal, Revision
@@ -400,6 +402,22 @@ def access_proposal(user: Any, pk: Any, *, perm: str = "proposals.view_proposal"
     return access(user, proposals_visible_to(user).select_related("call"), pk, perm=perm, hide_refusal=True)
 
 
+def bom_import_jobs_visible_to(user: Any) -> QuerySet[BomImportJob]:
+    """A proposal's imports are its consortium's business only (any role in it): agency staff, who
+    see the submitted proposal, never see the files it was drafted from."""
+    return BomImportJob.objects.filter(proposal__consortium_id__in=list(consortium_roles(user)))
+
+
+def access_bom_import_job(user: Any, proposal_id: int, pk: Any) -> BomImportJob:
+    """The import `pk` of proposal `proposal_id` if the user's consortium owns it; otherwise a 404."""
+    return access(user, bom_import_jobs_visible_to(user).filter(proposal_id=proposal_id), pk)
+
+
+def bom_import_job_delayed(job: BomImportJob) -> bool:
+    """A job still owed whose row has not moved for too long: the page says so (the sweeper resends it)."""
+    return not job.is_finished and job.updated_at < stale_cutoff()
+
+
 # --- Work intake and documents owe, and whether a proposal's background work is delayed ------------
 
 
@@ -428,6 +446,13 @@ def owed_dossier(*, older_than: datetime) -> QuerySet[Proposal]:
         .exclude(Exists(current))
         .order_by("status_changed_at", "pk")
     )
+
+
+def owed_bom_imports(*, older_than: datetime) -> QuerySet[BomImportJob]:
+    """Bill-of-materials imports queued or being read whose row has not moved since `older_than`."""
+    return BomImportJob.objects.filter(
+        status__in=ACTIVE_BOM_IMPORT_STATUSES, updated_at__lt=older_than
+    ).order_by("updated_at", "pk")
 
 
 def stale_cutoff(now: datetime | None = None) -> datetime:

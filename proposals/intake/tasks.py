@@ -1,4 +1,5 @@
-"""Intake's tasks: automated intake of a submitted revision, and the one sweeper of owed work.
+"""Intake's tasks: automated intake of a submitted revision, bill-of-materials imports too large for a
+web request, and the one sweeper of owed work.
 
 Thin: each takes ids as keyword arguments, re-reads the database and calls one service; acknowledged
 late and idempotent, so a second delivery changes nothing.
@@ -14,6 +15,7 @@ from django.utils.module_loading import import_string
 
 from exportai.celery import app
 from proposals.intake.selectors import stale_cutoff
+from proposals.intake.services.bom_jobs import bom_import_job_run
 from proposals.intake.services.intake import intake_check
 from proposals.intake.workflow import OWED_WORK
 
@@ -25,6 +27,14 @@ log = logging.getLogger(__name__)
 def intake_check_proposal(*, proposal_id: int) -> str | None:
     """Run automated intake on the proposal's latest revision (no-op unless it is still submitted)."""
     return intake_check(proposal_id=proposal_id)
+
+
+# acks_late (the project's default, stated here because the job depends on it): a worker that dies
+# reading the file gives the message back. Its reading is bounded by BOM_IMPORT_CPU_SECONDS.
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def intake_import_bom(*, job_id: int) -> str:
+    """Read a stored bill of materials and add its line items, all or none (no-op once finished)."""
+    return bom_import_job_run(job_id=job_id)
 
 
 @shared_task

@@ -192,6 +192,15 @@ OWED_WORK: tuple[OwedWork, ...] = (
         "proposals.exim.tasks.exim_follow_proposal",
     ),
     OwedWork(
+        "intake",
+        "bill-of-materials import queued or being read",
+        "bill-of-materials import",
+        "proposals.intake.selectors.owed_bom_imports",
+        "proposals.intake.tasks.intake_import_bom",
+        key="job_id",
+        proposal_field="proposal_id",
+    ),
+    OwedWork(
         "documents",
         "submitted, in review or returned",
         "dossier of the current revision",

@@ -33,6 +33,7 @@ urlpatterns = [
     path(P + "sites/", children.sites, name="proposal-sites"),
     path(P + "items/", children.items, name="proposal-items"),
     path(P + "items/import/", bom.bom_upload, name="proposal-items-import"),
+    path(P + "items/import/<int:job_pk>/", bom.bom_import_job, name="proposal-items-import-job"),
     path(P + "parties/", children.parties, name="proposal-parties"),
     path(P + "parties/end-use/", children.end_use, name="proposal-end-use"),
     path(P + "documents/", documents.documents, name="proposal-documents"),

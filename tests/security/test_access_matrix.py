@@ -136,7 +136,33 @@ def _panel(world: World) -> None:
     world.extra["panel"] = panel
 
 
-WORLD_BUILDERS: list[Callable[[World], None]] = [_commerce_case, _decided_gate, _conversation, _panel]
+def _bom_import_job(world: World) -> None:
+    """A bill-of-materials import the intake worker read while the proposal was a draft: its
+    consortium's alone (agency staff get 404 like another consortium)."""
+    from proposals.intake.models.bom_import import BomImportJob
+
+    world.extra["bom_import_job"] = BomImportJob.objects.create(
+        proposal=world.proposal,
+        created_by=world.users["lead"],
+        status="failed",
+        original_name="bom.csv",
+        kind="csv",
+        size=70_000,
+        sha256="0" * 64,
+        message="Nothing was imported: 1 problem(s) in 1 row(s).",
+        errors=[{"row": 2, "column": "layer", "message": "Required."}],
+        updated_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+
+
+WORLD_BUILDERS: list[Callable[[World], None]] = [
+    _commerce_case,
+    _decided_gate,
+    _conversation,
+    _panel,
+    _bom_import_job,
+]
 
 # Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
 PARAM_FILLERS: dict[str, Callable[[World], Any]] = {

@@ -13,7 +13,11 @@ The file comes from anyone with an editor's role, so reading it is bounded whate
 - numbers are checked as text (digits, exponent, decimal places) before any conversion, so no
   `1e1000000` ever reaches Decimal arithmetic;
 - the whole read has a CPU budget (BOM_IMPORT_CPU_SECONDS of this thread's time), past which the
-  file is refused rather than holding a web worker.
+  file is refused rather than holding a process.
+
+Only small files are read during the web request (BOM_IMPORT_INLINE_MAX_BYTES of bytes to parse,
+`bom_measure`); larger ones are stored and read by the intake worker (`services.bom_jobs`), which
+reports its progress through `bom_parse`'s `progress` callback.
 """
 
 import codecs
@@ -23,7 +27,7 @@ import re
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -131,12 +135,21 @@ def _refuse(message: str, errors: list[RowError] | None = None) -> InvalidInput:
     )
 
 
+# progress(rows read so far, bytes of the file read so far, bytes to read in all)
+Progress = Callable[[int, int, int], None]
+# How many rows (blank ones included) pass between two calls of `progress`.
+PROGRESS_EVERY_ROWS = 256
+
+
 class _Budget:
-    """CPU seconds this thread may spend reading one file; checked between rows and XML chunks."""
+    """CPU seconds this thread may spend reading one file, checked between rows and XML chunks; and the
+    bytes read so far out of those to read (what a progress bar shows)."""
 
     def __init__(self) -> None:
         self.seconds = settings.BOM_IMPORT_CPU_SECONDS
         self.started = time.thread_time()
+        self.done = 0
+        self.total = 0
 
     def check(self) -> None:
         if time.thread_time() - self.started > self.seconds:
@@ -184,6 +197,7 @@ def _csv_lines(stream: IO[bytes], budget: _Budget) -> Iterator[str]:
             raise _refuse("The file is not a CSV text file.")
         *complete, pending = (pending + text).split("\n")
         for line in complete:
+            budget.done += len(line) + 1  # characters as bytes: close enough for a progress bar
             yield line + "\n"
         if len(pending) > MAX_LINE_CHARS:
             raise _refuse(f"A line of the file is longer than {MAX_LINE_CHARS:,} characters.")
@@ -227,6 +241,7 @@ def _xml_feed(
         with archive.open(info) as member:
             while chunk := member.read(XLSX_CHUNK_BYTES):
                 read += len(chunk)
+                budget.done += len(chunk)
                 if read > limit:  # the zip's declared size bounds the output; this is belt and braces
                     raise _refuse(_XLSX_UNREADABLE)
                 if b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk:
@@ -390,6 +405,7 @@ def _xlsx_rows(stream: IO[bytes], budget: _Budget) -> Iterator[tuple[int, list[s
         rel_id = next((v for k, v in sheets[0].attrib.items() if _local(k) == "id"), "")
         sheet = related.get(rel_id, ("", ""))[1]
         strings_part = next((t for k, t in related.values() if k.endswith("/sharedStrings")), None)
+        budget.total = sum(info.file_size for info in members if info.filename in (sheet, strings_part))
         strings = _shared_strings(archive, strings_part, budget)
         yield from _sheet_rows(archive, sheet, strings, budget)
 
@@ -617,11 +633,15 @@ def _model_errors(number: int, values: dict[str, Any], already: set[str]) -> lis
     return []
 
 
-def bom_parse(*, proposal: Proposal, upload: File) -> list[dict[str, Any]]:
-    """Every row of the file as LineItem fields, or InvalidInput listing errors by row and column."""
+def bom_parse(*, proposal: Proposal, upload: File, progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Every row of the file as LineItem fields, or InvalidInput listing errors by row and column.
+
+    `progress`, when given, is called every PROGRESS_EVERY_ROWS rows with the rows read and the
+    file's bytes read out of those to read."""
     budget = _Budget()
     kind = _kind(upload)
     stream = upload.file if hasattr(upload, "file") else upload
+    budget.total = upload.size or 0  # an XLSX's reader replaces it with its sheet's unpacked size
     rows = _xlsx_rows(stream, budget) if kind == "xlsx" else _csv_rows(stream, budget)
     limit = settings.BOM_IMPORT_MAX_ROWS
     index: dict[str, int] | None = None
@@ -629,7 +649,9 @@ def bom_parse(*, proposal: Proposal, upload: File) -> list[dict[str, Any]]:
     parsed: list[dict[str, Any]] = []
     errors: list[RowError] = []
     problems, bad_rows = 0, 0
-    for number, cells in rows:
+    for seen, (number, cells) in enumerate(rows, start=1):
+        if progress is not None and not seen % PROGRESS_EVERY_ROWS:
+            progress(len(parsed), budget.done, budget.total)
         # Blank rows are common in spreadsheets (trailing ones above all) and carry nothing to import.
         if not any(c.strip() for c in cells):
             continue
@@ -663,7 +685,29 @@ def bom_parse(*, proposal: Proposal, upload: File) -> list[dict[str, Any]]:
             f"Correct the file and upload it again.{listed}",
             errors,
         )
+    if progress is not None:
+        progress(len(parsed), budget.total, budget.total)
     return parsed
+
+
+def bom_measure(upload: File) -> tuple[str, int | None]:
+    """The file's kind ("csv" or "xlsx") and, for a small XLSX, its members' uncompressed bytes.
+
+    What `policy.imports.bom_import_in_background` decides on. Cheap whatever the file holds: its
+    first bytes, and for an XLSX of at most BOM_IMPORT_INLINE_MAX_BYTES, its zip directory (a larger
+    one goes to the worker unopened). Refuses what is no CSV or XLSX at all, as the import would.
+    """
+    kind = _kind(upload)
+    if kind != "xlsx" or (upload.size or 0) > settings.BOM_IMPORT_INLINE_MAX_BYTES:
+        return kind, None
+    try:
+        with zipfile.ZipFile(upload.file if hasattr(upload, "file") else upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise _refuse(_XLSX_UNREADABLE) from exc
+    finally:
+        upload.seek(0)
+    return kind, unpacked
 
 
 class ImportsBusy(ApplicationError):
