@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -34,17 +35,20 @@ from proposals.commerce.services.review import (
 from proposals.commerce.services.screening import screening_request
 from proposals.commerce.workflow import GATE_DECISIONS, GATE_TRANSITIONS, HIT_DECISIONS, HIT_TRANSITIONS
 from proposals.core import page_cache
-from proposals.core.enums import ProposalStatus
+from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.core.errors import ApplicationError, InvalidInput
 from proposals.core.permissions import is_consortium_editor
 from proposals.core.web.access import permission_required, run_service
+from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
 
 PAGE_SIZE = 25
 
 
 class GateDecisionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, GATE_TRANSITIONS[a].label) for a in GATE_DECISIONS])
+    action = forms.ChoiceField(
+        label="Decision", choices=[(a, GATE_TRANSITIONS[a].label) for a in GATE_DECISIONS]
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     conditions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -67,7 +71,7 @@ class GateDecisionForm(forms.Form):
 
 class BulkDecisionForm(GateDecisionForm):
     gates = forms.ModelMultipleChoiceField(
-        queryset=LicenseGate.objects.none(), widget=forms.CheckboxSelectMultiple
+        label="Gates", queryset=LicenseGate.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args: Any, proposal: Proposal, **kwargs: Any) -> None:
@@ -77,7 +81,9 @@ class BulkDecisionForm(GateDecisionForm):
 
 
 class HitAdjudicationForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, HIT_TRANSITIONS[a].label) for a in HIT_DECISIONS])
+    action = forms.ChoiceField(
+        label="Decision", choices=[(a, HIT_TRANSITIONS[a].label) for a in HIT_DECISIONS]
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
@@ -126,13 +132,54 @@ def _queue_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Where each form on the proposal page lives: its fields' id prefix and suffix (commerce/_field.html),
+# and the anchor of the form as a whole (for errors that belong to no one field).
+def _form_place(forms_: dict[str, Any]) -> tuple[forms.Form | None, str, str, str]:
+    if forms_.get("decision_form") is not None:
+        pk = forms_["decision_gate_id"]
+        return forms_["decision_form"], "gate-", str(pk), f"gate-{pk}-decide"
+    if forms_.get("hit_form") is not None:
+        pk = forms_["hit_id"]
+        return forms_["hit_form"], "hit-", str(pk), f"hit-{pk}"
+    if forms_.get("rfi_form") is not None:
+        return forms_["rfi_form"], "rfi-", "", "rfi-form"
+    if forms_.get("bulk_form") is not None:
+        return forms_["bulk_form"], "bulk-", "", "bulk-decision"
+    return None, "", "", ""
+
+
+def error_summary(
+    form: forms.Form | None, *, id_prefix: str, suffix: str, anchor: str
+) -> list[dict[str, str]]:
+    """The errors of the form posted, for the summary at the top of the page: each one links to its
+    field (or to its form, for an error of the form as a whole, and to the gate list for the gates)."""
+    if form is None or not form.is_bound:
+        return []
+    summary = []
+    for name, errors in form.errors.items():
+        if name == "gates":
+            href, label = "#gates", "Gates"
+        elif name == NON_FIELD_ERRORS or name not in form.fields:
+            href, label = f"#{anchor}", ""
+        else:
+            href, label = f"#{id_prefix}{name}{suffix}", str(form.fields[name].label or name).capitalize()
+        summary += [{"text": f"{label}: {e}" if label else str(e), "href": href} for e in errors]
+    return summary
+
+
 def _render_proposal(
     request: HttpRequest, proposal: Proposal, status: int = 200, **forms_: Any
 ) -> HttpResponse:
     track = commerce_track(proposal=proposal)
+    posted, id_prefix, suffix, anchor = _form_place(forms_)
+    bulk_form = forms_.get("bulk_form") or BulkDecisionForm(proposal=proposal)
     context = {
         "track": track,
         "proposal": proposal,
+        "deal": Deal.objects.filter(proposal=proposal).only("pk", "terms_computed_at").first(),
+        "open_gates": sum(g.status == GateStatus.OPEN for g in track.gates),
+        "unresolved_hits": sum(h.status == HitStatus.UNRESOLVED for h in track.hits),
+        "error_summary": error_summary(posted, id_prefix=id_prefix, suffix=suffix, anchor=anchor),
         "decision_form": forms_.get("decision_form") or GateDecisionForm(),
         "decision_gate_id": forms_.get("decision_gate_id"),
         "hit_form": forms_.get("hit_form") or HitAdjudicationForm(),
@@ -140,10 +187,18 @@ def _render_proposal(
         "blank_decision_form": GateDecisionForm(),
         "hit_id": forms_.get("hit_id"),
         "rfi_form": forms_.get("rfi_form") or InformationRequestForm(),
-        "bulk_form": forms_.get("bulk_form") or BulkDecisionForm(proposal=proposal),
+        "bulk_form": bulk_form,
+        "bulk_selected": _selected_gates(bulk_form),
         "in_review": proposal.status == ProposalStatus.IN_REVIEW,
     }
     return render(request, "commerce/proposal.html", context, status=status)
+
+
+def _selected_gates(form: forms.Form) -> set[int]:
+    """The gates ticked in a bulk form that came back with errors, ticked again."""
+    if not form.is_bound:
+        return set()
+    return {int(v) for v in form.data.getlist("gates") if str(v).isascii() and str(v).isdigit()}
 
 
 @permission_required("proposals.commerce_workspace")
@@ -194,7 +249,7 @@ def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
             f"{gate.eccn} to {gate.destination.name}: "
             f"{GATE_TRANSITIONS[data['action']].label.lower()} recorded."
         ),
-        anchor="#gates",
+        anchor=f"#gate-{gate.pk}",
         decision_form=form,
         decision_gate_id=gate.pk,
     )
@@ -247,7 +302,7 @@ def hit_adjudication(request: HttpRequest, pk: int) -> HttpResponse:
         success=lambda data: (
             f'Screening hit "{hit.screened_name}": {HIT_TRANSITIONS[data["action"]].label.lower()}.'
         ),
-        anchor="#screening",
+        anchor=f"#hit-{hit.pk}",
         hit_form=form,
         hit_id=hit.pk,
     )
@@ -266,6 +321,7 @@ def information_request(request: HttpRequest, pk: int) -> HttpResponse:
         success=lambda data: (
             "Question sent; the proposal is back with the consortium and the clock is paused."
         ),
+        anchor="#rfis",
         rfi_form=form,
     )
 
@@ -280,7 +336,7 @@ def screen_again(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Screening queued: the hits below update when it has run.")
-    return _back(proposal, "screening")
+    return _back(proposal, "#screening")
 
 
 @permission_required("proposals.commerce_workspace")
@@ -305,7 +361,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     next_url = request.POST.get("next", "")
     if next_url == "queue":
         return HttpResponseRedirect(reverse("commerce-queue"))
-    return _back(proposal)
+    return _back(proposal, "#reviewer")
 
 
 # --- The consortium's side of a request for information ----------------------------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
 from proposals.commerce.services.licensing import licenses_determine
+from proposals.commerce.services.review import gate_decide
 from proposals.commerce.services.screening import proposal_screen, screening_list_load
 from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.demo import build_complete_proposal
@@ -125,7 +126,10 @@ def test_proposal_page_shows_the_policy_revision_diff_after_a_resubmission(revie
     response = reviewing.get(reverse("commerce-proposal", args=[resubmitted.pk]))
     assert response.context["track"].diff == proposal_revision_diff(resubmitted)
     body = response.content.decode()
-    assert "<td>Overview</td><td>changed</td><td>Title</td>" in body
+    assert (
+        '<td data-label="Section">Overview</td><td data-label="Change">changed</td>'
+        '<td data-label="Field">Title</td>'
+    ) in body
     assert "UAE Sovereign Health AI Cluster" in body
 
 
@@ -229,3 +233,73 @@ def test_self_assign_and_auto_assign_buttons(reviewing, worked, commerce_reviewe
     reviewing.force_login(reviewer_b)
     reviewing.post(reverse("commerce-assign", args=[worked.pk]), {"who": "me"})
     assert CommerceReview.objects.get(proposal=worked).reviewer == reviewer_b
+
+
+def test_screen_again_queues_screening_and_returns_to_the_screening_section(reviewing, worked):
+    url = reverse("commerce-proposal", args=[worked.pk])
+    response = reviewing.post(reverse("commerce-screen", args=[worked.pk]))
+    assert (response.status_code, response["Location"]) == (302, url + "#screening")
+    assert reviewing.get(response["Location"]).status_code == 200
+    assert CommerceReview.objects.get(proposal=worked).screening_requested_at is not None
+
+
+def test_each_decision_returns_to_the_row_or_section_it_was_taken_in(reviewing, worked):
+    page = reverse("commerce-proposal", args=[worked.pk])
+    gate = LicenseGate.objects.filter(proposal=worked).order_by("pk").first()
+    hit = ScreeningHit.objects.get(proposal=worked)
+    decided = reviewing.post(
+        reverse("commerce-gate-decide", args=[gate.pk]), {"action": "approve", "reason": "Fine."}
+    )
+    adjudicated = reviewing.post(
+        reverse("commerce-hit-adjudicate", args=[hit.pk]), {"action": "false_positive", "reason": "Other."}
+    )
+    assigned = reviewing.post(reverse("commerce-assign", args=[worked.pk]), {"who": "auto"})
+    assert [r["Location"] for r in (decided, adjudicated, assigned)] == [
+        f"{page}#gate-{gate.pk}",
+        f"{page}#hit-{hit.pk}",
+        f"{page}#reviewer",
+    ]
+
+
+def test_a_refused_gate_decision_is_summarized_at_the_top_with_links_to_its_fields(reviewing, worked):
+    gate = LicenseGate.objects.filter(proposal=worked).order_by("pk").first()
+    response = reviewing.post(
+        reverse("commerce-gate-decide", args=[gate.pk]),
+        {"action": "approve_with_conditions", "reason": ""},
+    )
+    assert response.status_code == 400
+    assert response.context["error_summary"] == [
+        {"text": "Reason: This field is required.", "href": f"#gate-reason{gate.pk}"},
+        {
+            "text": "Conditions: State the conditions (provisos) of the approval.",
+            "href": f"#gate-conditions{gate.pk}",
+        },
+    ]
+    body = response.content.decode()
+    # The summary comes before the page's sections, and its links land on fields that exist.
+    assert body.index('id="error-summary"') < body.index('id="clearance"')
+    assert f'id="gate-reason{gate.pk}"' in body and f'id="gate-conditions{gate.pk}"' in body
+    # The gate's own form is open, in the row under its gate.
+    assert body.index(f'id="gate-{gate.pk}"') < body.index(f'id="gate-{gate.pk}-decide"')
+    assert f'<details open>\n        <summary class="text-bold">Decide {gate.eccn}' in body
+
+
+def test_a_bulk_decision_without_gates_links_its_error_to_the_gate_list(reviewing, worked):
+    response = reviewing.post(
+        reverse("commerce-bulk", args=[worked.pk]), {"action": "approve", "reason": "All fine."}
+    )
+    assert response.status_code == 400
+    assert response.context["error_summary"] == [{"text": "Gates: This field is required.", "href": "#gates"}]
+
+
+def test_proposal_page_links_the_papers_and_the_documents(reviewing, worked, commerce_reviewer):
+    gate = LicenseGate.objects.filter(proposal=worked).order_by("pk").first()
+    gate_decide(gate_id=gate.pk, action="approve", actor=commerce_reviewer, reason="Fine.")
+    body = reviewing.get(reverse("commerce-proposal", args=[worked.pk])).content.decode()
+    for url in (
+        reverse("proposal-documents", args=[worked.pk]),
+        reverse("paper-download", args=[worked.pk, "dossier"]),
+        reverse("package-download", args=[worked.pk]),
+        reverse("paper-download-subject", args=[worked.pk, "license_letter", gate.pk]),
+    ):
+        assert f'href="{url}"' in body
