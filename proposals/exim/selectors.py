@@ -322,12 +322,19 @@ class Bar:
 
 
 BAR_WIDTH = 200
+# The narrowest a bar for a non-zero amount is drawn, in the chart's units: a $10M deal beside a $1B
+# one, or a pipeline of millions under a ceiling of billions, must still show (its figure says how much).
+MIN_BAR_WIDTH = 3
+
+
+def _visible(width: float, amount: Decimal) -> int:
+    return max(MIN_BAR_WIDTH, int(width)) if amount > 0 else 0
 
 
 def _bars(rows: list[tuple[str, str, int, Decimal]]) -> list[Bar]:
     top = max((total for *_, total in rows), default=Decimal("0"))
     return [
-        Bar(key, label, count, total, int(total * BAR_WIDTH / top) if top else 0)
+        Bar(key, label, count, total, _visible(total * BAR_WIDTH / top, total) if top else 0)
         for key, label, count, total in rows
     ]
 
@@ -340,21 +347,27 @@ def _ceiling_bars(views: list[exposure.CeilingView]) -> list[dict[str, Any]]:
     scale = max((v.ceiling for v in views), default=Decimal("0")) or Decimal("1")
 
     def w(amount: Decimal) -> int:
-        return max(0, int(amount * CEILING_BAR_WIDTH / scale))
+        return _visible(amount * CEILING_BAR_WIDTH / scale, amount)
 
     bars = []
     for v in views:
         used = min(v.exposure, v.ceiling)
         pipe = min(v.pipeline, max(v.ceiling - used, Decimal("0")))
+        ceiling = w(v.ceiling)
+        used_w, pipe_w = w(used), w(pipe)
+        # A segment drawn wider than its share is taken from what is left, so the bar keeps its length.
+        free_w = max(0, ceiling - used_w - pipe_w) if v.ceiling - used - pipe > 0 else 0
         bars.append(
             {
                 "view": v,
-                "used": w(used),
-                "pipeline_x": w(used),
-                "pipeline": w(pipe),
-                "free_x": w(used + pipe),
-                "free": w(v.ceiling - used - pipe),
-                "ceiling": w(v.ceiling),
+                "used": used_w,
+                "pipeline_x": used_w,
+                "pipeline": pipe_w,
+                "free_x": used_w + pipe_w,
+                "free": free_w,
+                "ceiling": ceiling,
+                # The pipeline is drawn wider than its share (else it would not show at this scale).
+                "pipeline_magnified": pipe > 0 and pipe_w > pipe * CEILING_BAR_WIDTH / scale,
             }
         )
     return bars

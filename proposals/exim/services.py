@@ -7,6 +7,7 @@ commitment letter, and the proposal's own action in the same transaction.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -168,6 +169,13 @@ def final_commitment_blockers(
     deal: Deal, *, program: ProgramSettings, now: datetime | None = None
 ) -> list[str]:
     """Every reason the deal cannot be authorized now; empty when it can. Read-only (the page shows it)."""
+    commerce = commerce_clearance(proposal_id=deal.proposal_id).reasons
+    return deal_own_blockers(deal, program=program, now=now) + [f"Commerce: {why}" for why in commerce]
+
+
+def deal_own_blockers(deal: Deal, *, program: ProgramSettings, now: datetime | None = None) -> list[str]:
+    """The reasons final commitment waits on EXIM's side (route, notification period, terms, proposal,
+    ceiling); Commerce's clearance is the rest of `final_commitment_blockers`."""
     now = now or timezone.now()
     rules = fin.FinancingRules.from_program(program)
     reasons: list[str] = []
@@ -196,7 +204,6 @@ def final_commitment_blockers(
         reasons.append(
             f"The proposal is {ProposalStatus(deal.proposal.status).label.lower()}, not in review."
         )
-    reasons += [f"Commerce: {why}" for why in commerce_clearance(proposal_id=deal.proposal_id).reasons]
     if refusal := exposure.ceiling_refusal(
         amount=deal.amount,
         committed=committed_exposure(exclude_deal_id=deal.pk),
@@ -229,6 +236,38 @@ def allowed_transitions(deal: Deal, actor: Any, *, program: ProgramSettings) -> 
         for t in DEAL_TRANSITIONS.values()
         if deal.stage in t.sources and roles & t.actors and (not t.routed or t.target == route_next)
     ]
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    """A move the deal page offers, and why it cannot succeed now (empty: it can)."""
+
+    transition: Transition
+    blockers: tuple[str, ...] = ()
+    # Commerce has not cleared the proposal (its reasons are on the page once, under Commerce's gate).
+    waits_on_commerce: bool = False
+
+    @property
+    def possible(self) -> bool:
+        return not self.blockers and not self.waits_on_commerce
+
+
+def deal_move_options(
+    deal: Deal, actor: Any, *, program: ProgramSettings, cleared: bool | None = None
+) -> list[MoveOption]:
+    """The moves the actor may take from the deal's stage, each with what stops it now: final
+    commitment names every blocker the guard would refuse with; the other moves have none.
+    `cleared`: Commerce's clearance when the caller has read it already."""
+    options = []
+    for t in allowed_transitions(deal, actor, program=program):
+        if t.target == DealStage.FINAL_COMMITMENT:
+            if cleared is None:
+                cleared = commerce_clearance(proposal_id=deal.proposal_id).cleared
+            blockers = tuple(deal_own_blockers(deal, program=program))
+            options.append(MoveOption(t, blockers, waits_on_commerce=not cleared))
+        else:
+            options.append(MoveOption(t))
+    return options
 
 
 def _deal_guard(move: Move) -> None:

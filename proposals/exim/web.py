@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from proposals.commerce.selectors import commerce_clearance
-from proposals.core.errors import ApplicationError
+from proposals.core.errors import ApplicationError, CommitmentRefused
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.web.access import permission_required
@@ -105,7 +105,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _deal_context(request: HttpRequest, deal: Deal, **forms_: Any) -> dict[str, Any]:
     program = ProgramSettings.current()
     findings = (deal.terms or {}).get("findings", [])
-    actions = exim_service.allowed_transitions(deal, request.user, program=program)
+    clearance = commerce_clearance(proposal_id=deal.proposal_id)
+    moves = exim_service.deal_move_options(deal, request.user, program=program, cleared=clearance.cleared)
+    form = forms_.get("transition_form")
+    chosen = form.data.get("action") if form is not None and form.is_bound else None
     return {
         "deal": deal,
         "proposal": deal.proposal,
@@ -113,14 +116,13 @@ def _deal_context(request: HttpRequest, deal: Deal, **forms_: Any) -> dict[str, 
         "findings": findings,
         "statuses": fin.Status,
         "clock": stage_clock(deal, program.deal_stage_benchmark_days or {}),
-        "actions": actions,
+        # Only a move that can succeed is offered; the others are shown disabled, with their reasons.
+        # Nothing is chosen in advance: only a move the officer chose and that came back with an error.
+        "moves": moves,
+        "chosen": chosen if any(m.possible and m.transition.action == chosen for m in moves) else None,
+        "possible_moves": sum(m.possible for m in moves),
         "can_change": request.user.has_perm("proposals.change_deal"),
-        "commitment_blockers": (
-            exim_service.final_commitment_blockers(deal, program=program)
-            if any(t.action == "authorize" for t in actions)
-            else []
-        ),
-        "clearance": commerce_clearance(proposal_id=deal.proposal_id),
+        "clearance": clearance,
         "timeline": deal_timeline(deal),
         "transition_form": forms_.get("transition_form") or DealTransitionForm(),
         "target_form": forms_.get("target_form") or TargetDateForm(),
@@ -149,6 +151,12 @@ def deal_transition(request: HttpRequest, pk: int) -> HttpResponse:
             action=form.cleaned_data["action"],
             actor=request.user,
             reason=form.cleaned_data["reason"],
+        )
+    except CommitmentRefused:
+        # Its reasons are on the page once, under the move; the message only says what happened.
+        messages.error(request, "Final commitment was refused: the reasons are listed under the move.")
+        return render(
+            request, "exim/deal.html", _deal_context(request, deal, transition_form=form), status=409
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

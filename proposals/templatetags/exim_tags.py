@@ -11,7 +11,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from proposals.core.enums import DealStage, EximProduct
-from proposals.exim.workflow import DEAL_TRANSITIONS
 
 register = template.Library()
 
@@ -54,27 +53,6 @@ def percent(value: Any) -> str:
     if share is None:
         return "—"
     return f"{(share * 100).quantize(Decimal('0.01')).normalize():f}%"
-
-
-@register.filter
-def stage_label(value: str) -> str:
-    """A deal stage's label; other values (an empty start) pass through."""
-    return DealStage(value).label if value in DealStage.values else value
-
-
-# Deal audit actions that are not stage moves.
-OTHER_ACTIONS = {
-    "open": "Deal opened",
-    "request_updated": "Request updated",
-    "target_date_changed": "Target date changed",
-}
-
-
-@register.filter
-def deal_action_label(action: str) -> str:
-    if action in DEAL_TRANSITIONS:
-        return DEAL_TRANSITIONS[action].label
-    return OTHER_ACTIONS.get(action, action.replace("_", " ").capitalize())
 
 
 _OVER_BENCHMARK = ' <span class="usa-tag bg-secondary">Over benchmark</span>'

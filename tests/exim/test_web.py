@@ -12,6 +12,7 @@ from django.utils import timezone
 from proposals.core.enums import DealStage, EximProduct, GateStatus, ProposalStatus
 from proposals.core.models.audit import AuditEvent
 from proposals.exim.models import Deal
+from proposals.exim.selectors import MIN_BAR_WIDTH
 from proposals.intake.models.proposal import Proposal
 from tests.factories import license_gate
 
@@ -153,7 +154,12 @@ def test_deal_page_shows_terms_findings_timeline_and_gate_status(client, exim_of
     assert "threshold: full support, up to 85% of the net contract price." in body
     assert "The proposal entered review (revision 1)." in body
     assert "License gate 3A090 to United Arab Emirates is open (awaiting decision)." in body
-    assert [t.action for t in response.context["actions"]] == ["start_due_diligence", "decline", "withdraw"]
+    moves = response.context["moves"]
+    assert [(m.transition.action, m.possible) for m in moves] == [
+        ("start_due_diligence", True),
+        ("decline", True),
+        ("withdraw", True),
+    ]
 
 
 def test_deal_page_forbidden_to_consortium_lead(client, lead, make_deal):
@@ -194,9 +200,41 @@ def test_deal_page_refused_commitment_shows_why(client, exim_officer, make_deal)
     )
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Final commitment refused: Commerce: License gate 3A090 to United Arab Emirates is denied." in body
+    assert "Final commitment was refused: the reasons are listed under the move." in body
+    # The reason is printed once, under Commerce's gate, and the refused move points there.
+    assert body.count("License gate 3A090 to United Arab Emirates is denied.") == 1
+    assert 'href="#commerce-gate">what is outstanding</a>' in body
     deal.refresh_from_db()
     assert (deal.stage, deal.proposal.status) == (DealStage.CREDIT_COMMITTEE, ProposalStatus.IN_REVIEW)
+
+
+def test_deal_page_offers_a_blocked_commitment_disabled_with_its_reasons_once(
+    client, exim_officer, make_deal
+):
+    deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=Decimal("10000000"), compute=False)
+    license_gate(deal.proposal, GateStatus.OPEN)
+    client.force_login(exim_officer)
+    response = client.get(deal.get_absolute_url())
+    body = response.content.decode()
+    authorize = next(m for m in response.context["moves"] if m.transition.action == "authorize")
+    assert (authorize.possible, authorize.blockers, authorize.waits_on_commerce) == (
+        False,
+        ("The terms have not been computed yet.",),
+        True,
+    )
+    assert 'value="authorize" disabled aria-describedby="action-authorize-why"' in body
+    assert " checked" not in body  # no move is chosen for the officer
+    assert body.count("The terms have not been computed yet.") == 1
+    assert body.count("License gate 3A090 to United Arab Emirates is open (awaiting decision).") == 1
+
+
+def test_deal_page_offers_commitment_when_nothing_blocks_it(client, exim_officer, make_deal):
+    deal = make_deal(stage=DealStage.CREDIT_COMMITTEE, amount=Decimal("10000000"))
+    client.force_login(exim_officer)
+    response = client.get(deal.get_absolute_url())
+    authorize = next(m for m in response.context["moves"] if m.transition.action == "authorize")
+    assert authorize.possible
+    assert 'value="authorize" required>' in response.content.decode()
 
 
 def test_deal_page_target_date_change_records_reason(client, exim_officer, make_deal):
@@ -247,7 +285,14 @@ def test_dashboard_renders_with_demo_data(client):
     assert what_if.after_pipeline == Decimal("170900000000.00") - pipeline
     assert "Statutory ceiling: $135.0B" in body
     assert "What-if ceiling (reauthorization): $205.0B" in body
-    assert 'role="img"' in body and "<desc" in body  # the chart has a text alternative
+    # At program scale the pipeline is 0.1% of the ceiling: drawn at the minimum width, and said so.
+    bar = response.context["ceiling_bars"][0]
+    assert (bar["pipeline"], bar["pipeline_magnified"]) == (MIN_BAR_WIDTH, True)
+    assert bar["used"] + bar["pipeline"] + bar["free"] == bar["ceiling"] == 395  # 135 of 205 billion, on 600
+    assert "drawn wider than its share so that it shows" in body
+    # A legend with swatches, and the figures as a table (the chart's text alternative).
+    assert body.count('class="chart-swatch chart-swatch--') == 3
+    assert "<caption>The figures behind the chart</caption>" in body
     assert [b.key for b in response.context["by_stage"]] == ["due_diligence", "credit_committee"]
     assert [b.label for b in response.context["by_region"]] == ["Middle East"]
     assert {b.key for b in response.context["by_product"]} == {"direct_loan", "loan_guarantee"}
@@ -271,3 +316,18 @@ def test_pipeline_row_escapes_proposal_title_and_consortium(client, exim_officer
     html = client.get(PIPELINE).content.decode()
     assert "&lt;b&gt;A &amp; &quot;B&quot;&lt;/b&gt;" in html
     assert "<b>A" not in html
+
+
+def test_deal_page_links_the_proposal_documents_and_papers(client, exim_officer, make_deal):
+    deal = make_deal()
+    client.force_login(exim_officer)
+    body = client.get(deal.get_absolute_url()).content.decode()
+    pk = deal.proposal_id
+    for url in (
+        reverse("proposal-documents", args=[pk]),
+        reverse("paper-download", args=[pk, "dossier"]),
+        reverse("paper-download-subject", args=[pk, "term_sheet", deal.pk]),
+        reverse("proposal-progress", args=[pk]),
+    ):
+        assert f'href="{url}"' in body
+    assert client.get(reverse("proposal-documents", args=[pk])).status_code == 200
