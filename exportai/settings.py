@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "proposals.core.web.context.nav_items",
+                "proposals.notify.web.inbox_context",
             ],
         },
     },

@@ -9,5 +9,8 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         from proposals.core import signals  # noqa: PLC0415 (its receivers need the loaded models)
+        from proposals.core.web.context import NAV_PROVIDERS  # noqa: PLC0415 (as above)
+        from proposals.notify.web import notification_links  # noqa: PLC0415 (as above)
 
         signals.connect()
+        NAV_PROVIDERS.append(notification_links)

@@ -24,7 +24,13 @@ from proposals.intake.models.bom_import import BomImportJob
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser, Owner
 from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
-from proposals.notify.models import Message, MessageAttachment, NotificationPreference, OutboxMessage
+from proposals.notify.models import (
+    InboxItem,
+    Message,
+    MessageAttachment,
+    NotificationPreference,
+    OutboxMessage,
+)
 
 __all__ = [
     "AuditEvent",
@@ -42,6 +48,7 @@ __all__ = [
     "Deal",
     "Document",
     "GeneratedDocument",
+    "InboxItem",
     "InformationRequest",
     "LicenseGate",
     "LicensingPolicyVersion",

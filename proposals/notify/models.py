@@ -103,3 +103,48 @@ class MessageAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class InboxItem(models.Model):
+    """One notification in a user's in-app inbox: written beside the e-mail (in notify's one enqueue
+    function, `notification_queue`), so every event that e-mails also lands here. `url` is the path of
+    the object it is about; `read_at` is empty until the user marks it read."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items")
+    event = models.CharField(max_length=32, choices=NotificationEvent.choices)
+    proposal = models.ForeignKey(
+        "Proposal", on_delete=models.CASCADE, null=True, blank=True, related_name="inbox_items"
+    )
+    # The e-mail this item mirrors (none for a user without an address).
+    outbox = models.ForeignKey(
+        OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbox_items"
+    )
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # As on the outbox: a reminder that fires twice lands once per user and key.
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The inbox page, newest first, one user's rows only.
+            models.Index(fields=["user", "-created_at", "-id"], name="inbox_recent"),
+            # The header's unread count: an index-only COUNT over the user's unread rows.
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="inbox_unread"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="inbox_dedupe_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title}{'' if self.read_at else ' (unread)'}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from proposals.core import page_cache
 from proposals.core.engine import audit_record, enqueue_on_commit
 from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
@@ -34,8 +36,14 @@ from proposals.core.permissions import is_agency_reviewer
 from proposals.documents.services.uploads import ALLOWED_TYPES, upload_validate
 from proposals.intake.models.consortium import ConsortiumUser
 from proposals.intake.models.proposal import Proposal
-from proposals.notify.models import Message, MessageAttachment, NotificationPreference, OutboxMessage
-from proposals.notify.selectors import may_read_internal_notes
+from proposals.notify.models import (
+    InboxItem,
+    Message,
+    MessageAttachment,
+    NotificationPreference,
+    OutboxMessage,
+)
+from proposals.notify.selectors import inbox_count_key, may_read_internal_notes
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,16 @@ def _render(event: str, context: dict[str, Any]) -> tuple[str, str]:
     return subject_line(subject), body.strip() + "\n"
 
 
+def _inbox_path(proposal: Proposal | None, link: str) -> str:
+    """The object an inbox item opens: the caller's link, else the proposal's page."""
+    if link or proposal is None:
+        return link
+    try:
+        return proposal.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
 def notification_queue(
     *,
     event: str,
@@ -94,17 +112,22 @@ def notification_queue(
     context: dict[str, Any],
     proposal: Proposal | None = None,
     dedupe_key: str = "",
+    link: str = "",
 ) -> list[OutboxMessage]:
-    """Store one message per recipient (users with an email) and enqueue the immediate ones on commit.
+    """Store one message per recipient with an e-mail address, and one inbox item per active
+    recipient (with or without an address), and enqueue the immediate messages on commit.
 
-    Call it inside the transaction that makes the change. With a `dedupe_key`, a second call for the
-    same recipient and key stores nothing (beat reminders may run more than once).
+    The one way an event reaches people: every e-mail has its inbox item, written in the same
+    transaction (call this inside the transaction that makes the change). `link` is the path the
+    inbox item opens (default: the proposal's page). With a `dedupe_key`, a second call for the same
+    recipient and key stores nothing (beat reminders may run more than once).
     """
-    users = {u.pk: u for u in recipients if getattr(u, "email", "") and getattr(u, "is_active", True)}
-    if not users:
+    active = {u.pk: u for u in recipients if getattr(u, "pk", None) and getattr(u, "is_active", True)}
+    if not active:
         return []
+    users = {pk: u for pk, u in active.items() if getattr(u, "email", "")}
     subject, body = _render(event, {**context, "proposal": proposal, "site_url": settings.EXPORTAI_SITE_URL})
-    frequency = user_frequency(users.values())
+    frequency = user_frequency(users.values()) if users else {}
     messages = [
         OutboxMessage(
             user=user,
@@ -122,6 +145,7 @@ def notification_queue(
         )
         for user in users.values()
     ]
+    inbox_users = list(active)
     with transaction.atomic():
         if dedupe_key:
             already = set(
@@ -130,14 +154,108 @@ def notification_queue(
                 ).values_list("recipient", flat=True)
             )
             messages = [m for m in messages if m.recipient not in already]
+            seen = set(
+                InboxItem.objects.filter(dedupe_key=dedupe_key, user_id__in=inbox_users).values_list(
+                    "user_id", flat=True
+                )
+            )
+            inbox_users = [pk for pk in inbox_users if pk not in seen]
         # Two users may share an address; the dedupe constraint is per address, so keep one.
-        created = OutboxMessage.objects.bulk_create(
-            list({m.recipient: m for m in messages}.values()) if dedupe_key else messages
+        created = (
+            OutboxMessage.objects.bulk_create(
+                list({m.recipient: m for m in messages}.values()) if dedupe_key else messages
+            )
+            if messages
+            else []
+        )
+        inbox_add(
+            users=[active[pk] for pk in inbox_users],
+            event=event,
+            proposal=proposal,
+            title=subject,
+            url=_inbox_path(proposal, link),
+            outbox={m.user.pk: m for m in created},
+            dedupe_key=dedupe_key,
         )
     for message in created:
         if message.status == OutboxStatus.PENDING:
             enqueue_on_commit(SEND_TASK, message_id=message.pk)
     return created
+
+
+# --- The inbox -------------------------------------------------------------------------------------
+
+
+def inbox_count_forget(users: Iterable[Any]) -> None:
+    """Drop these users' cached unread counts now and again once the transaction commits: now, so this
+    transaction's own reads count afresh; on commit, because a page another request rendered meanwhile
+    may have cached the count from before the change. A rolled-back change leaves only a cache miss."""
+    keys = [inbox_count_key(u) for u in users]
+    if not keys:
+        return
+    cache.delete_many(keys)
+
+    def forget() -> None:
+        cache.delete_many(keys)
+
+    forget.cache_only = True  # type: ignore[attr-defined]  # sends nothing (tests/oncommit.py tells apart)
+    transaction.on_commit(forget)
+    # The Commerce queue caches whole pages, header included (core.page_cache).
+    page_cache.bump(page_cache.COMMERCE_QUEUE)
+
+
+def inbox_add(
+    *,
+    users: Sequence[Any],
+    event: str,
+    title: str,
+    proposal: Proposal | None = None,
+    url: str = "",
+    outbox: dict[int, OutboxMessage] | None = None,
+    dedupe_key: str = "",
+) -> list[InboxItem]:
+    """One unread inbox item per user (one INSERT whatever their number). Called by notification_queue."""
+    if not users:
+        return []
+    outbox = outbox or {}
+    items = InboxItem.objects.bulk_create(
+        InboxItem(
+            user=user,
+            event=event,
+            proposal=proposal,
+            outbox=outbox.get(user.pk),
+            title=title[:200],
+            url=url[:500],
+            dedupe_key=dedupe_key,
+        )
+        for user in users
+    )
+    inbox_count_forget(users)
+    return items
+
+
+def inbox_mark_read(*, user: Any, item_id: int, read: bool = True) -> InboxItem:
+    """Mark one of the user's items read (or unread again). Marking it as it already is changes nothing."""
+    with transaction.atomic():
+        item = InboxItem.objects.select_for_update().filter(pk=item_id, user_id=user.pk).first()
+        if item is None:
+            raise InboxItem.DoesNotExist
+        if item.is_read != read:
+            item.read_at = timezone.now() if read else None
+            item.save(update_fields=["read_at"])
+            inbox_count_forget([user])
+    return item
+
+
+def inbox_mark_all_read(*, user: Any) -> int:
+    """Mark every unread item of the user read; returns how many changed."""
+    with transaction.atomic():
+        changed = InboxItem.objects.filter(user_id=user.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        if changed:
+            inbox_count_forget([user])
+    return changed
 
 
 def consortium_recipients(proposal: Proposal) -> list[Any]:
@@ -366,9 +484,13 @@ def message_mentions(text: str) -> list[str]:
     return list(dict.fromkeys(MENTION.findall(text)))
 
 
-def _message_url(message: Message) -> str:
+def _message_path(message: Message) -> str:
     name = "proposal-notes" if message.internal else "proposal-messages"
-    return settings.EXPORTAI_SITE_URL.rstrip("/") + reverse(name, kwargs={"pk": message.proposal_id})
+    return reverse(name, kwargs={"pk": message.proposal_id})
+
+
+def _message_url(message: Message) -> str:
+    return settings.EXPORTAI_SITE_URL.rstrip("/") + _message_path(message)
 
 
 def message_post(
@@ -463,6 +585,7 @@ def _message_notify(message: Message, actor: Any, mentioned: list[Any]) -> None:
             recipients=[u for u in mentioned if u.pk != actor.pk],
             proposal=message.proposal,
             context=context,
+            link=_message_path(message),
         )
     if message.internal:
         return
@@ -479,4 +602,5 @@ def _message_notify(message: Message, actor: Any, mentioned: list[Any]) -> None:
         recipients=[u for u in others if u.pk not in skip],
         proposal=message.proposal,
         context=context,
+        link=_message_path(message),
     )

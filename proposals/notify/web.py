@@ -1,19 +1,36 @@
-"""Pages for messages on a proposal: the thread the consortium and agency staff share, staff's notes."""
+"""Pages for notify: the inbox (and its count in the header), and the messages on a proposal (the
+thread the consortium and agency staff share, staff's notes)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from proposals.commerce.web import MultipleFileField
 from proposals.core.errors import ApplicationError
 from proposals.core.web.access import run_service
-from proposals.notify.selectors import access_message_attachment, access_thread, messages_of
-from proposals.notify.services import may_read_internal_notes, message_post
+from proposals.core.web.context import NavItem
+from proposals.notify.selectors import (
+    access_inbox_item,
+    access_message_attachment,
+    access_thread,
+    inbox_items_for,
+    inbox_unread_count,
+    messages_of,
+)
+from proposals.notify.services import (
+    inbox_mark_all_read,
+    inbox_mark_read,
+    may_read_internal_notes,
+    message_post,
+)
 
 
 class MessageForm(forms.Form):
@@ -81,3 +98,71 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
+
+
+# --- The inbox ---------------------------------------------------------------------------------------
+
+INBOX_PAGE_SIZE = 25
+# The inbox page's one filter: its values, and the label the select shows.
+INBOX_SHOW = {"all": "All notifications", "unread": "Unread only"}
+
+
+def inbox_context(request: HttpRequest) -> dict[str, Callable[[], int]]:
+    """Context processor: `inbox_unread`, the header's count, read only when a page shows it (from the
+    per-user cache: no query on a page once the count is cached, see selectors.inbox_unread_count)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    counted: list[int] = []
+
+    def unread() -> int:
+        if not counted:
+            counted.append(inbox_unread_count(user))
+        return counted[0]
+
+    return {"inbox_unread": unread}
+
+
+def notification_links(user: Any) -> list[NavItem]:
+    """Navigation: everyone signed in chooses how they get e-mail (with the inbox beside it)."""
+    return [NavItem("Notification settings", reverse("notification-preferences"))]
+
+
+def _inbox_return(request: HttpRequest) -> HttpResponseRedirect:
+    show = request.POST.get("show", "")
+    return HttpResponseRedirect(reverse("inbox") + (f"?show={show}" if show in INBOX_SHOW else ""))
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "all")
+    error = ""
+    if show not in INBOX_SHOW:
+        error = "Choose all notifications or unread only."
+        show = "all"
+    items = inbox_items_for(request.user, unread=True if show == "unread" else None)
+    page = Paginator(items, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/inbox.html",
+        {"page": page, "items": page.object_list, "show": show, "show_choices": INBOX_SHOW, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access_inbox_item(request.user, pk)
+    read = request.POST.get("read", "1") != "0"
+    inbox_mark_read(user=request.user, item_id=item.pk, read=read)
+    flash.success(request, f"Marked {'read' if read else 'unread'}: {item.title}")
+    return _inbox_return(request)
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    changed = inbox_mark_all_read(user=request.user)
+    flash.success(request, f"Marked {changed} notification{'' if changed == 1 else 's'} read.")
+    return _inbox_return(request)

@@ -49,6 +49,10 @@ urlpatterns = [
     path(P + "papers/<slug:kind>/<int:subject_id>.pdf", papers.paper_download, name="paper-download-subject"),
     path(P + "package.zip", papers.package_download, name="package-download"),
     path("account/notifications/", papers.notification_preferences, name="notification-preferences"),
+    # The user's in-app inbox (proposals.notify): every event that e-mails them, read or unread.
+    path("inbox/", notify.inbox, name="inbox"),
+    path("inbox/read-all/", notify.inbox_read_all, name="inbox-read-all"),
+    path("inbox/<int:pk>/read/", notify.inbox_read, name="inbox-read"),
     path(P + "status/", review.status, name="proposal-status"),
     path(P + "messages/", notify.thread, name="proposal-messages"),
     path(P + "notes/", notify.notes, name="proposal-notes"),

@@ -108,6 +108,14 @@ def _partner(world: World) -> Any:
     return world.proposal.consortium.members.filter(role="partner").order_by("pk").first()
 
 
+def _inbox_item(world: World) -> int:
+    from proposals.notify.models import InboxItem
+
+    return (
+        InboxItem.objects.filter(user=world.users["lead"], proposal=world.proposal).order_by("pk").first().pk
+    )
+
+
 def _conversation(world: World) -> None:
     """A shared message and an internal note on the proposal, each with a file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -193,6 +201,9 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "api-message-attachment:pk": lambda world: world.extra["message_file"].pk,
     # /api/auth/tokens/<token_key>/: the caller's own tokens only, so any key is as good as another.
     "token_key": lambda world: "0123456789abcde",
+    # The inbox (proposals.notify): one of the lead's own items (the submission put one there).
+    "inbox-read:pk": lambda world: _inbox_item(world),
+    "api-inbox-read:pk": lambda world: _inbox_item(world),
     # Calls' rubric versions: version 1 of the proposal's call (the first call's published rubric).
     "version": lambda world: 1,
 }
@@ -292,7 +303,7 @@ def _singular(word: str) -> str:
 
 
 # Short path words for long model names.
-MODEL_ALIASES = {"rfi": "informationrequest", "doc": "document", "bom": "lineitem"}
+MODEL_ALIASES = {"rfi": "informationrequest", "doc": "document", "bom": "lineitem", "item": "lineitem"}
 
 
 def _model_named(word: str, route: Route) -> type[models.Model] | None:

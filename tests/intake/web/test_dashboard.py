@@ -122,6 +122,7 @@ def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, vie
         ("Bill-of-materials template", "/proposals/bom-template.csv"),
         ("API", "/api/docs/"),
         ("API tokens", "/accounts/tokens/"),
+        ("Notification settings", "/account/notifications/"),
     ]
     client.force_login(commerce_reviewer)
     assert [(i.label, i.url) for i in client.get("/").context["nav_items"]] == [
@@ -129,4 +130,5 @@ def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, vie
         ("Evaluation", "/evaluation/"),
         ("API", "/api/docs/"),
         ("API tokens", "/accounts/tokens/"),
+        ("Notification settings", "/account/notifications/"),
     ]
