@@ -37,7 +37,20 @@ WORKSPACE = "proposals.evaluation_workspace"
 TEXTAREA = {"rows": 3, "class": "usa-textarea"}
 
 
-class ConflictForm(forms.Form):
+class PanelPageForm(forms.Form):
+    """A form on the panel page: its ids start with `id_prefix`, since several forms there have a field
+    of the same name (a label must name one field)."""
+
+    id_prefix = "panel"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ConflictForm(PanelPageForm):
+    id_prefix = "conflict"
+
     has_conflict = forms.TypedChoiceField(
         label="Do you have a conflict of interest with this proposal, its consortium or its members?",
         choices=[("no", "No conflict"), ("yes", "I have a conflict (I will be recused)")],
@@ -49,7 +62,9 @@ class ConflictForm(forms.Form):
     )
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(PanelPageForm):
+    id_prefix = "summary"
+
     summary = forms.CharField(
         label="Panel summary (internal)", max_length=20000, widget=forms.Textarea(attrs=TEXTAREA)
     )
@@ -61,7 +76,9 @@ class SummaryForm(forms.Form):
     )
 
 
-class DeterminationForm(forms.Form):
+class DeterminationForm(PanelPageForm):
+    id_prefix = "determination"
+
     decision = forms.ChoiceField(
         label="Determination",
         choices=[(a, PANEL_TRANSITIONS[a].label) for a in DETERMINATIONS],
@@ -70,7 +87,9 @@ class DeterminationForm(forms.Form):
     reason = forms.CharField(label="Reasons", max_length=4000, widget=forms.Textarea(attrs=TEXTAREA))
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PanelPageForm):
+    id_prefix = "move"
+
     action = forms.ChoiceField(
         choices=[(a, t.label) for a, t in PANEL_TRANSITIONS.items() if a not in DETERMINATIONS]
     )

@@ -19,7 +19,18 @@ from proposals.evaluation.selectors import CallReport, access_call_report, call_
 
 REPORTS = "proposals.view_call_reports"
 CHART_WIDTH = 800  # SVG user units; the chart scales to the page (viewBox)
-STAGE_BAR_WIDTH = 480
+# The stage chart is drawn small (and shown at most 40rem wide) so its labels stay legible at 390 px.
+STAGE_CHART_WIDTH, STAGE_BAR_X, STAGE_BAR_WIDTH, STAGE_ROW = 400, 150, 190, 30
+# Chart labels (the table beside the chart gives the full ones).
+STAGE_SHORT = {
+    "intake": "Intake",
+    "awaiting_panel": "Awaiting a panel",
+    "forming": "Panel forming",
+    "conflicts": "Declaring conflicts",
+    "scoring": "Scoring",
+    "determination": "Determination",
+    "deferred": "Deferred",
+}
 # One colour per outcome (USWDS palette, each at least 3:1 against white); the legend names them.
 OUTCOME_COLOURS = {
     "in_intake": "#565c65",
@@ -41,13 +52,24 @@ def _charts(report: CallReport) -> dict[str, Any]:
         x += width
     stage_widths = scaled_widths([s.median_days for s in report.stages], width=STAGE_BAR_WIDTH)
     stages = [
-        {"stage": stage, "y": i * 36, "width": width}
+        {
+            "stage": {
+                "short": STAGE_SHORT[stage.key],
+                "median_days": stage.median_days,
+                "label": stage.label,
+            },
+            "y": i * STAGE_ROW,
+            "width": width,
+            "value_x": STAGE_BAR_X + width + 6,
+        }
         for i, (stage, width) in enumerate(zip(report.stages, stage_widths, strict=True))
     ]
     return {
         "segments": segments,
         "stage_bars": stages,
-        "stage_chart_height": len(stages) * 36,
+        "stage_chart_height": len(stages) * STAGE_ROW,
+        "stage_chart_width": STAGE_CHART_WIDTH,
+        "stage_bar_x": STAGE_BAR_X,
         "chart_width": CHART_WIDTH,
     }
 
