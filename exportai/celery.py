@@ -17,5 +17,5 @@ app.conf.task_queues = [
 ]
 # Each area keeps its tasks in its own `tasks` module.
 app.autodiscover_tasks(
-    [f"proposals.{area}" for area in ("intake", "commerce", "exim", "documents", "notify")]
+    [f"proposals.{area}" for area in ("intake", "commerce", "exim", "documents", "notify", "search")]
 )

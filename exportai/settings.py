@@ -363,6 +363,7 @@ if not DEBUG:
 CELERY_TASK_DEFAULT_QUEUE = "intake"
 CELERY_TASK_ROUTES = {
     "proposals.intake.tasks.intake_*": {"queue": "intake"},
+    "proposals.search.tasks.intake_*": {"queue": "intake"},
     "proposals.commerce.tasks.commerce_*": {"queue": "commerce"},
     "proposals.exim.tasks.exim_*": {"queue": "exim"},
     "proposals.documents.tasks.document_*": {"queue": "documents"},

@@ -31,6 +31,7 @@ from proposals.notify.models import (
     NotificationPreference,
     OutboxMessage,
 )
+from proposals.search.models import ProposalSearch, SavedFilter
 
 __all__ = [
     "AuditEvent",
@@ -65,8 +66,10 @@ __all__ = [
     "Party",
     "ProgramSettings",
     "Proposal",
+    "ProposalSearch",
     "Revision",
     "Rubric",
+    "SavedFilter",
     "Score",
     "ScreeningEntry",
     "ScreeningHit",

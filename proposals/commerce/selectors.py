@@ -28,10 +28,11 @@ from proposals.core.enums import (
     GateStatus,
     HitStatus,
     ProposalStatus,
+    ReviewClockFlag,
     ScreenedSubject,
 )
 from proposals.core.models.audit import AuditEvent
-from proposals.core.models.reference import Country, ProgramSettings
+from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
 from proposals.core.permissions import is_commerce
 from proposals.evaluation.enums import PanelStatus
@@ -40,6 +41,7 @@ from proposals.intake.models.consortium import ConsortiumMember
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.revisions import RevisionDiff
 from proposals.intake.selectors import owed_work_delayed, proposal_revision_diff, proposals_visible_to
+from proposals.search.selectors import SearchFilterSet
 
 # What a Commerce reviewer works on: anything submitted and not yet finished.
 QUEUE_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED)
@@ -60,6 +62,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "-clock": (F("commerce_review__clock_days").asc(), "-pk"),
     "updated": ("-updated_at", "-pk"),
     "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
 }
 
 
@@ -166,17 +169,28 @@ def attach_queue_lists(proposals: Iterable[Proposal]) -> list[Proposal]:
     return rows
 
 
-class CommerceQueueFilter(django_filters.FilterSet):
-    """The queue's filters, shared by the web page and the API."""
+def _assignee_choices() -> list[tuple[str, str]]:
+    """Me, nobody, or one of the Commerce reviewers (by id): the values the filter knows."""
+    reviewers = (
+        get_user_model()
+        .objects.filter(agency="commerce", is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+    return [("me", "Assigned to me"), ("none", "Not assigned")] + [
+        (str(user.pk), user.get_full_name() or user.username) for user in reviewers
+    ]
+
+
+class CommerceQueueFilter(SearchFilterSet):
+    """The queue's filters, shared by the web page and the API: the search box, ECCN and destination
+    (on the search summary, proposals.search), and the queue's own."""
 
     status = django_filters.MultipleChoiceFilter(
         choices=[(s.value, s.label) for s in QUEUE_STATUSES], method="filter_status"
     )
-    destination = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), method="filter_destination", label="Destination"
+    assignee = django_filters.ChoiceFilter(
+        choices=_assignee_choices, method="filter_assignee", label="Reviewer", empty_label="Anyone"
     )
-    eccn = django_filters.CharFilter(method="filter_eccn", label="ECCN starts with")
-    assignee = django_filters.CharFilter(method="filter_assignee", label="Assignee (me, none, or user id)")
     age = django_filters.ChoiceFilter(
         choices=[
             ("under_9", "Under 9 days"),
@@ -186,28 +200,30 @@ class CommerceQueueFilter(django_filters.FilterSet):
         ],
         method="filter_age",
         label="Clock",
+        empty_label="Any age",
     )
-    flag = django_filters.CharFilter(field_name="commerce_review__clock_flag")
+    flag = django_filters.ChoiceFilter(
+        field_name="commerce_review__clock_flag",
+        choices=ReviewClockFlag.choices,
+        label="Clock state",
+        empty_label="Any state",
+    )
     sort = django_filters.ChoiceFilter(
         choices=[
             ("clock", "Oldest clock first"),
             ("-clock", "Newest clock first"),
             ("updated", "Recently updated"),
-            ("title", "Title"),
+            ("title", "Title, A to Z"),
+            ("-title", "Title, Z to A"),
         ],
         method="filter_sort",
         empty_label="Oldest clock first",
+        label="Sort by",
     )
 
     class Meta:
         model = Proposal
         fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.form.fields.values():
-            select = hasattr(f, "choices")
-            f.widget.attrs.setdefault("class", "usa-select" if select else "usa-input")
 
     def filter_queryset(self, queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
         if not self.form.cleaned_data.get("status"):
@@ -219,30 +235,14 @@ class CommerceQueueFilter(django_filters.FilterSet):
     def filter_status(self, queryset: QuerySet[Proposal], name: str, value: list[str]) -> QuerySet[Proposal]:
         return queryset.filter(status__in=value) if value else queryset
 
-    def filter_destination(
-        self, queryset: QuerySet[Proposal], name: str, value: Country
-    ) -> QuerySet[Proposal]:
-        ids = Site.objects.filter(country=value).values("proposal_id")
-        # EXISTS rather than a join with DISTINCT, which would sort every queued row's columns.
-        targets = Proposal.target_countries.through.objects.filter(proposal_id=OuterRef("pk"), country=value)
-        return queryset.filter(Q(pk__in=ids) | Q(Exists(targets)))
-
-    def filter_eccn(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
-        code = normalize_eccn(value)
-        ids = LineItem.objects.filter(eccn__istartswith=code).values("proposal_id")
-        return queryset.filter(pk__in=ids) if code else queryset
-
     def filter_assignee(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
-        value = value.strip().lower()
         if value == "me":
             return queryset.filter(commerce_review__reviewer=self.request.user if self.request else None)
         if value == "none":
             return queryset.filter(
                 Q(commerce_review__isnull=True) | Q(commerce_review__reviewer__isnull=True)
             )
-        if value.isdigit():
-            return queryset.filter(commerce_review__reviewer_id=int(value))
-        return queryset
+        return queryset.filter(commerce_review__reviewer_id=int(value))
 
     def filter_age(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
         low, high = AGE_BANDS[value]

@@ -41,6 +41,8 @@ from proposals.core.permissions import is_consortium_editor
 from proposals.core.web.access import permission_required, run_service
 from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
+from proposals.search.enums import SearchList
+from proposals.search.web import list_context
 
 PAGE_SIZE = 25
 
@@ -117,19 +119,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 @page_cache.cached_page(page_cache.COMMERCE_QUEUE)
 def _queue_page(request: HttpRequest) -> HttpResponse:
     filterset = CommerceQueueFilter(request.GET, queryset=commerce_queue_for(request.user), request=request)
+    context = list_context(request, filterset, SearchList.COMMERCE_QUEUE)
+    if not filterset.is_valid():
+        # A filter value the queue does not know is an error on the form, never an empty result.
+        return render(request, "commerce/queue.html", {**context, "invalid": True}, status=400)
     page = CommerceQueuePaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        "commerce/queue.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "rows": attach_queue_lists(page),
-            "query": params.urlencode(),
-        },
-    )
+    return render(request, "commerce/queue.html", {**context, "page": page, "rows": attach_queue_lists(page)})
 
 
 # Where each form on the proposal page lives: its fields' id prefix and suffix (commerce/_field.html),

@@ -31,6 +31,7 @@ from proposals.exim.policy import exposure
 from proposals.exim.workflow import PRE_COMMITMENT
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import csv_cell_safe
+from proposals.search.selectors import SearchFilterSet
 
 CSV_CHUNK_SIZE = 2000
 
@@ -110,8 +111,11 @@ AMOUNT_FILTER_MAX = Decimal("9999999999999999.99")  # the largest amount the mon
 DAYS_FILTER_MAX = 36_500
 
 
-class DealFilter(django_filters.FilterSet):
-    """The pipeline's filters and sort orders (web form, API query and CSV export alike)."""
+class DealFilter(SearchFilterSet):
+    """The pipeline's filters and sort orders (web form, API query and CSV export alike); the search
+    box, ECCN and destination read the proposal's search summary (proposals.search)."""
+
+    search_path = "proposal_id"
 
     stage = django_filters.MultipleChoiceFilter(choices=DealStage.choices)
     group = django_filters.ChoiceFilter(

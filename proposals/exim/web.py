@@ -32,6 +32,8 @@ from proposals.exim.selectors import (
     stage_clock,
 )
 from proposals.exim.workflow import DEAL_TRANSITIONS
+from proposals.search.enums import SearchList
+from proposals.search.web import list_context
 
 PAGE_SIZE = 50
 
@@ -72,6 +74,9 @@ def _uswds(form: forms.Form) -> None:
 def pipeline(request: HttpRequest) -> HttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
     _uswds(filtered.form)
+    context = list_context(request, filtered, SearchList.EXIM_PIPELINE)
+    if not filtered.is_valid():  # a bad filter value is an error on the form, never an empty list
+        return render(request, "exim/pipeline.html", {**context, "invalid": True}, status=400)
     # Plain rows (named tuples), not model instances: the table shows values only.
     page = DeferredJoinPaginator(filtered.qs, PAGE_SIZE, rows=pipeline_values).get_page(
         request.GET.get("page")
@@ -79,14 +84,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     benchmarks = stage_benchmarks()
     now = timezone.now()
     rows = [(row, stage_clock(row, benchmarks, now=now)) for row in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "exim/pipeline.html",
-        {"filter": filtered, "page": page, "rows": rows, "query": query.urlencode()},
-        status=200 if filtered.is_valid() else 400,
-    )
+    return render(request, "exim/pipeline.html", {**context, "page": page, "rows": rows})
 
 
 @permission_required("proposals.view_deal")

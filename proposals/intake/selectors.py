@@ -44,6 +44,7 @@ from proposals.intake.policy.completeness import CompletenessRules, Finding, eva
 from proposals.intake.policy.revisions import RevisionDiff, revision_diff
 from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS, Snapshot
 from proposals.intake.workflow import OWED_WORK
+from proposals.search.selectors import SearchFilterSet
 
 
 def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
@@ -197,7 +198,19 @@ def proposal_revision_diff(
     return revision_diff(snapshots[old], snapshots[new])
 
 
-class ProposalFilter(django_filters.FilterSet):
+# The proposals lists' sorts (the default walks the index proposal_recent).
+PROPOSAL_SORTS: dict[str, tuple[str, ...]] = {
+    "updated": ("-updated_at", "-pk"),
+    "-updated": ("updated_at", "pk"),
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+}
+
+
+class ProposalFilter(SearchFilterSet):
+    """The proposals lists' filters (web dashboards, API, CSV): state, the search box, ECCN and
+    destination (on the search summary, proposals.search), and the sort."""
+
     # distinct=False: status is the proposal's own column, so no join can repeat a row; django-filter's
     # default DISTINCT made every pager COUNT a DISTINCT over all columns (EXIM approved: 7.5x baseline).
     status = django_filters.MultipleChoiceFilter(
@@ -205,22 +218,36 @@ class ProposalFilter(django_filters.FilterSet):
         distinct=False,
         help_text="One or more states; repeat the parameter for several.",
     )
-    country = django_filters.CharFilter(
-        method="filter_country",
-        help_text="Proposals targeting this country (ISO 3166-1 alpha-2 code, upper case).",
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        method="filter_search",
+        label="Destination country",
+        help_text="Proposals with a site in, or targeting, this country (ISO 3166-1 alpha-2 code).",
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[
+            ("updated", "Recently updated"),
+            ("-updated", "Least recently updated"),
+            ("title", "Title, A to Z"),
+            ("-title", "Title, Z to A"),
+        ],
+        method="filter_sort",
+        label="Sort by",
+        empty_label="Recently updated",
     )
 
     class Meta:
         model = Proposal
-        fields = ["status", "country"]
+        fields = ["status"]
 
-    def filter_country(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
-        # EXISTS, not a join with DISTINCT: DISTINCT over the page's columns made PostgreSQL compute
-        # every matching row's item count before LIMIT (bench/, issue 8).
-        targets = Proposal.target_countries.through.objects.filter(
-            proposal_id=OuterRef("pk"), country_id=value
-        )
-        return queryset.filter(Exists(targets))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One destination filter on this list, named `country` as the API has always called it.
+        self.filters.pop("destination", None)
+        self.form.fields.pop("destination", None)
+
+    def filter_sort(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        return queryset.order_by(*PROPOSAL_SORTS[value])
 
 
 # The proposals CSV (web and API): header, then what each row reads, in the same order.

@@ -207,4 +207,11 @@ OWED_WORK: tuple[OwedWork, ...] = (
         "proposals.intake.selectors.owed_dossier",
         "proposals.documents.tasks.document_render_dossier",
     ),
+    OwedWork(
+        "intake",
+        "any",
+        "search summary (missing: the proposal was written outside the services)",
+        "proposals.search.selectors.owed_search_summary",
+        "proposals.search.tasks.intake_refresh_search",
+    ),
 )

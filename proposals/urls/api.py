@@ -21,6 +21,7 @@ from proposals.intake.api import (
     transitions,
 )
 from proposals.notify import api as notify
+from proposals.search import api as search
 
 router = SimpleRouter()
 router.register("countries", reference.CountryViewSet, basename="api-country")
@@ -49,6 +50,9 @@ urlpatterns = [
     path("auth/tokens/", TokenListView.as_view(), name="api-token-list"),
     path("auth/tokens/rotate/", TokenRotateView.as_view(), name="api-token-rotate"),
     path("auth/tokens/<str:token_key>/", TokenRevokeView.as_view(), name="api-token-revoke"),
+    # Saved filters on the lists (proposals.search): each user's own.
+    path("saved-filters/", search.SavedFilterListApi.as_view(), name="api-saved-filter-list"),
+    path("saved-filters/<int:pk>/", search.SavedFilterDetailApi.as_view(), name="api-saved-filter-detail"),
     # Calls for proposals and their rubric versions (read: everyone signed in; write: program staff).
     path("calls/", calls.CallListCreateApi.as_view(), name="api-call-list"),
     path("calls/<int:pk>/", calls.CallDetailApi.as_view(), name="api-call-detail"),

@@ -9,6 +9,7 @@ from proposals.evaluation import web as evaluation
 from proposals.exim import web as exim
 from proposals.intake.web import bom, calls, children, dashboard, editor, members, review
 from proposals.notify import web as notify
+from proposals.search import web as search
 
 P = "proposals/<int:pk>/"
 C = "consortia/<int:consortium_pk>/members/"
@@ -18,6 +19,8 @@ RV = "program/calls/<int:pk>/rubrics/<int:version>/"
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
     path("proposals.csv", dashboard.proposals_csv, name="proposals-csv"),
+    path("saved-filters/", search.saved_filter_add, name="saved-filter-create"),
+    path("saved-filters/<int:pk>/delete/", search.saved_filter_remove, name="saved-filter-delete"),
     # The consortium's members (services.consortium): everyone in it reads; its lead changes them.
     path("consortia/", members.consortia, name="consortium-list"),
     path(C, members.members, name="consortium-members"),

@@ -102,8 +102,9 @@ def test_queue_query_count_does_not_grow_with_rows(
     _submit_more(consortium, lead, count)
     reviewing.get(reverse("commerce-queue"))  # steady state: the filter form's fragment is cached
     # session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count),
-    # its distinct destinations and ECCNs (agency staff have no consortium roles to read)
-    with django_assert_num_queries(6):
+    # its distinct destinations and ECCNs (agency staff have no consortium roles to read), the
+    # user's saved filters on the queue
+    with django_assert_num_queries(7):
         response = reviewing.get(reverse("commerce-queue"))
     assert len(response.context["rows"]) == count
 

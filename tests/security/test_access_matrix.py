@@ -164,12 +164,22 @@ def _bom_import_job(world: World) -> None:
     )
 
 
+def _saved_filter(world: World) -> None:
+    """The lead's saved filter on the proposals list: another user's is a 404 to everyone else."""
+    from proposals.search.models import SavedFilter
+
+    world.extra["saved_filter"] = SavedFilter.objects.create(
+        user=world.users["lead"], list_name="proposals", name="Drafts", query="status=draft"
+    )
+
+
 WORLD_BUILDERS: list[Callable[[World], None]] = [
     _commerce_case,
     _decided_gate,
     _conversation,
     _panel,
     _bom_import_job,
+    _saved_filter,
 ]
 
 # Parameter fillers: "param" or "route-name:param" -> function(world) returning the value.
@@ -206,6 +216,9 @@ PARAM_FILLERS: dict[str, Callable[[World], Any]] = {
     "api-inbox-read:pk": lambda world: _inbox_item(world),
     # Calls' rubric versions: version 1 of the proposal's call (the first call's published rubric).
     "version": lambda world: 1,
+    # Saved filters (proposals.search): the lead's own.
+    "api-saved-filter-detail:pk": lambda world: world.extra["saved_filter"].pk,
+    "saved-filter-delete:pk": lambda world: world.extra["saved_filter"].pk,
 }
 
 
@@ -218,6 +231,9 @@ UNSCOPED_FILLERS = {
     "admin:auth_user_password_change:id",
     "token_key",
     "version",
+    # A user's own saved filter: not the proposal's, and a 404 to every other user.
+    "api-saved-filter-detail:pk",
+    "saved-filter-delete:pk",
 }
 
 

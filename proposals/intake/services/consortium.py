@@ -35,6 +35,7 @@ from proposals.core.models.reference import Country
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.ownership import owners_clean, owners_differ, owners_replace
+from proposals.search.services import search_refresh_consortia
 
 COMPANY_FIELDS = (
     "legal_name",
@@ -300,6 +301,7 @@ def member_add(
         _save_member(member)
         _log(actor, member, ADDITION, f"Added to {consortium.name} as {member.get_role_display()}.")
         _rescreen_in_review([consortium.pk])
+        search_refresh_consortia(consortium_ids=[consortium.pk])
     return member
 
 
@@ -341,8 +343,11 @@ def member_update(
             member.company.save()
             if owners is not None:
                 owners_replace(owned=member.company, owners=owners)
+            every_consortium = list(member.company.memberships.values_list("consortium_id", flat=True))
             if SCREENED_COMPANY_FIELDS & set(company_changed):  # the company's every consortium
-                _rescreen_in_review(list(member.company.memberships.values_list("consortium_id", flat=True)))
+                _rescreen_in_review(every_consortium)
+            if "legal_name" in company_changed:  # the name every consortium's proposals are found by
+                search_refresh_consortia(consortium_ids=every_consortium)
             _log(
                 actor,
                 member.company,
@@ -393,3 +398,4 @@ def member_remove(*, consortium_id: int, member_id: int, actor: Any) -> None:
         _check_anchor_kept(member, action="removed")
         _log(actor, member, DELETION, f"Removed from {consortium.name}.")
         member.delete()
+        search_refresh_consortia(consortium_ids=[consortium.pk])

@@ -22,6 +22,7 @@ from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.calls import call_window_refusal
 from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS
 from proposals.intake.services.ownership import owners_clean, owners_replace
+from proposals.search.services import search_refresh
 
 PROPOSAL_FIELDS = (
     "title",
@@ -96,6 +97,7 @@ def proposal_create(
         proposal.save()
         if targets is not None:
             proposal.target_countries.set(targets)
+        search_refresh(proposal_ids=[proposal.pk])
     return proposal
 
 
@@ -122,6 +124,8 @@ def proposal_update(*, proposal_id: int, actor: Any, data: dict[str, Any]) -> Pr
                     extra={"fields": {"target_countries": [f"Unknown: {', '.join(missing)}"]}},
                 )
             proposal.target_countries.set(codes)
+        if {"title", "target_countries"} & set(data):
+            search_refresh(proposal_ids=[proposal.pk])
     return proposal
 
 
@@ -136,6 +140,8 @@ def _save_child(proposal: Proposal, instance: models.Model) -> models.Model:
     _validated(instance, exclude=["proposal"])
     instance.save()
     _touch(proposal)
+    # Every child holds something the search summary reads (a site's country, an item's ECCN, a name).
+    search_refresh(proposal_ids=[proposal.pk])
     return instance
 
 
@@ -199,6 +205,7 @@ def child_delete(*, proposal_id: int, actor: Any, kind: str, pk: int) -> None:
         proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
         model.objects.get(pk=pk, proposal=proposal).delete()
         _touch(proposal)
+        search_refresh(proposal_ids=[proposal.pk])
 
 
 def line_items_replace_from_import(*, proposal_id: int, actor: Any, rows: list[dict[str, Any]]) -> int:
@@ -211,4 +218,5 @@ def line_items_replace_from_import(*, proposal_id: int, actor: Any, rows: list[d
             _check_site(proposal, item.site)
         LineItem.objects.bulk_create(items)
         _touch(proposal)
+        search_refresh(proposal_ids=[proposal.pk])
     return len(items)

@@ -1,7 +1,10 @@
 """The signed-in landing page: a consortium's proposals, or (for now) agency staff's submitted list."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +28,8 @@ from proposals.intake.selectors import (
 )
 from proposals.intake.services.drafting import proposal_create
 from proposals.intake.web.forms import ProposalCreateForm
+from proposals.search.enums import SearchList
+from proposals.search.web import list_context
 
 # Rows per page: a program holds 100,000 proposals; an unpaged list rendered them all (issue 8).
 PAGE_SIZE = 25
@@ -35,6 +40,12 @@ OPEN_REQUESTS_SHOWN = 10
 DASHBOARD_COLUMNS = ("title", "consortium__name", "status", "revision_number", "updated_at")
 
 
+def _filtered(request: HttpRequest, proposals: QuerySet[Proposal]) -> tuple[ProposalFilter, dict[str, Any]]:
+    """The list's search, filters and sort, and what the page needs to show them and save them."""
+    filterset = ProposalFilter(request.GET, queryset=proposals)
+    return filterset, list_context(request, filterset, SearchList.PROPOSALS)
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "home.html")
@@ -43,26 +54,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         proposals = (
             proposals_visible_to(request.user).only(*AGENCY_COLUMNS).order_by(*Proposal._meta.ordering)
         )
-        page = DeferredJoinPaginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "proposals/agency_list.html", {"proposals": page.object_list, "page": page})
+        filterset, context = _filtered(request, proposals)
+        if not filterset.is_valid():  # a bad filter value is an error on the form, never an empty list
+            return render(request, "proposals/agency_list.html", {**context, "invalid": True}, status=400)
+        page = DeferredJoinPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request, "proposals/agency_list.html", {**context, "proposals": page.object_list, "page": page}
+        )
     proposals = proposal_list_for(request.user).only(*DASHBOARD_COLUMNS)
     counts = status_counts_for(request.user)
-    # The status counts cover the same rows as the list: their sum is the pager's count.
-    paginator = DeferredJoinPaginator(proposals, PAGE_SIZE, count=sum(counts.values()))
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "proposals/dashboard.html",
+    filterset, context = _filtered(request, proposals)
+    context.update(
         {
-            "proposals": page.object_list,
-            "page": page,
             "status_counts": [(ProposalStatus(s).label, n) for s, n in counts.items() if n],
             "can_create": may_start_proposal(request.user),
             # Only a returned proposal has open requests: the status counts spare the query otherwise.
             "open_requests": list(information_requests_open_for(request.user)[:OPEN_REQUESTS_SHOWN])
             if counts.get(ProposalStatus.RETURNED)
             else [],
-        },
+        }
+    )
+    if not filterset.is_valid():
+        return render(request, "proposals/dashboard.html", {**context, "invalid": True}, status=400)
+    # The status counts cover the same rows as the unfiltered list: their sum is its pager's count.
+    paginator = DeferredJoinPaginator(
+        filterset.qs, PAGE_SIZE, count=None if context["filtered"] else sum(counts.values())
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request, "proposals/dashboard.html", {**context, "proposals": page.object_list, "page": page}
     )
 
 

@@ -1,0 +1,143 @@
+"""Reads of search: the filters every list shares (text, ECCN, destination), and saved filters.
+
+On PostgreSQL a filter reads the summaries' GIN indexes (eccns and countries with @>, the text's
+tsvector with @@) and hands the list the matching proposal ids as a subquery; on the embedded SQLite
+it is a plain substring match on the same columns.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast
+
+from proposals.core.models.reference import Country
+from proposals.intake.models.proposal import Proposal
+from proposals.search.models import ProposalSearch, SavedFilter
+from proposals.search.policy import eccn_filter_key, search_query
+
+
+def matching_summaries(*, text: str = "", eccn: str = "", country: str = "") -> QuerySet[ProposalSearch]:
+    """The summaries that match every given criterion (`eccn` already a key, `country` a code)."""
+    rows = ProposalSearch.objects.all()
+    query = search_query(text)
+    postgres = connection.vendor == "postgresql"
+    if eccn:
+        rows = (
+            rows.filter(eccns__contains=[eccn])
+            if postgres
+            else rows.alias(e=Cast("eccns", TextField())).filter(e__contains=f'"{eccn}"')
+        )
+    if country:
+        rows = (
+            rows.filter(countries__contains=[country])
+            if postgres
+            else rows.alias(c=Cast("countries", TextField())).filter(c__contains=f'"{country}"')
+        )
+    if query.terms:
+        if postgres:
+            rows = rows.filter(document=SearchQuery(query.tsquery(), search_type="raw", config="simple"))
+        else:
+            for term in query.terms:
+                rows = rows.filter(text__contains=term)
+    return rows
+
+
+def search_filter(
+    queryset: QuerySet[Any], *, path: str = "pk", text: str = "", eccn: str = "", country: str = ""
+) -> QuerySet[Any]:
+    """Keep the rows of `queryset` whose proposal (at `path`) matches; unchanged when nothing is given."""
+    if not (search_query(text).terms or eccn or country):
+        return queryset
+    ids = matching_summaries(text=text, eccn=eccn, country=country).values("proposal_id")
+    return queryset.filter(**{f"{path}__in": ids})
+
+
+class EccnField(forms.CharField):
+    """An ECCN typed in a filter: 3A090 (and its paragraphs) or 3A090.a, or EAR99; case-free."""
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value:
+            return ""
+        key = eccn_filter_key(value)
+        if key is None:
+            raise forms.ValidationError("Enter an ECCN such as 3A090, 3A090.a or EAR99.", code="invalid_eccn")
+        return key
+
+
+class EccnFilter(django_filters.CharFilter):
+    field_class = EccnField
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """The search box, ECCN and destination filters, for any list whose rows lead to a proposal.
+
+    A subclass sets `search_path` to the proposal's id on its rows ("pk" for proposals, "proposal_id"
+    for deals) and may rename the destination filter (`destination_param`).
+    """
+
+    search_path = "pk"
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        help_text="Words of the title, consortium, member or party names, destinations or ECCNs.",
+        max_length=200,
+    )
+    eccn = EccnFilter(
+        method="filter_search", label="ECCN", help_text="An ECCN (3A090 includes 3A090.a) or EAR99."
+    )
+    destination = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        method="filter_search",
+        label="Destination country",
+        help_text="A site's or a target country (ISO 3166-1 alpha-2 code in the API).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Design-system classes on the widgets the FilterSet builds plain (the list pages show them).
+        for f in self.form.fields.values():
+            f.widget.attrs.setdefault("class", "usa-select" if hasattr(f, "choices") else "usa-input")
+
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        # The three are one filter on the summary (one subquery), applied once, by the first of them.
+        if getattr(self, "_searched", False):
+            return queryset
+        self._searched = True
+        data = self.form.cleaned_data
+        country = data.get("destination") or data.get("country")
+        return search_filter(
+            queryset,
+            path=self.search_path,
+            text=data.get("q") or "",
+            eccn=data.get("eccn") or "",
+            country=country.pk if country else "",
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        self._searched = False
+        return super().filter_queryset(queryset)
+
+
+def owed_search_summary(*, older_than: datetime) -> QuerySet[Proposal]:
+    """Proposals without a search summary (written outside the services: the admin, a script): the
+    sweeper has them rebuilt, so a list filter never misses one for longer than a sweep."""
+    return (
+        Proposal.objects.filter(updated_at__lt=older_than)
+        .exclude(Exists(ProposalSearch.objects.filter(proposal_id=OuterRef("pk"))))
+        .order_by("updated_at", "pk")
+    )
+
+
+def saved_filters_for(user: Any, *, list_name: str | None = None) -> QuerySet[SavedFilter]:
+    """The user's own saved filters (of one list, when given)."""
+    if not getattr(user, "is_authenticated", False):
+        return SavedFilter.objects.none()
+    rows = SavedFilter.objects.filter(user=user)
+    return rows.filter(list_name=list_name) if list_name else rows

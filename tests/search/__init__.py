@@ -1,0 +1,1 @@
+"""Tests of search: the summary, the filters on every list, saved filters."""
