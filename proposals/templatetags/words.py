@@ -29,9 +29,14 @@ def finding_topic(code: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def event_sentence(context: template.Context, event: Any) -> str:
-    """{% event_sentence event %}: the event as a sentence. Country names are read once per page."""
-    names = context.render_context.get("words_countries")
-    if names is None:
-        names = dict(Country.objects.values_list("code", "name"))
-        context.render_context["words_countries"] = names
-    return words.event_sentence(event, country=lambda code: names.get(code, code))
+    """{% event_sentence event %}: the event as a sentence. Country names are read once per page, and
+    only if an event names a country (a gate's destination)."""
+
+    def country(code: str) -> str:
+        names = context.render_context.get("words_countries")
+        if names is None:
+            names = dict(Country.objects.values_list("code", "name"))
+            context.render_context["words_countries"] = names
+        return names.get(code, code)
+
+    return words.event_sentence(event, country=country)

@@ -537,7 +537,7 @@ def compute_terms(
                 )
             )
     route = approval_route(amount=amount_requested, rules=rules)
-    labels = " -> ".join(DealStage(s).label.lower() for s in (DealStage.CREDIT_COMMITTEE, *route))
+    labels = ", then ".join(DealStage(s).label.lower() for s in (DealStage.CREDIT_COMMITTEE, *route))
     findings.append(
         TermFinding(
             "APPROVAL_ROUTE",

@@ -199,7 +199,7 @@ def _items(s: Snapshot, rules: CompletenessRules) -> Iterator[Finding]:
                 "LAYER_MISSING",
                 Section.ITEMS,
                 f"layer.{layer.value}",
-                f"Add at least one line item in the {layer.label} layer: the call requires it.",
+                f"Add at least one line item to the “{layer.label}” part of the stack: the call requires it.",
             )
     hardware_total = Decimal("0")
     hardware_us = Decimal("0")

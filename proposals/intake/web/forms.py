@@ -113,6 +113,7 @@ class FinancingForm(PortalModelForm):
             "dfc_support_requested",
             "ustda_support_requested",
         ]
+        labels = {"exim_product": "EXIM product"}
         # The checklist names these two by their snapshot keys (product, amount).
         widgets = {
             "exim_product": forms.Select(attrs={"id": "f-product"}),

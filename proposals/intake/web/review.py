@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from proposals.core.enums import ProposalStatus, Section
+from proposals.core.enums import Section
 from proposals.core.errors import ApplicationError, InvalidInput, SubmissionIncomplete
 from proposals.core.web.access import apply_service_errors, refused
 from proposals.intake.models.proposal import Proposal
@@ -26,7 +26,6 @@ from proposals.intake.web.layout import (
     section_url,
     status_context,
 )
-from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 
 
 def _review_page(request: HttpRequest, proposal: Proposal, **extra: Any) -> HttpResponse:
@@ -91,24 +90,8 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = access_proposal(request.user, pk)
-    events = [
-        {
-            "event": event,
-            "label": _ACTION_LABELS.get(event.action) or event.action.replace("_", " ").capitalize(),
-            "from": _state_label(event.from_state),
-            "to": _state_label(event.to_state),
-        }
-        for event in proposal_timeline_for(request.user, proposal)
-    ]
+    events = proposal_timeline_for(request.user, proposal)
     return render_section(request, proposal, TIMELINE, "proposals/timeline.html", events=events)
-
-
-_ACTION_LABELS = {action: t.label for action, t in PROPOSAL_TRANSITIONS.items()}
-
-
-def _state_label(state: str) -> str:
-    # Other tracks (gates, deals) record their own states; show those as they are.
-    return ProposalStatus(state).label if state in ProposalStatus.values else state.replace("_", " ")
 
 
 @login_required
