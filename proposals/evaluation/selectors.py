@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from proposals.core.access import access
-from proposals.core.enums import Layer
+from proposals.core.enums import Layer, ProposalStatus
 from proposals.core.models.audit import AuditEvent
 from proposals.core.permissions import is_program_admin
 from proposals.evaluation.enums import DECIDED_PANEL_STATUSES, PanelStatus
@@ -53,6 +53,19 @@ def access_panel(user: Any, pk: Any, *, perm: str = "proposals.view_panel") -> P
 
 def panel_list_for(user: Any) -> QuerySet[Panel]:
     return panels_visible_to(user).order_by("status", "stage_entered_at", "pk")
+
+
+def proposals_awaiting_panel(user: Any, *, limit: int = 200) -> list[Proposal]:
+    """Proposals in review with no panel yet, oldest first: the program officer's to form (none for
+    anyone else)."""
+    if not is_program_admin(user):
+        return []
+    return list(
+        Proposal.objects.filter(status=ProposalStatus.IN_REVIEW, panel__isnull=True)
+        .select_related("consortium", "call")
+        .only("pk", "title", "updated_at", "consortium__name", "call__name")
+        .order_by("updated_at", "pk")[:limit]
+    )
 
 
 def seat_of(panel: Panel, user: Any) -> PanelMember | None:

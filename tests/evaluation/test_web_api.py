@@ -1,10 +1,14 @@
 """The evaluation pages and API: an evaluator declares and scores; the officer records the determination."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import Panel, PanelMember
+from proposals.evaluation.services import panel_form
+from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +134,43 @@ def test_web_refusal_by_the_panel_state_is_a_message_on_the_panel_page(client, s
     page = client.get(response["Location"]).content.decode()
     assert "The summary is recorded once scoring has closed." in page
     assert Panel.objects.get(pk=scoring.pk).summary == ""
+
+
+def test_officer_panel_list_offers_to_form_a_panel_for_proposals_in_review_without_one(
+    client, in_review, officer, evaluators
+):
+    client.force_login(officer)
+    page = client.get(reverse("evaluation-panels")).content.decode()
+    assert reverse("evaluation-form-panel", args=[in_review.pk]) in page
+
+    client.force_login(evaluators["state"])  # an evaluator is offered nothing to form
+    page = client.get(reverse("evaluation-panels")).content.decode()
+    assert "awaiting a panel" not in page
+
+
+def test_officer_panel_list_queries_do_not_grow_with_panels(client, rubric, consortium, officer, evaluators):
+    """N+1 guard: the officer's list (panels, and proposals awaiting one) at 1 and at 3 of each."""
+    client.force_login(officer)
+
+    def add_one(n: int) -> None:
+        for suffix in ("panel", "waiting"):
+            proposal = ProposalFactory(
+                consortium=consortium,
+                call=rubric.call,
+                status="in_review",
+                revision_number=1,
+                title=f"{suffix} {n}",
+            )
+            if suffix == "panel":
+                panel_form(proposal_id=proposal.pk, actor=officer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("evaluation-panels")).status_code == 200
+        return len(captured)
+
+    add_one(1)
+    one = queries()
+    add_one(2)
+    add_one(3)
+    assert queries() == one

@@ -27,6 +27,7 @@ from proposals.evaluation.selectors import (
     panel_clock,
     panel_list_for,
     panel_members,
+    proposals_awaiting_panel,
     scores_visible_to,
     seat_of,
 )
@@ -190,9 +191,12 @@ def _context(request: HttpRequest, panel: Any, **forms_: Any) -> dict[str, Any]:
 def panel_list(request: HttpRequest) -> HttpResponse:
     panels = list(panel_list_for(request.user)[:500])
     rows = [(panel, panel_clock(panel)) for panel in panels]
-    return render(
-        request, "evaluation/panels.html", {"rows": rows, "officer": is_program_admin(request.user)}
-    )
+    context = {
+        "rows": rows,
+        "officer": is_program_admin(request.user),
+        "awaiting": proposals_awaiting_panel(request.user),
+    }
+    return render(request, "evaluation/panels.html", context)
 
 
 @permission_required(WORKSPACE)
