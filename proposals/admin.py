@@ -14,6 +14,8 @@ from django.utils.safestring import SafeString
 
 from proposals import models
 from proposals.commerce.policy.ownership import ownership_share_errors
+from proposals.core.errors import StaleVersion
+from proposals.core.services.concurrency import version_claim
 from proposals.exim.policy import financing as fin
 from proposals.exim.services import committed_exposure
 
@@ -90,12 +92,42 @@ class DollarInput(forms.NumberInput):
         return format_html('$ {} <span class="help">{}</span>', box, fin.usd_words(amount))
 
 
+# The settings form's own fields, which are no setting: why it changed, and the version it started from.
+FORM_ONLY = ("reason", "opened_version")
+
+
 class SettingsForm(forms.ModelForm):
     reason = forms.CharField(
         label="Reason for change",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
         help_text="Required. Recorded with your name and the changed values in this record's history.",
     )
+    # The record's version when the page was opened: a save from an older one is refused, field by
+    # field (core.services.concurrency), instead of silently reverting another administrator's change.
+    # (Not named `version`: the admin refuses a model's non-editable field name in its fieldsets.)
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # The admin saves inside one transaction: this lock holds until the record is written.
+        saved = type(self.instance).objects.select_for_update().get(pk=self.instance.pk)
+        edited = {n: cleaned[n] for n in self.changed_data if n in cleaned and n not in FORM_ONLY}
+        try:
+            version_claim(saved, expected=cleaned.get("opened_version"), data=edited)
+        except StaleVersion as exc:
+            raise ValidationError(
+                [exc.message]
+                + [f"{c['label']}: yours {c['yours']}, saved {c['saved']}." for c in exc.extra["changes"]]
+            ) from exc
+        self.instance.version = saved.version
+        return cleaned
 
 
 class SingletonSettingsAdmin(admin.ModelAdmin):
@@ -120,7 +152,7 @@ class SingletonSettingsAdmin(admin.ModelAdmin):
         )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [*super().get_fieldsets(request, obj), ("Reason for change", {"fields": ["reason"]})]
+        return [*super().get_fieldsets(request, obj), ("Reason for change", {"fields": list(FORM_ONLY)})]
 
     def construct_change_message(
         self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
@@ -130,7 +162,7 @@ class SingletonSettingsAdmin(admin.ModelAdmin):
             f"{form.fields[name].label or name}: {self._shown(form, name, form.initial.get(name))} -> "
             f"{self._shown(form, name, form.cleaned_data.get(name))}"
             for name in form.changed_data
-            if name != "reason"
+            if name not in FORM_ONLY
         ]
         reason = form.cleaned_data["reason"].strip()
         return f"Reason: {reason}. Changed: {'; '.join(changes) if changes else 'nothing'}."

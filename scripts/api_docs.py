@@ -76,6 +76,17 @@ Commerce, EXIM and program accounts add their current two-factor code: `-d otp_t
 - Uploads are multipart (`category`, `file`): at most `UPLOAD_MAX_BYTES` (20 MB); PDF, PNG, JPEG,
   DOCX or XLSX as judged from the content, which must match the extension. Any path in the file name
   is refused, and the file is stored under its checksum, never under the client's name.
+- Editing is optimistic: every object people edit (a proposal, its sites, line items and parties, a
+  consortium member with its company's details, a call, a rubric criterion) has a `version` that
+  goes up by one with each accepted edit. Reading it, and every change to it, answers with the
+  version as the `ETag` (`"3"`). Send that ETag back as `If-Match` on PATCH, PUT or DELETE (or
+  `version` in the body): if someone changed the object since, nothing is saved and the answer is
+  412 `stale_version`, with `extra.version` (the saved version) and `extra.changes` (each differing
+  field: `field`, `label`, `yours` and `saved`, as text). Read the object again, or resend with the
+  new version to keep your values on purpose. `If-Match` is optional (no 428): a change that names
+  no version is saved as before, so older clients keep working, but only a change that names one is
+  safe from overwriting another's. `If-Match: *` matches any version; anything that is not exactly
+  one of these ETags (a weak `W/"3"`, a list) matches none.
 - Errors always have one shape: `{"message": "...", "code": "...", "extra": {...}}`. The codes:
 
 ## Endpoints

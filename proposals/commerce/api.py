@@ -352,7 +352,11 @@ class TrackView(APIView):
     required_perm = "proposals.commerce_workspace"
     refusal = COMMERCE_ONLY
 
-    @extend_schema(responses=TrackSerializer)
+    @extend_schema(
+        description="The proposal's Commerce track: screening hits, license gates, clearance and the "
+        "review clock.",
+        responses=TrackSerializer,
+    )
     def get(self, request: Request, pk: int) -> Response:
         proposal = access_commerce_proposal(request.user, pk)
         return Response(TrackSerializer(commerce_track(proposal=proposal)).data)
@@ -388,6 +392,8 @@ class ReviewDecisionView(APIView):
 
 
 class GateDecideView(ReviewDecisionView):
+    """Decide a license gate (approved, with conditions, denied, returned), with the reviewer's reason."""
+
     model = LicenseGate
     input_serializer = GateDecisionInput
     output_serializer = GateSerializer
@@ -424,6 +430,8 @@ class GateBulkView(APIView):
 
 
 class HitAdjudicateView(ReviewDecisionView):
+    """Adjudicate a screening hit as a false positive or a confirmed match (or reopen it), with a reason."""
+
     model = ScreeningHit
     input_serializer = HitInput
     output_serializer = HitSerializer
@@ -436,7 +444,12 @@ class RfiCreateView(APIView):
     required_perm = "proposals.commerce_workspace"
     refusal = COMMERCE_ONLY
 
-    @extend_schema(request=RfiInput, responses={201: RfiSerializer})
+    @extend_schema(
+        description="Ask the consortium a question (a request for information): the proposal returns "
+        "to it, and the clock stops, until it resubmits.",
+        request=RfiInput,
+        responses={201: RfiSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         proposal = access_commerce_proposal(request.user, pk)
         data = RfiInput(data=request.data)
@@ -483,6 +496,7 @@ class AssignView(APIView):
     refusal = COMMERCE_ONLY
 
     @extend_schema(
+        description='Assign the proposal\'s Commerce reviewer: "me", "auto" (the least loaded) or a user id.',
         request=AssignInput,
         responses=inline_serializer("Assignment", {"reviewer": serializers.CharField(allow_null=True)}),
     )

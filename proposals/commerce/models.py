@@ -11,10 +11,11 @@ from django.utils import timezone
 from proposals.commerce.policy.information_requests import rfi_days_left
 from proposals.core.enums import GateStatus, HitStatus, LicenseRequirement, ReviewClockFlag, ScreenedSubject
 from proposals.core.models.reference import validate_positive_days
+from proposals.core.models.versioned import Versioned
 from proposals.core.workflow import AGENCIES
 
 
-class CommerceSettings(models.Model):
+class CommerceSettings(Versioned):
     """Commerce's editable numbers: review clock marks (EO 12981) and the fuzzy screening threshold.
 
     The marks count days from registration, so they come in order: referral, agencies' answers, final

@@ -55,3 +55,15 @@ class AnchorRequired(ApplicationError):
 
     status_code = 409
     code = "anchor_required"
+
+
+class StaleVersion(ApplicationError):
+    """Someone saved the object after the version the edit started from; nothing was saved, and
+    `extra["changes"]` sets your value beside the saved one, field by field (HTTP 412).
+
+    `extra["version"]` is the saved version: read the object again (or resend with that version to
+    keep your values on purpose).
+    """
+
+    status_code = 412
+    code = "stale_version"

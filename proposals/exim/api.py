@@ -286,6 +286,8 @@ class DealCsvApi(generics.GenericAPIView):
 
 
 class DealDetailApi(APIView):
+    """One deal: its stage, computed terms, timeline and what still holds it on the Commerce side."""
+
     permission_classes = [IsAuthenticated, RulePermission]
     required_perm = "proposals.view_deal"
 

@@ -1,7 +1,5 @@
 """Twenty concurrent attempts at one transition, each on its own database connection: one wins."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -11,6 +9,7 @@ from proposals.core.models.audit import AuditEvent
 from proposals.intake.models.proposal import Proposal, Revision
 from proposals.intake.services.transitions import proposal_transition
 from proposals.intake.tasks import intake_check_proposal
+from tests.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,26 +18,10 @@ ATTEMPTS = 20
 
 def _race(action: str, proposal_id: int, actor, reason: str = "") -> list[object]:
     """Run the same transition from ATTEMPTS threads released together; return each outcome."""
-    start = threading.Barrier(ATTEMPTS)
-    outcomes: list[object] = [None] * ATTEMPTS
-
-    def attempt(n: int) -> None:
-        try:
-            start.wait(timeout=60)
-            proposal_transition(proposal_id=proposal_id, action=action, actor=actor, reason=reason)
-            outcomes[n] = "ok"
-        except Exception as exc:  # recorded and asserted on below
-            outcomes[n] = exc
-        finally:
-            connection.close()  # each thread opened its own connection
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    return race(
+        lambda n: proposal_transition(proposal_id=proposal_id, action=action, actor=actor, reason=reason),
+        ATTEMPTS,
+    )
 
 
 @pytest.fixture(autouse=True)

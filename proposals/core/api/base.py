@@ -12,6 +12,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from proposals.core.api.concurrency import expected_version, with_etag
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import access_proposal
 from proposals.intake.services.drafting import child_delete, child_save
@@ -60,12 +61,16 @@ class ChildListCreateApi(ProposalScoped, generics.ListAPIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         proposal = self.get_proposal()
         data = parse(self.input_serializer_class, request, proposal=proposal)
+        data.pop("version", None)  # a new object has no earlier version to check
         obj = child_save(proposal_id=proposal.pk, actor=request.user, kind=self.kind, data=data)
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+        return with_etag(Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED), obj)
 
 
 class ChildDetailApi(ProposalScoped, generics.GenericAPIView):
-    """Read, change (PATCH) or delete one site, line item or party of a proposal."""
+    """Read, change (PATCH) or delete one site, line item or party of a proposal.
+
+    Reads and changes answer with the object's version as the ETag; a change or a removal that names an
+    older version (If-Match, or `version` in the body) is refused with 412 (core.api.concurrency)."""
 
     kind: str
     related_name: str
@@ -81,15 +86,30 @@ class ChildDetailApi(ProposalScoped, generics.GenericAPIView):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get(self, request: Request, proposal_id: int, pk: int) -> Response:
-        return Response(self.get_serializer(self._object()).data)
+        obj = self._object()
+        return with_etag(Response(self.get_serializer(obj).data), obj)
 
     def patch(self, request: Request, proposal_id: int, pk: int) -> Response:
         proposal = self.get_proposal()
         data = parse(self.input_serializer_class, request, proposal=proposal, partial=True)
-        obj = child_save(proposal_id=proposal.pk, actor=request.user, kind=self.kind, data=data, pk=pk)
-        return Response(self.get_serializer(obj).data)
+        version = expected_version(request, data)
+        obj = child_save(
+            proposal_id=proposal.pk,
+            actor=request.user,
+            kind=self.kind,
+            data=data,
+            pk=pk,
+            expected_version=version,
+        )
+        return with_etag(Response(self.get_serializer(obj).data), obj)
 
     def delete(self, request: Request, proposal_id: int, pk: int) -> Response:
         proposal = self.get_proposal()
-        child_delete(proposal_id=proposal.pk, actor=request.user, kind=self.kind, pk=pk)
+        child_delete(
+            proposal_id=proposal.pk,
+            actor=request.user,
+            kind=self.kind,
+            pk=pk,
+            expected_version=expected_version(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

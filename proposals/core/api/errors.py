@@ -50,11 +50,12 @@ class ErrorOutput(serializers.Serializer):
     message = serializers.CharField(help_text="What went wrong and how to fix it, for a person.")
     code = serializers.CharField(
         help_text="Stable machine code: invalid, not_found, permission_denied, not_authenticated, "
-        "not_editable, transition_not_allowed, incomplete, anchor_required, ..."
+        "not_editable, transition_not_allowed, incomplete, anchor_required, stale_version, ..."
     )
     extra = serializers.DictField(
         help_text='Details: "fields" maps field names to messages (400); "findings" lists the '
-        "blocking checklist items (409 incomplete); status and action for a refused transition."
+        "blocking checklist items (409 incomplete); status and action for a refused transition; version "
+        "and changes for a stale edit (412)."
     )
 
 
@@ -64,6 +65,8 @@ _ERROR_TEXT = {
     403: "Your role does not allow this.",
     404: "No such object, or it belongs to another consortium.",
     409: "Refused in the proposal's current state (or, for a transition, for your role).",
+    412: "stale_version: the object changed since the version in If-Match (or `version`); nothing was "
+    "saved. extra.version is the saved version, extra.changes your values beside the saved ones.",
 }
 
 

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from proposals.core.enums import DEAL_END_STAGES, DealStage, ExportSector, OecdCategory
+from proposals.core.models.versioned import Versioned
 from proposals.exim.policy.financing import TermClass, pct, usd_words
 
 
@@ -149,7 +150,7 @@ def _years(default: str, verbose_name: str, help_text: str) -> models.DecimalFie
     )
 
 
-class ProgramSettings(models.Model):
+class ProgramSettings(Versioned):
     """The program's editable numbers (DOMAIN.md). One row; `ProgramSettings.current()` reads it.
 
     `clean()` refuses numbers that contradict each other or EXIM's book (each refusal names its field);

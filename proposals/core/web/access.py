@@ -18,7 +18,8 @@ from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from proposals.core.access import require
-from proposals.core.errors import ApplicationError, InvalidInput
+from proposals.core.errors import ApplicationError, InvalidInput, StaleVersion
+from proposals.core.web.concurrency import show_stale
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.drafting import locked_editable_proposal
 
@@ -81,12 +82,18 @@ def saved(
 
 
 def run_service(form: forms.BaseForm, call: Callable[[], Any]) -> bool:
-    """Call the service if the form parsed; False (with errors on the form) if either refused."""
+    """Call the service if the form parsed; False (with errors on the form) if either refused.
+
+    A stale save (someone saved the object after the form was opened) comes back as the form with
+    the differences (core.web.concurrency.show_stale)."""
     if not form.is_valid():
         return False
     try:
         call()
     except InvalidInput as exc:
         apply_service_errors(form, exc)
+        return False
+    except StaleVersion as exc:
+        show_stale(form, exc)
         return False
     return True

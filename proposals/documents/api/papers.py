@@ -62,7 +62,12 @@ class GeneratedDocumentOutput(serializers.ModelSerializer):
 
 
 class GeneratedDocumentListApi(ProposalScoped, APIView):
-    @extend_schema(responses=GeneratedDocumentOutput(many=True), operation_id="proposal_papers_list")
+    @extend_schema(
+        description="The generated papers of the proposal the caller may read (dossier, letters, term "
+        "sheets), each with its download link.",
+        responses=GeneratedDocumentOutput(many=True),
+        operation_id="proposal_papers_list",
+    )
     def get(self, request: Request, proposal_id: int) -> Response:
         proposal = self.get_proposal("proposals.view_proposal")
         docs = generated_visible(proposal=proposal, user=request.user)
@@ -70,7 +75,11 @@ class GeneratedDocumentListApi(ProposalScoped, APIView):
 
 
 class PaperDownloadApi(ProposalScoped, APIView):
-    @extend_schema(responses=PDF_RESPONSES, operation_id="proposal_paper_download")
+    @extend_schema(
+        description="Download one generated paper as PDF; 202 while it is still being rendered.",
+        responses=PDF_RESPONSES,
+        operation_id="proposal_paper_download",
+    )
     def get(self, request: Request, proposal_id: int, kind: str, subject_id: int = 0) -> Any:
         paper = PAPERS.get(kind)
         if paper is None:
@@ -102,6 +111,8 @@ class PaperSubjectDownloadApi(PaperDownloadApi):
 
 class PackageDownloadApi(ProposalScoped, APIView):
     @extend_schema(
+        description="Download the submitted proposal's dossier with its documents as one ZIP file; 202 "
+        "while the dossier is still being rendered.",
         responses={**PDF_RESPONSES, (200, "application/zip"): OpenApiTypes.BINARY},
         operation_id="proposal_package_download",
     )
@@ -125,11 +136,16 @@ class NotificationPreferenceSerializer(serializers.Serializer):
 
 
 class NotificationPreferenceApi(APIView):
-    @extend_schema(responses=NotificationPreferenceSerializer, operation_id="me_notifications_get")
+    @extend_schema(
+        description="How often you receive e-mail about your proposals: at each event, or in a daily digest.",
+        responses=NotificationPreferenceSerializer,
+        operation_id="me_notifications_get",
+    )
     def get(self, request: Request) -> Response:
         return Response({"frequency": notification_frequency_of(request.user)})
 
     @extend_schema(
+        description="Change how often you receive e-mail about your proposals.",
         request=NotificationPreferenceSerializer,
         responses=NotificationPreferenceSerializer,
         operation_id="me_notifications_set",

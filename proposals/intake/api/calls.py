@@ -18,6 +18,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.core.api.base import parse
+from proposals.core.api.concurrency import (
+    DELETE_PARAMETERS,
+    READ_PARAMETERS,
+    WRITE_PARAMETERS,
+    expected_version,
+    version_input,
+    version_output,
+    with_etag,
+)
 from proposals.core.api.errors import error_responses
 from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import DocumentCategory, Layer
@@ -51,10 +60,11 @@ class CallInput(serializers.ModelSerializer):
         help_text='{"excluded_countries": ["CN", "HK", "MO"], "min_hardware_us_content": "0.51"}; '
         "each key optional (missing: the program settings apply; a call only tightens them).",
     )
+    version = version_input()
 
     class Meta:
         model = Call
-        fields = list(CALL_FIELDS)
+        fields = [*CALL_FIELDS, "version"]
         # Uniqueness (slug) is the service's to check, with the model's message.
         extra_kwargs = {"slug": {"validators": []}}
 
@@ -64,9 +74,11 @@ class RubricInput(serializers.Serializer):
 
 
 class CriterionInput(serializers.ModelSerializer):
+    version = version_input()
+
     class Meta:
         model = Criterion
-        fields = list(CRITERION_FIELDS)
+        fields = [*CRITERION_FIELDS, "version"]
         validators: list[Any] = []  # code unique per rubric: checked by the service
 
 
@@ -74,9 +86,11 @@ class CriterionInput(serializers.ModelSerializer):
 
 
 class CriterionOutput(serializers.ModelSerializer):
+    version = version_output()
+
     class Meta:
         model = Criterion
-        fields = ["id", *CRITERION_FIELDS]
+        fields = ["id", *CRITERION_FIELDS, "version"]
         read_only_fields = fields
 
 
@@ -94,6 +108,7 @@ class CallOutput(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField(help_text="Accepts proposals today.")
     window = serializers.CharField(source="window_text", read_only=True)
     current_rubric_version = serializers.SerializerMethodField()
+    version = version_output()
 
     class Meta:
         model = Call
@@ -105,6 +120,7 @@ class CallOutput(serializers.ModelSerializer):
             "current_rubric_version",
             "created_at",
             "updated_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -165,7 +181,9 @@ class CallListCreateApi(CallsApi, generics.ListAPIView):
         responses={201: CallOutput, **error_responses(400, 403)},
     )
     def post(self, request: Request) -> Response:
-        call = call_create(actor=request.user, data=parse(CallInput, request))
+        data = parse(CallInput, request)
+        data.pop("version", None)  # a new call has no earlier version to check
+        call = call_create(actor=request.user, data=data)
         return Response(CallOutput(call).data, status=status.HTTP_201_CREATED)
 
 
@@ -176,21 +194,30 @@ class CallDetailApi(CallsApi, generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[Call]:
         return Call.objects.all()
 
-    @extend_schema(responses={200: CallOutput, **error_responses(404)})
+    @extend_schema(
+        description="One call for proposals: its window, requirements and eligibility, with its "
+        "version as the ETag.",
+        parameters=READ_PARAMETERS,
+        responses={200: CallOutput, **error_responses(404)},
+    )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CallOutput(self.get_object()).data)
+        call = self.get_object()
+        return with_etag(Response(CallOutput(call).data), call)
 
     @extend_schema(
         summary="Change a call",
         description="Program staff only; partial. Proposals already submitted keep the requirements "
-        "they were frozen with.",
+        "they were frozen with. A stale If-Match (or `version`) is refused with 412.",
+        parameters=WRITE_PARAMETERS,
         request=CallInput,
-        responses={200: CallOutput, **error_responses(400, 403, 404)},
+        responses={200: CallOutput, **error_responses(400, 403, 404, 412)},
     )
     def patch(self, request: Request, pk: int) -> Response:
         call = self.get_object()
-        call = call_update(call_id=call.pk, actor=request.user, data=parse(CallInput, request, partial=True))
-        return Response(CallOutput(call).data)
+        data = parse(CallInput, request, partial=True)
+        version = expected_version(request, data)
+        call = call_update(call_id=call.pk, actor=request.user, data=data, expected_version=version)
+        return with_etag(Response(CallOutput(call).data), call)
 
 
 class RubricListCreateApi(CallsApi, generics.ListAPIView):
@@ -222,7 +249,10 @@ class RubricDetailApi(CallsApi, generics.GenericAPIView):
     serializer_class = RubricOutput
     http_method_names = ["get", "patch", "head", "options"]
 
-    @extend_schema(responses={200: RubricOutput, **error_responses(404)})
+    @extend_schema(
+        description="One rubric version of a call (draft or published), with its criteria.",
+        responses={200: RubricOutput, **error_responses(404)},
+    )
     def get(self, request: Request, call_id: int, version: int) -> Response:
         return Response(RubricOutput(_rubric(call_id, version)).data)
 
@@ -263,9 +293,9 @@ class CriterionCreateApi(CallsApi, generics.GenericAPIView):
     )
     def post(self, request: Request, call_id: int, version: int) -> Response:
         rubric = _rubric(call_id, version)
-        criterion = criterion_save(
-            rubric_id=rubric.pk, actor=request.user, data=parse(CriterionInput, request)
-        )
+        data = parse(CriterionInput, request)
+        data.pop("version", None)  # a new criterion has no earlier version to check
+        criterion = criterion_save(rubric_id=rubric.pk, actor=request.user, data=data)
         return Response(CriterionOutput(criterion).data, status=status.HTTP_201_CREATED)
 
 
@@ -276,25 +306,47 @@ class CriterionDetailApi(CallsApi, generics.GenericAPIView):
     def _criterion(self, call_id: int, version: int, criterion_pk: int) -> Criterion:
         return get_object_or_404(Criterion, pk=criterion_pk, rubric__call_id=call_id, rubric__version=version)
 
-    @extend_schema(responses={200: CriterionOutput, **error_responses(404)})
+    @extend_schema(
+        description="One criterion of a rubric version, with its version as the ETag.",
+        parameters=READ_PARAMETERS,
+        responses={200: CriterionOutput, **error_responses(404)},
+    )
     def get(self, request: Request, call_id: int, version: int, criterion_pk: int) -> Response:
-        return Response(CriterionOutput(self._criterion(call_id, version, criterion_pk)).data)
+        criterion = self._criterion(call_id, version, criterion_pk)
+        return with_etag(Response(CriterionOutput(criterion).data), criterion)
 
     @extend_schema(
         summary="Change a criterion of a draft rubric",
+        description="Program staff only; partial. A stale If-Match (or `version`) is refused with 412.",
+        parameters=WRITE_PARAMETERS,
         request=CriterionInput,
-        responses={200: CriterionOutput, **error_responses(400, 403, 404, 409)},
+        responses={200: CriterionOutput, **error_responses(400, 403, 404, 409, 412)},
     )
     def patch(self, request: Request, call_id: int, version: int, criterion_pk: int) -> Response:
         criterion = self._criterion(call_id, version, criterion_pk)
         data = parse(CriterionInput, request, partial=True)
+        expected = expected_version(request, data)
         criterion = criterion_save(
-            rubric_id=criterion.rubric_id, actor=request.user, data=data, pk=criterion.pk
+            rubric_id=criterion.rubric_id,
+            actor=request.user,
+            data=data,
+            pk=criterion.pk,
+            expected_version=expected,
         )
-        return Response(CriterionOutput(criterion).data)
+        return with_etag(Response(CriterionOutput(criterion).data), criterion)
 
-    @extend_schema(responses={204: None, **error_responses(403, 404, 409)})
+    @extend_schema(
+        description="Remove a criterion from a draft rubric (program staff); a stale If-Match is "
+        "refused with 412.",
+        parameters=DELETE_PARAMETERS,
+        responses={204: None, **error_responses(403, 404, 409, 412)},
+    )
     def delete(self, request: Request, call_id: int, version: int, criterion_pk: int) -> Response:
         criterion = self._criterion(call_id, version, criterion_pk)
-        criterion_delete(rubric_id=criterion.rubric_id, actor=request.user, pk=criterion.pk)
+        criterion_delete(
+            rubric_id=criterion.rubric_id,
+            actor=request.user,
+            pk=criterion.pk,
+            expected_version=expected_version(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,6 +6,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from proposals.core.api.base import ChildDetailApi, ChildListCreateApi
+from proposals.core.api.concurrency import (
+    DELETE_PARAMETERS,
+    READ_PARAMETERS,
+    WRITE_PARAMETERS,
+    version_input,
+    version_output,
+)
 from proposals.core.api.errors import error_responses
 from proposals.intake.models.proposal import LineItem, Site
 from proposals.intake.policy.amounts import LINE_VALUE_MAX, QUANTITY_MAX
@@ -13,9 +20,11 @@ from proposals.intake.services.drafting import ITEM_FIELDS
 
 
 class LineItemInput(serializers.ModelSerializer):
+    version = version_input()
+
     class Meta:
         model = LineItem
-        fields = list(ITEM_FIELDS)
+        fields = [*ITEM_FIELDS, "version"]
         # The bounds show in the schema; the model's clean() also checks the line's total.
         extra_kwargs = {
             "site": {"help_text": "One of this proposal's sites (its id), or null."},
@@ -34,6 +43,7 @@ class LineItemInput(serializers.ModelSerializer):
 
 
 class LineItemOutput(serializers.ModelSerializer):
+    version = version_output()
     # No digit limit: a row saved before amounts were bounded must still be listed, not fail the list.
     total_value = serializers.DecimalField(
         max_digits=None, decimal_places=2, read_only=True, help_text="Quantity times unit value (USD)."
@@ -41,7 +51,7 @@ class LineItemOutput(serializers.ModelSerializer):
 
     class Meta:
         model = LineItem
-        fields = ["id", *ITEM_FIELDS, "total_value"]
+        fields = ["id", *ITEM_FIELDS, "total_value", "version"]
         read_only_fields = fields
 
 
@@ -61,11 +71,15 @@ class LineItemListCreateApi(ChildListCreateApi):
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: LineItemOutput, **error_responses(404)}),
+    get=extend_schema(parameters=READ_PARAMETERS, responses={200: LineItemOutput, **error_responses(404)}),
     patch=extend_schema(
-        request=LineItemInput, responses={200: LineItemOutput, **error_responses(400, 403, 404, 409)}
+        parameters=WRITE_PARAMETERS,
+        request=LineItemInput,
+        responses={200: LineItemOutput, **error_responses(400, 403, 404, 409, 412)},
     ),
-    delete=extend_schema(responses={204: None, **error_responses(403, 404, 409)}),
+    delete=extend_schema(
+        parameters=DELETE_PARAMETERS, responses={204: None, **error_responses(403, 404, 409, 412)}
+    ),
 )
 class LineItemDetailApi(ChildDetailApi):
     """One line item: read, change or delete."""

@@ -22,6 +22,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.core.api.base import parse
+from proposals.core.api.concurrency import (
+    DELETE_PARAMETERS,
+    READ_PARAMETERS,
+    WRITE_PARAMETERS,
+    expected_version,
+    version_input,
+    version_output,
+    with_etag,
+)
 from proposals.core.api.errors import ErrorOutput, error_responses
 from proposals.core.enums import Layer, MemberRole
 from proposals.core.models.reference import Country
@@ -58,10 +67,11 @@ class MemberOutput(serializers.ModelSerializer):
     other_consortia = serializers.IntegerField(
         read_only=True, help_text="How many other consortia the company is also a member of."
     )
+    version = version_output()
 
     class Meta:
         model = ConsortiumMember
-        fields = ["id", "role", "role_display", "layers", "company", "other_consortia"]
+        fields = ["id", "role", "role_display", "layers", "company", "other_consortia", "version"]
         read_only_fields = fields
 
 
@@ -76,6 +86,7 @@ class MemberUpdateInput(serializers.Serializer):
     ultimate_parent = serializers.CharField(max_length=200, allow_blank=True, required=False)
     ultimate_parent_country = _CountryField(allow_null=True, required=False)
     owners = owners_input()
+    version = version_input()
 
 
 class MemberCreateInput(MemberUpdateInput):
@@ -161,6 +172,7 @@ class MemberListCreateApi(_ConsortiumScoped, generics.ListAPIView):
         consortium = self.get_consortium()
         self.ensure_lead(consortium)
         data = parse(MemberCreateInput, request)
+        data.pop("version", None)  # a new member has no earlier version to check
         existing = data.pop("existing_company", None)
         role, layers = data.pop("role"), data.pop("layers")
         member = member_add(
@@ -188,25 +200,29 @@ MEMBER_ID = OpenApiParameter("member_id", int, OpenApiParameter.PATH, descriptio
 
 @extend_schema_view(
     get=extend_schema(
-        parameters=[CONSORTIUM_ID, MEMBER_ID], responses={200: MemberOutput, **error_responses(404)}
+        parameters=[CONSORTIUM_ID, MEMBER_ID, *READ_PARAMETERS],
+        responses={200: MemberOutput, **error_responses(404)},
     ),
     put=extend_schema(
-        parameters=[CONSORTIUM_ID, MEMBER_ID],
+        parameters=[CONSORTIUM_ID, MEMBER_ID, *WRITE_PARAMETERS],
         request=MemberUpdateInput,
-        responses={200: MemberOutput, **error_responses(400, 403, 404), **ANCHOR_REQUIRED},
+        responses={200: MemberOutput, **error_responses(400, 403, 404, 412), **ANCHOR_REQUIRED},
     ),
     patch=extend_schema(
-        parameters=[CONSORTIUM_ID, MEMBER_ID],
+        parameters=[CONSORTIUM_ID, MEMBER_ID, *WRITE_PARAMETERS],
         request=MemberUpdateInput,
-        responses={200: MemberOutput, **error_responses(400, 403, 404), **ANCHOR_REQUIRED},
+        responses={200: MemberOutput, **error_responses(400, 403, 404, 412), **ANCHOR_REQUIRED},
     ),
     delete=extend_schema(
-        parameters=[CONSORTIUM_ID, MEMBER_ID],
-        responses={204: None, **error_responses(403, 404), **ANCHOR_REQUIRED},
+        parameters=[CONSORTIUM_ID, MEMBER_ID, *DELETE_PARAMETERS],
+        responses={204: None, **error_responses(403, 404, 412), **ANCHOR_REQUIRED},
     ),
 )
 class MemberDetailApi(_ConsortiumScoped, generics.GenericAPIView):
-    """One member: read, change (PUT all fields, PATCH some) or remove (never the anchor: 409)."""
+    """One member: read, change (PUT all fields, PATCH some) or remove (never the anchor: 409).
+
+    The member's version (its ETag) covers its company's details too; a change or removal from an
+    older version (If-Match, or `version` in the body) is refused with 412."""
 
     serializer_class = MemberOutput
     http_method_names = ["get", "put", "patch", "delete", "head", "options"]
@@ -215,14 +231,23 @@ class MemberDetailApi(_ConsortiumScoped, generics.GenericAPIView):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["member_id"])
 
     def get(self, request: Request, consortium_id: int, member_id: int) -> Response:
-        return Response(self.get_serializer(self._object()).data)
+        member = self._object()
+        return with_etag(Response(self.get_serializer(member).data), member)
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         member = self._object()
         self.ensure_lead(self.get_consortium())
         data = parse(MemberUpdateInput, request, partial=partial)
-        member_update(consortium_id=member.consortium_id, member_id=member.pk, actor=request.user, data=data)
-        return Response(self.get_serializer(_reloaded(member.consortium_id, member.pk)).data)
+        version = expected_version(request, data)
+        member_update(
+            consortium_id=member.consortium_id,
+            member_id=member.pk,
+            actor=request.user,
+            data=data,
+            expected_version=version,
+        )
+        saved = _reloaded(member.consortium_id, member.pk)
+        return with_etag(Response(self.get_serializer(saved).data), saved)
 
     def put(self, request: Request, consortium_id: int, member_id: int) -> Response:
         return self._update(request, partial=False)
@@ -232,5 +257,10 @@ class MemberDetailApi(_ConsortiumScoped, generics.GenericAPIView):
 
     def delete(self, request: Request, consortium_id: int, member_id: int) -> Response:
         member = self._object()
-        member_remove(consortium_id=member.consortium_id, member_id=member.pk, actor=request.user)
+        member_remove(
+            consortium_id=member.consortium_id,
+            member_id=member.pk,
+            actor=request.user,
+            expected_version=expected_version(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,6 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from proposals.core.api.base import ProposalScoped, parse
+from proposals.core.api.concurrency import (
+    READ_PARAMETERS,
+    WRITE_PARAMETERS,
+    expected_version,
+    version_input,
+    version_output,
+    with_etag,
+)
 from proposals.core.api.errors import error_responses
 from proposals.core.enums import Section
 from proposals.core.pagination import DeferredJoinPagination
@@ -43,10 +51,11 @@ class ProposalFieldsInput(serializers.ModelSerializer):
     confidential_sections = serializers.ListField(
         child=serializers.ChoiceField(choices=Section.choices), required=False
     )
+    version = version_input()
 
     class Meta:
         model = Proposal
-        fields = [*PROPOSAL_FIELDS, "target_countries"]
+        fields = [*PROPOSAL_FIELDS, "target_countries", "version"]
 
 
 class ProposalCreateInput(ProposalFieldsInput):
@@ -128,8 +137,14 @@ LIST_COLUMNS = (
 
 
 class ProposalOutput(ProposalListOutput):
+    version = version_output()
+
     class Meta(ProposalListOutput.Meta):
-        fields = [*ProposalListOutput.Meta.fields, *(f for f in PROPOSAL_FIELDS if f != "financing_amount")]
+        fields = [
+            *ProposalListOutput.Meta.fields,
+            *(f for f in PROPOSAL_FIELDS if f != "financing_amount"),
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -178,21 +193,28 @@ class ProposalDetailApi(ProposalScoped, generics.GenericAPIView):
     serializer_class = ProposalOutput
     http_method_names = ["get", "patch", "head", "options"]
 
-    @extend_schema(responses={200: ProposalOutput, **error_responses(404)})
+    @extend_schema(
+        description="One proposal, with its version as the ETag.",
+        parameters=READ_PARAMETERS,
+        responses={200: ProposalOutput, **error_responses(404)},
+    )
     def get(self, request: Request, proposal_id: int) -> Response:
-        return Response(proposal_output(request, self.get_proposal().pk))
+        return with_etag(Response(proposal_output(request, self.get_proposal().pk)))
 
     @extend_schema(
         summary="Change a draft",
-        description="Partial update of the proposal's own fields. Drafts and returned proposals only.",
+        description="Partial update of the proposal's own fields. Drafts and returned proposals only. "
+        "Send the ETag you read as If-Match (or `version`): a stale one is refused with 412.",
+        parameters=WRITE_PARAMETERS,
         request=ProposalFieldsInput,
-        responses={200: ProposalOutput, **error_responses(400, 403, 404, 409)},
+        responses={200: ProposalOutput, **error_responses(400, 403, 404, 409, 412)},
     )
     def patch(self, request: Request, proposal_id: int) -> Response:
         proposal = self.get_proposal()
         data = parse(ProposalFieldsInput, request, partial=True)
-        proposal_update(proposal_id=proposal.pk, actor=request.user, data=data)
-        return Response(proposal_output(request, proposal.pk))
+        version = expected_version(request, data)
+        proposal_update(proposal_id=proposal.pk, actor=request.user, data=data, expected_version=version)
+        return with_etag(Response(proposal_output(request, proposal.pk)))
 
 
 def proposals_csv_response(queryset: QuerySet[Proposal]) -> StreamingHttpResponse:

@@ -22,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from proposals.core.enums import DocumentCategory, Layer
+from proposals.core.models.versioned import Versioned
 from proposals.intake.policy.calls import call_window_text
 
 
@@ -35,7 +36,7 @@ def default_document_categories() -> list[str]:
     return [DocumentCategory.SECURITY_PLAN.value, DocumentCategory.FINANCIAL.value]
 
 
-class Call(models.Model):
+class Call(Versioned):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     federal_register_citation = models.CharField(
@@ -103,7 +104,7 @@ class Rubric(models.Model):
         return self.published_at is not None
 
 
-class Criterion(models.Model):
+class Criterion(Versioned):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
     code = models.SlugField(max_length=60)
     title = models.CharField(max_length=200)

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from proposals.core.enums import ConsortiumUserRole, Layer, MemberRole
+from proposals.core.models.versioned import Versioned
 
 
 class Company(models.Model):
@@ -92,7 +93,7 @@ class Consortium(models.Model):
         return self.name
 
 
-class ConsortiumMember(models.Model):
+class ConsortiumMember(Versioned):
     """A company's place in a consortium: its role and the stack layers it supplies."""
 
     consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="members")

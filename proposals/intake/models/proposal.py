@@ -17,6 +17,7 @@ from proposals.core.enums import (
     PartyRole,
     ProposalStatus,
 )
+from proposals.core.models.versioned import Versioned
 from proposals.intake.policy.amounts import line_item_amount_errors
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -119,7 +120,7 @@ class ProposalQuerySet(models.QuerySet):
             row.target_country_codes = codes[row.pk]
 
 
-class Proposal(models.Model):
+class Proposal(Versioned):
     consortium = models.ForeignKey("Consortium", on_delete=models.PROTECT, related_name="proposals")
     call = models.ForeignKey(
         "Call",
@@ -206,7 +207,7 @@ class Proposal(models.Model):
         return self.status in EDITABLE_STATUSES
 
 
-class Site(models.Model):
+class Site(Versioned):
     """A destination data-center site and who builds, owns and operates it."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="sites")
@@ -224,7 +225,7 @@ class Site(models.Model):
         return f"{self.name} ({self.city}, {self.country_id})"
 
 
-class LineItem(models.Model):
+class LineItem(Versioned):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="line_items")
     layer = models.CharField(max_length=16, choices=Layer.choices)
     description = models.CharField(max_length=300)
@@ -269,7 +270,7 @@ class LineItem(models.Model):
         return self.unit_value * self.quantity
 
 
-class Party(models.Model):
+class Party(Versioned):
     """A party to the export, as Commerce's license application names them."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="parties")

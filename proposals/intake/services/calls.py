@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from proposals.core.errors import InvalidInput, NotEditable
 from proposals.core.models.reference import Country
+from proposals.core.services.concurrency import version_claim
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.policy.calls import call_errors, rubric_publish_refusals
 
@@ -91,11 +92,15 @@ def call_create(*, actor: Any, data: dict[str, Any]) -> Call:
         return _save_call(call)
 
 
-def call_update(*, call_id: int, actor: Any, data: dict[str, Any]) -> Call:
-    """Change a call's settings (partial). Proposals already frozen keep the requirements they froze."""
+def call_update(
+    *, call_id: int, actor: Any, data: dict[str, Any], expected_version: int | None = None
+) -> Call:
+    """Change a call's settings (partial). Proposals already frozen keep the requirements they froze.
+    An edit from a stale `expected_version` is refused (core.services.concurrency)."""
     _require_program_staff(actor)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call_id)
+        version_claim(call, expected=expected_version, data=data)
         _apply(call, data, CALL_FIELDS)
         return _save_call(call)
 
@@ -141,12 +146,24 @@ def rubric_update(*, rubric_id: int, actor: Any, notes: str) -> Rubric:
         return rubric
 
 
-def criterion_save(*, rubric_id: int, actor: Any, data: dict[str, Any], pk: int | None = None) -> Criterion:
-    """Add a criterion to a draft rubric, or change one (partial when `pk` is given)."""
+def criterion_save(
+    *,
+    rubric_id: int,
+    actor: Any,
+    data: dict[str, Any],
+    pk: int | None = None,
+    expected_version: int | None = None,
+) -> Criterion:
+    """Add a criterion to a draft rubric, or change one (partial when `pk` is given; refused when it
+    changed since `expected_version`)."""
     _require_program_staff(actor)
     with transaction.atomic():
         rubric = _locked_draft(rubric_id)
-        criterion = Criterion(rubric=rubric) if pk is None else rubric.criteria.get(pk=pk)
+        if pk is None:
+            criterion = Criterion(rubric=rubric)
+        else:
+            criterion = rubric.criteria.select_for_update().get(pk=pk)
+            version_claim(criterion, expected=expected_version, data=data)
         _apply(criterion, data, CRITERION_FIELDS)
         if criterion.weight is not None:
             criterion.weight = Decimal(str(criterion.weight))
@@ -163,11 +180,13 @@ def criterion_save(*, rubric_id: int, actor: Any, data: dict[str, Any], pk: int 
         return criterion
 
 
-def criterion_delete(*, rubric_id: int, actor: Any, pk: int) -> None:
+def criterion_delete(*, rubric_id: int, actor: Any, pk: int, expected_version: int | None = None) -> None:
     _require_program_staff(actor)
     with transaction.atomic():
         rubric = _locked_draft(rubric_id)
-        rubric.criteria.get(pk=pk).delete()
+        criterion = rubric.criteria.select_for_update().get(pk=pk)
+        version_claim(criterion, expected=expected_version)
+        criterion.delete()
 
 
 def rubric_publish(*, rubric_id: int, actor: Any, now: datetime.datetime | None = None) -> Rubric:

@@ -32,6 +32,7 @@ from proposals.commerce.services.screening import screening_owed
 from proposals.core.enums import Layer, MemberRole, ProposalStatus
 from proposals.core.errors import AnchorRequired, InvalidInput
 from proposals.core.models.reference import Country
+from proposals.core.services.concurrency import version_claim
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.ownership import owners_clean, owners_differ, owners_replace
@@ -62,8 +63,11 @@ def _locked_consortium(*, consortium_id: int, actor: Any) -> Consortium:
     return consortium
 
 
-def _member(consortium: Consortium, member_id: int) -> ConsortiumMember:
-    return ConsortiumMember.objects.select_related("company").get(pk=member_id, consortium=consortium)
+def _member(consortium: Consortium, member_id: int, *, lock: bool = False) -> ConsortiumMember:
+    members = ConsortiumMember.objects.select_related("company")
+    if lock:  # the member and its company: an edit writes both
+        members = members.select_for_update()
+    return members.get(pk=member_id, consortium=consortium)
 
 
 # --- The rules ----------------------------------------------------------------------------------
@@ -306,17 +310,25 @@ def member_add(
 
 
 def member_update(
-    *, consortium_id: int, member_id: int, actor: Any, data: dict[str, Any]
+    *,
+    consortium_id: int,
+    member_id: int,
+    actor: Any,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> ConsortiumMember:
     """Change a member's role, layers and its company's details (partial updates are fine).
 
     Setting `role` to anchor on a partner hands the anchor role over (`member_make_anchor`);
     setting the anchor to partner is refused: make another member the anchor instead.
+    The member's version covers its company's details too (they are edited together, through the
+    member): an edit from a stale `expected_version` is refused (core.services.concurrency).
     """
     _unknown(data, MEMBER_FIELDS + COMPANY_FIELDS + ("owners",))
     with transaction.atomic():
         consortium = _locked_consortium(consortium_id=consortium_id, actor=actor)
-        member = _member(consortium, member_id)
+        member = _member(consortium, member_id, lock=True)
+        version_claim(member, expected=expected_version, data=data, also=[member.company])
         # The company's owners (a list of {name, country, percent}) replace its list when given.
         owners = owners_clean(data["owners"]) if "owners" in data else None
         changed: list[str] = []
@@ -356,7 +368,7 @@ def member_update(
             )
         if "layers" in changed:
             _validated(member, exclude=["consortium", "company"])
-            member.save(update_fields=["layers"])
+        member.save(update_fields=["layers", "version"])
         if changed or company_changed:
             _log(actor, member, CHANGE, f"Changed {', '.join(changed + company_changed)}.")
     return member
@@ -373,7 +385,8 @@ def _swap_anchor(consortium: Consortium, member: ConsortiumMember, actor: Any) -
     )
     if previous is not None:
         previous.role = MemberRole.PARTNER
-        previous.save(update_fields=["role"])  # first, so the one-anchor constraint never sees two
+        previous.version += 1  # its role changed: an edit opened before the handover is stale
+        previous.save(update_fields=["role", "version"])  # first: the one-anchor constraint never sees two
         _log(actor, previous, CHANGE, f"Anchor role handed over to {member.company.legal_name}.")
     member.role = MemberRole.ANCHOR
     try:
@@ -390,11 +403,15 @@ def member_make_anchor(*, consortium_id: int, member_id: int, actor: Any) -> Con
     )
 
 
-def member_remove(*, consortium_id: int, member_id: int, actor: Any) -> None:
-    """Remove a member (the company stays on file); never the anchor."""
+def member_remove(
+    *, consortium_id: int, member_id: int, actor: Any, expected_version: int | None = None
+) -> None:
+    """Remove a member (the company stays on file); never the anchor, nor one changed since
+    `expected_version`."""
     with transaction.atomic():
         consortium = _locked_consortium(consortium_id=consortium_id, actor=actor)
-        member = _member(consortium, member_id)
+        member = _member(consortium, member_id, lock=True)
+        version_claim(member, expected=expected_version)
         _check_anchor_kept(member, action="removed")
         _log(actor, member, DELETION, f"Removed from {consortium.name}.")
         member.delete()

@@ -16,6 +16,7 @@ from proposals.commerce.policy.eccn import normalize_eccn
 from proposals.core.errors import InvalidInput, NotEditable
 from proposals.core.models.reference import Country
 from proposals.core.permissions import consortium_roles
+from proposals.core.services.concurrency import version_claim
 from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
@@ -101,8 +102,14 @@ def proposal_create(
     return proposal
 
 
-def proposal_update(*, proposal_id: int, actor: Any, data: dict[str, Any]) -> Proposal:
-    """Change any of the proposal's own fields (and target countries); partial updates are fine."""
+def proposal_update(
+    *, proposal_id: int, actor: Any, data: dict[str, Any], expected_version: int | None = None
+) -> Proposal:
+    """Change any of the proposal's own fields (and target countries); partial updates are fine.
+
+    `expected_version` is the proposal's version the edit started from: a stale one is refused
+    (StaleVersion, nothing saved); None skips the check (core.services.concurrency).
+    """
     unknown = set(data) - set(PROPOSAL_FIELDS) - {"target_countries"}
     if unknown:
         raise InvalidInput(
@@ -110,6 +117,7 @@ def proposal_update(*, proposal_id: int, actor: Any, data: dict[str, Any]) -> Pr
         )
     with transaction.atomic():
         proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
+        version_claim(proposal, expected=expected_version, data=data)
         for name, value in data.items():
             if name != "target_countries":
                 setattr(proposal, name, value)
@@ -163,16 +171,29 @@ CHILDREN: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
 
 
 def child_save(
-    *, proposal_id: int, actor: Any, kind: str, data: dict[str, Any], pk: int | None = None
+    *,
+    proposal_id: int,
+    actor: Any,
+    kind: str,
+    data: dict[str, Any],
+    pk: int | None = None,
+    expected_version: int | None = None,
 ) -> Any:
-    """Create (pk=None) or update a site, line item or party of an editable proposal."""
+    """Create (pk=None) or update a site, line item or party of an editable proposal.
+
+    An update from a stale `expected_version` of the child is refused (core.services.concurrency).
+    """
     model, allowed = CHILDREN[kind]
     data = dict(data)
     # A party's owners (a list of {name, country, percent}) replace its list when given.
     owners = data.pop("owners", None) if kind == "party" else None
     with transaction.atomic():
         proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
-        instance = model(proposal=proposal) if pk is None else model.objects.get(pk=pk, proposal=proposal)
+        if pk is None:
+            instance = model(proposal=proposal)
+        else:
+            instance = model.objects.select_for_update().get(pk=pk, proposal=proposal)
+            version_claim(instance, expected=expected_version, data=data)
         _apply(instance, data, allowed)
         if kind == "item":
             instance.eccn = normalize_eccn(instance.eccn)
@@ -199,11 +220,16 @@ def child_save(
         return saved
 
 
-def child_delete(*, proposal_id: int, actor: Any, kind: str, pk: int) -> None:
+def child_delete(
+    *, proposal_id: int, actor: Any, kind: str, pk: int, expected_version: int | None = None
+) -> None:
+    """Remove a site, line item or party; refused if it changed since `expected_version`."""
     model, _ = CHILDREN[kind]
     with transaction.atomic():
         proposal = locked_editable_proposal(proposal_id=proposal_id, actor=actor)
-        model.objects.get(pk=pk, proposal=proposal).delete()
+        instance = model.objects.select_for_update().get(pk=pk, proposal=proposal)
+        version_claim(instance, expected=expected_version)
+        instance.delete()
         _touch(proposal)
         search_refresh(proposal_ids=[proposal.pk])
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from proposals.core.errors import ApplicationError, InvalidInput
 from proposals.core.web.access import permission_required, refused, run_service
+from proposals.core.web.concurrency import opened_version, posted_version
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.policy.calls import call_is_open
 from proposals.intake.selectors import calls_with_counts
@@ -79,9 +80,15 @@ def call_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call, pk=pk)
-    form = CallForm(request.POST or None, initial=CallForm.initial_for(call))
+    form = CallForm(request.POST or None, initial=CallForm.initial_for(call), version=call.version)
     if request.method == "POST" and run_service(
-        form, lambda: call_update(call_id=call.pk, actor=request.user, data=form.service_data())
+        form,
+        lambda: call_update(
+            call_id=call.pk,
+            actor=request.user,
+            data=form.service_data(),
+            expected_version=opened_version(form),
+        ),
     ):
         messages.success(request, "Call saved.")
         return redirect("program-call", pk=call.pk)
@@ -184,7 +191,11 @@ def criterion_edit(request: HttpRequest, pk: int, version: int, criterion_pk: in
             if run_service(
                 form,
                 lambda: criterion_save(
-                    rubric_id=rubric.pk, actor=request.user, data=form.service_data(), pk=criterion.pk
+                    rubric_id=rubric.pk,
+                    actor=request.user,
+                    data=form.service_data(),
+                    pk=criterion.pk,
+                    expected_version=opened_version(form),
                 ),
             ):
                 messages.success(request, "Criterion saved.")
@@ -204,6 +215,8 @@ def criterion_remove(request: HttpRequest, pk: int, version: int, criterion_pk: 
     return _attempt(
         request,
         _rubric_url(rubric),
-        lambda: criterion_delete(rubric_id=rubric.pk, actor=request.user, pk=criterion.pk),
+        lambda: criterion_delete(
+            rubric_id=rubric.pk, actor=request.user, pk=criterion.pk, expected_version=posted_version(request)
+        ),
         f"Criterion “{criterion.title}” removed.",
     )

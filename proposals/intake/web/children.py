@@ -1,5 +1,6 @@
 """Editor sections for the proposal's lists: sites, line items by layer, parties and the end use."""
 
+import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from proposals.core.enums import Layer, PartyRole, Section
 from proposals.core.errors import ApplicationError
 from proposals.core.web.access import ensure_editable, refused, run_service, saved
+from proposals.core.web.concurrency import opened_version, posted_version
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.selectors import access_proposal
 from proposals.intake.services.drafting import child_delete, child_save, proposal_update
@@ -99,7 +101,8 @@ def section_page(
         context.update(_layers(proposal))
     else:
         context.update(_parties(proposal))
-        context["end_use_form"] = end_use_form or EndUseForm(instance=Proposal(end_use=proposal.end_use))
+        # A copy, so rejected input never shows as saved; it carries the proposal's version.
+        context["end_use_form"] = end_use_form or EndUseForm(instance=copy.copy(proposal))
     return render_section(request, proposal, kind.section, kind.template, **context, **extra)
 
 
@@ -158,9 +161,15 @@ def end_use(request: HttpRequest, pk: int) -> HttpResponse:
         ensure_editable(request, proposal)
     except ApplicationError as exc:
         return refused(request, exc, url)
-    form = EndUseForm(request.POST, instance=Proposal(end_use=proposal.end_use))
+    form = EndUseForm(request.POST, instance=copy.copy(proposal))
     if not run_service(
-        form, lambda: proposal_update(proposal_id=pk, actor=request.user, data=form.service_data())
+        form,
+        lambda: proposal_update(
+            proposal_id=pk,
+            actor=request.user,
+            data=form.service_data(),
+            expected_version=opened_version(form),
+        ),
     ):
         return section_page(request, proposal, kind, end_use_form=form)
     return saved(request, message="End-use statement saved.", url=url, render=_reloaded(request, pk, kind))
@@ -182,7 +191,12 @@ def child_edit(request: HttpRequest, pk: int, kind: str, child_pk: int) -> HttpR
     if request.method == "POST" and run_service(
         form,
         lambda: child_save(
-            proposal_id=pk, actor=request.user, kind=kind, data=form.service_data(), pk=child_pk
+            proposal_id=pk,
+            actor=request.user,
+            kind=kind,
+            data=form.service_data(),
+            pk=child_pk,
+            expected_version=opened_version(form),
         ),
     ):
         messages.success(request, f"{spec.noun} saved.")
@@ -207,7 +221,13 @@ def child_remove(request: HttpRequest, pk: int, kind: str, child_pk: int) -> Htt
     get_object_or_404(spec.model, pk=child_pk, proposal=proposal)
     url = section_url(pk, spec.section)
     try:
-        child_delete(proposal_id=pk, actor=request.user, kind=kind, pk=child_pk)
+        child_delete(
+            proposal_id=pk,
+            actor=request.user,
+            kind=kind,
+            pk=child_pk,
+            expected_version=posted_version(request),
+        )
     except ApplicationError as exc:
         return refused(request, exc, url)
     return saved(request, message=f"{spec.noun} removed.", url=url, render=_reloaded(request, pk, spec))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from proposals.core.enums import Section
 from proposals.core.errors import ApplicationError
 from proposals.core.web.access import ensure_editable, refused, run_service, saved
+from proposals.core.web.concurrency import opened_version
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import access_proposal
 from proposals.intake.services.drafting import proposal_update
@@ -41,7 +42,12 @@ def _fields_section(request: HttpRequest, pk: int, section: str) -> HttpResponse
         form = form_class(request.POST, instance=copy.copy(proposal))
         if not run_service(
             form,
-            lambda: proposal_update(proposal_id=pk, actor=request.user, data=form.service_data()),
+            lambda: proposal_update(
+                proposal_id=pk,
+                actor=request.user,
+                data=form.service_data(),
+                expected_version=opened_version(form),
+            ),
         ):
             return page(form)
         return saved(

@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator
 
 from proposals.core.enums import DocumentCategory, Layer, MemberRole, Section
 from proposals.core.models.reference import Country
+from proposals.core.models.versioned import Versioned
+from proposals.core.web.concurrency import VERSION_FIELD, carry_version
 from proposals.intake.models.call import Call, Criterion
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
@@ -22,20 +24,29 @@ AUTO_ID = "f-%s"
 
 
 class PortalForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    """`version=`: the version of the object the form edits, carried in a hidden field
+    (core.web.concurrency)."""
+
+    def __init__(self, *args: Any, version: int | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", AUTO_ID)
         super().__init__(*args, **kwargs)
+        if version is not None:
+            carry_version(self, version)
 
 
 class PortalModelForm(forms.ModelForm):
-    """A model form that never saves: views pass `service_data()` to a service instead."""
+    """A model form that never saves: views pass `service_data()` to a service instead.
+
+    Editing a saved `Versioned` row, it carries the row's version in a hidden field."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", AUTO_ID)
         super().__init__(*args, **kwargs)
+        if isinstance(self.instance, Versioned) and self.instance.pk is not None:
+            carry_version(self, self.instance.version)
 
     def service_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.fields}
+        return {name: self.cleaned_data[name] for name in self.fields if name != VERSION_FIELD}
 
 
 class ProposalCreateForm(PortalForm):
@@ -364,7 +375,7 @@ class CallForm(PortalForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self.fields}
+        data = {name: self.cleaned_data[name] for name in self.fields if name != VERSION_FIELD}
         excluded = [c.strip().upper() for c in data.pop("excluded_countries").split(",") if c.strip()]
         percent = data.pop("min_hardware_us_content")
         eligibility: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from proposals.core.errors import ApplicationError
 from proposals.core.web.access import run_service
+from proposals.core.web.concurrency import opened_version, posted_version
 from proposals.intake.models.consortium import Consortium, ConsortiumMember
 from proposals.intake.selectors import consortia_visible_to, consortium_members
 from proposals.intake.services.consortium import member_add, member_make_anchor, member_remove, member_update
@@ -129,7 +130,7 @@ def member_edit(request: HttpRequest, consortium_pk: int, member_pk: int) -> Htt
         "ultimate_parent_country": company.ultimate_parent_country_id,
         "owners": owners_initial(company),
     }
-    form = MemberCompanyForm(request.POST or None, initial=initial)
+    form = MemberCompanyForm(request.POST or None, initial=initial, version=member.version)
     if request.method == "POST":
         try:
             if run_service(
@@ -143,6 +144,7 @@ def member_edit(request: HttpRequest, consortium_pk: int, member_pk: int) -> Htt
                         "layers": form.cleaned_data["layers"],
                         **form.company_data(),
                     },
+                    expected_version=opened_version(form),
                 ),
             ):
                 messages.success(request, f"{form.cleaned_data['legal_name']} saved.")
@@ -165,7 +167,12 @@ def member_delete(request: HttpRequest, consortium_pk: int, member_pk: int) -> H
     _ensure_lead(request, consortium)
     if request.method == "POST":
         try:
-            member_remove(consortium_id=consortium.pk, member_id=member.pk, actor=request.user)
+            member_remove(
+                consortium_id=consortium.pk,
+                member_id=member.pk,
+                actor=request.user,
+                expected_version=posted_version(request),
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

@@ -46,13 +46,13 @@ def test_site_crud(as_editor, draft):
     created = as_editor.post(url(draft, "sites"), SITE, format="json")
     assert created.status_code == 201
     site = Site.objects.get()
-    assert created.json() == {"id": site.pk, **SITE}
-    assert as_editor.get(url(draft, "sites")).json()["results"] == [{"id": site.pk, **SITE}]
-    assert as_editor.get(url(draft, "sites", site.pk)).json() == {"id": site.pk, **SITE}
+    assert created.json() == {"id": site.pk, **SITE, "version": 1}
+    assert as_editor.get(url(draft, "sites")).json()["results"] == [{"id": site.pk, **SITE, "version": 1}]
+    assert as_editor.get(url(draft, "sites", site.pk)).json() == {"id": site.pk, **SITE, "version": 1}
 
     changed = as_editor.patch(url(draft, "sites", site.pk), {"city": "Mombasa"}, format="json")
     assert changed.status_code == 200
-    assert changed.json() == {"id": site.pk, **SITE, "city": "Mombasa"}
+    assert changed.json() == {"id": site.pk, **SITE, "city": "Mombasa", "version": 2}
 
     assert as_editor.delete(url(draft, "sites", site.pk)).status_code == 204
     assert not Site.objects.exists()
@@ -70,6 +70,7 @@ def test_line_item_crud_normalizes_eccn_and_totals(as_editor, draft, lead):
         "eccn": "3A090.a",  # normalized by the drafting service
         "site": site.pk,
         "total_value": "480000.00",
+        "version": 1,
     }
     changed = as_editor.patch(url(draft, "line-items", item.pk), {"quantity": 8}, format="json")
     assert (changed.status_code, changed.json()["quantity"], changed.json()["total_value"]) == (
@@ -95,6 +96,7 @@ def test_party_crud(as_lead, draft):
         "ultimate_parent": "",
         "ultimate_parent_country": None,
         "owners": [],
+        "version": 1,
     }
     changed = as_lead.patch(url(draft, "parties", party.pk), {"role": "purchaser"}, format="json")
     assert (changed.json()["role"], changed.json()["role_display"]) == ("purchaser", "Purchaser")

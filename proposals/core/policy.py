@@ -1,0 +1,10 @@
+"""Rules every area shares: when an edit started from an older version of an object."""
+
+
+def edit_is_stale(*, expected: int | None, saved: int) -> bool:
+    """An edit that names the version it started from is stale when the saved row has moved on.
+
+    No named version (an older client, a form opened before versions existed) is not stale: the API
+    documents that If-Match and `version` are optional; sending either makes the save safe.
+    """
+    return expected is not None and expected != saved
