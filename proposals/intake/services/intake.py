@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from proposals.core.engine import commit_without_waiting_for_disk
 from proposals.core.enums import ProposalStatus
 from proposals.intake.models.proposal import Revision
 from proposals.intake.policy.completeness import blocking, evaluate
@@ -42,6 +43,9 @@ def intake_check(*, proposal_id: int) -> str | None:
         if revision is None:
             log.info("intake for proposal %s: nothing to do", proposal_id)
             return None
+        # Lost in a database crash, the move leaves the proposal submitted: the sweeper sends intake
+        # again (OWED_WORK), and the follow-ups it sent find it not in review and do nothing.
+        commit_without_waiting_for_disk()
         problems = blocking(evaluate(revision.snapshot, rules=rules))
         if problems:
             action = "return_incomplete"
