@@ -141,7 +141,8 @@ def test_officer_panel_list_offers_to_form_a_panel_for_proposals_in_review_witho
 ):
     client.force_login(officer)
     page = client.get(reverse("evaluation-panels")).content.decode()
-    assert reverse("evaluation-form-panel", args=[in_review.pk]) in page
+    assert page.count(reverse("evaluation-form-panel", args=[in_review.pk])) == 1
+    assert "<title>Evaluation panels · ExportAI Portal</title>" in page
 
     client.force_login(evaluators["state"])  # an evaluator is offered nothing to form
     page = client.get(reverse("evaluation-panels")).content.decode()
