@@ -15,7 +15,9 @@ from django.utils.safestring import SafeString
 from proposals import models
 from proposals.commerce.policy.ownership import ownership_share_errors
 from proposals.core.errors import StaleVersion
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.services.concurrency import version_claim
+from proposals.core.web.fields import text_field
 from proposals.exim.policy import financing as fin
 from proposals.exim.services import committed_exposure
 
@@ -97,7 +99,9 @@ FORM_ONLY = ("reason", "opened_version")
 
 
 class SettingsForm(forms.ModelForm):
-    reason = forms.CharField(
+    reason = text_field(
+        NOTE_MAX_CHARS,
+        multiline=True,
         label="Reason for change",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
         help_text="Required. Recorded with your name and the changed values in this record's history.",

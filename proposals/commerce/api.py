@@ -41,11 +41,13 @@ from proposals.commerce.services.screening import screening_request
 from proposals.commerce.workflow import GATE_DECISIONS, HIT_ACTIONS
 from proposals.core.api.base import ProposalScoped, parse
 from proposals.core.api.errors import error_responses
+from proposals.core.api.fields import text_input
 from proposals.core.api.filters import StrictFilterBackend
 from proposals.core.api.parsers import JSONParser as NulSafeJSONParser
 from proposals.core.api.parsers import MultiPartParser as NulSafeMultiPartParser
 from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import ProposalStatus
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.policy.revisions import ADDED, CHANGED, REMOVED
 
@@ -289,8 +291,8 @@ class TrackSerializer(serializers.Serializer):
 
 class GateDecisionInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(GATE_DECISIONS))
-    reason = serializers.CharField(max_length=4000)
-    conditions = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    reason = text_input(NOTE_MAX_CHARS, multiline=True)
+    conditions = text_input(NOTE_MAX_CHARS, multiline=True, required=False, allow_blank=True, default="")
 
 
 class BulkDecisionInput(GateDecisionInput):
@@ -300,16 +302,16 @@ class BulkDecisionInput(GateDecisionInput):
 
 class HitInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(HIT_ACTIONS))
-    reason = serializers.CharField(max_length=4000)
+    reason = text_input(NOTE_MAX_CHARS, multiline=True)
 
 
 class RfiInput(serializers.Serializer):
-    question = serializers.CharField(max_length=4000)
+    question = text_input(NOTE_MAX_CHARS, multiline=True)
     due_date = serializers.DateField()
 
 
 class RfiAnswerInput(serializers.Serializer):
-    answer = serializers.CharField(max_length=4000)
+    answer = text_input(NOTE_MAX_CHARS, multiline=True)
 
 
 class AssignInput(serializers.Serializer):
@@ -568,7 +570,7 @@ class InformationRequestSerializer(serializers.ModelSerializer):
 
 
 class InformationAnswerInput(serializers.Serializer):
-    answer = serializers.CharField(max_length=4000)
+    answer = text_input(NOTE_MAX_CHARS, multiline=True)
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
         required=False,

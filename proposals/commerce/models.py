@@ -11,7 +11,9 @@ from django.utils import timezone
 from proposals.commerce.policy.information_requests import rfi_days_left
 from proposals.core.enums import GateStatus, HitStatus, LicenseRequirement, ReviewClockFlag, ScreenedSubject
 from proposals.core.models.reference import validate_positive_days
+from proposals.core.models.text import multiline_text
 from proposals.core.models.versioned import Versioned
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.workflow import AGENCIES
 
 
@@ -151,7 +153,7 @@ class ScreeningHit(models.Model):
         "Party", on_delete=models.SET_NULL, null=True, blank=True, related_name="screening_hits"
     )
     status = models.CharField(max_length=20, choices=HitStatus.choices, default=HitStatus.UNRESOLVED)
-    adjudication_reason = models.TextField(blank=True)
+    adjudication_reason = multiline_text(NOTE_MAX_CHARS, blank=True)
     adjudicated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -281,8 +283,10 @@ class LicenseGate(models.Model):
     rule_code = models.CharField(max_length=60, help_text="The rule that required the license.")
     rule_description = models.CharField(max_length=300, blank=True)
     policy_version = models.ForeignKey(LicensingPolicyVersion, on_delete=models.PROTECT, related_name="gates")
-    conditions = models.TextField(blank=True, help_text="Provisos of an approval with conditions.")
-    reason = models.TextField(blank=True)
+    conditions = multiline_text(
+        NOTE_MAX_CHARS, blank=True, help_text="Provisos of an approval with conditions."
+    )
+    reason = multiline_text(NOTE_MAX_CHARS, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -312,14 +316,14 @@ class InformationRequest(models.Model):
     """A reviewer's question to the consortium; answered by editing and resubmitting the proposal."""
 
     proposal = models.ForeignKey("Proposal", on_delete=models.CASCADE, related_name="information_requests")
-    question = models.TextField()
+    question = multiline_text(NOTE_MAX_CHARS)
     due_date = models.DateField()
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     asked_at = models.DateTimeField(auto_now_add=True)
     asked_revision = models.PositiveIntegerField(default=0)
-    answer = models.TextField(blank=True)
+    answer = multiline_text(NOTE_MAX_CHARS, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_revision = models.PositiveIntegerField(null=True, blank=True)
 

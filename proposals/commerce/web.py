@@ -38,7 +38,9 @@ from proposals.core import page_cache
 from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.core.errors import ApplicationError, InvalidInput
 from proposals.core.permissions import is_consortium_editor
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.web.access import permission_required, run_service
+from proposals.core.web.fields import text_field
 from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
 from proposals.search.enums import SearchList
@@ -51,11 +53,12 @@ class GateDecisionForm(forms.Form):
     action = forms.ChoiceField(
         label="Decision", choices=[(a, GATE_TRANSITIONS[a].label) for a in GATE_DECISIONS]
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
-    conditions = forms.CharField(
+    reason = text_field(NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 2}))
+    conditions = text_field(
+        NOTE_MAX_CHARS,
+        multiline=True,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=4000,
         help_text="Required for an approval with conditions.",
     )
 
@@ -86,11 +89,11 @@ class HitAdjudicationForm(forms.Form):
     action = forms.ChoiceField(
         label="Decision", choices=[(a, HIT_TRANSITIONS[a].label) for a in HIT_DECISIONS]
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    reason = text_field(NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class InformationRequestForm(forms.Form):
-    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    question = text_field(NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 3}))
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_due_date(self) -> date:
@@ -379,7 +382,7 @@ class MultipleFileField(forms.FileField):
 
 
 class InformationAnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
+    answer = text_field(NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 6}))
     attachments = MultipleFileField(
         required=False,
         label="Attach files (optional)",

@@ -13,7 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.core.api.errors import error_responses
+from proposals.core.api.fields import text_input
 from proposals.core.api.permissions import RulePermission
+from proposals.core.policy.text import NOTE_MAX_CHARS, SECTION_MAX_CHARS
 from proposals.evaluation import services
 from proposals.evaluation.models import Panel, PanelMember, Score
 from proposals.evaluation.policy.reports import OUTCOMES, STAGES
@@ -219,18 +221,18 @@ class PanelActionApi(APIView):
 
 class PanelTransitionInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=[a for a in PANEL_TRANSITIONS if a not in DETERMINATIONS])
-    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    reason = text_input(NOTE_MAX_CHARS, multiline=True, required=False, allow_blank=True, default="")
 
 
 class ConflictDeclarationInput(serializers.Serializer):
     has_conflict = serializers.BooleanField()
-    statement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    statement = text_input(NOTE_MAX_CHARS, multiline=True, required=False, allow_blank=True, default="")
 
 
 class ScoreInput(serializers.Serializer):
     criterion = serializers.CharField(max_length=60)
     value = serializers.IntegerField()
-    comment = serializers.CharField(max_length=4000)
+    comment = text_input(NOTE_MAX_CHARS, multiline=True)
 
 
 class ScoreSheetInput(serializers.Serializer):
@@ -239,13 +241,13 @@ class ScoreSheetInput(serializers.Serializer):
 
 
 class PanelSummaryInput(serializers.Serializer):
-    summary = serializers.CharField(max_length=20000)
-    public_summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    summary = text_input(SECTION_MAX_CHARS, multiline=True)
+    public_summary = text_input(NOTE_MAX_CHARS, multiline=True, required=False, allow_blank=True, default="")
 
 
 class DeterminationInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=list(DETERMINATIONS))
-    reason = serializers.CharField(max_length=4000)
+    reason = text_input(NOTE_MAX_CHARS, multiline=True)
 
 
 ACTION_ERRORS = error_responses(400, 403, 404, 409)

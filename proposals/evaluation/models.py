@@ -11,6 +11,8 @@ The register shows a designated panel's `public_summary` and nothing else writte
 from django.conf import settings
 from django.db import models
 
+from proposals.core.models.text import multiline_text
+from proposals.core.policy.text import NOTE_MAX_CHARS, SECTION_MAX_CHARS
 from proposals.evaluation.enums import PanelStatus
 
 
@@ -22,11 +24,13 @@ class Panel(models.Model):
     formed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    summary = models.TextField(blank=True, help_text="The officer's panel summary (internal).")
-    public_summary = models.TextField(
-        blank=True, help_text="What the public register says about a designated package."
+    summary = multiline_text(
+        SECTION_MAX_CHARS, blank=True, help_text="The officer's panel summary (internal)."
     )
-    determination_reason = models.TextField(blank=True)
+    public_summary = multiline_text(
+        NOTE_MAX_CHARS, blank=True, help_text="What the public register says about a designated package."
+    )
+    determination_reason = multiline_text(NOTE_MAX_CHARS, blank=True)
     determined_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -54,7 +58,7 @@ class PanelMember(models.Model):
     )
     agency = models.CharField(max_length=16)  # the evaluator's agency when seated
     has_conflict = models.BooleanField(null=True, blank=True, help_text="Empty until declared.")
-    conflict_statement = models.TextField(blank=True)
+    conflict_statement = multiline_text(NOTE_MAX_CHARS, blank=True)
     declared_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
@@ -77,7 +81,7 @@ class Score(models.Model):
     member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey("Criterion", on_delete=models.PROTECT, related_name="+")
     value = models.SmallIntegerField()
-    comment = models.TextField()
+    comment = multiline_text(NOTE_MAX_CHARS)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

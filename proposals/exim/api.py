@@ -18,11 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.commerce.selectors import Clearance, commerce_clearance
+from proposals.core.api.fields import text_input
 from proposals.core.api.filters import StrictFilterBackend
 from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import DealStage, EximProduct
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.selectors import (
@@ -307,7 +309,7 @@ class DealTransitionApi(APIView):
             ref_name = "DealTransitionInput"
 
         action = serializers.ChoiceField(choices=list(DEAL_TRANSITIONS))
-        reason = serializers.CharField(max_length=4000)
+        reason = text_input(NOTE_MAX_CHARS, multiline=True)
 
     @extend_schema(request=Input, responses=DealDetailOutput)
     def post(self, request: Request, pk: int) -> Response:
@@ -330,7 +332,7 @@ class DealTargetDateApi(APIView):
 
         field = serializers.ChoiceField(choices=list(TARGET_DATE_FIELDS))
         date = serializers.DateField(allow_null=True)
-        reason = serializers.CharField(max_length=4000)
+        reason = text_input(NOTE_MAX_CHARS, multiline=True)
 
     @extend_schema(request=Input, responses=DealDetailOutput)
     def post(self, request: Request, pk: int) -> Response:

@@ -16,7 +16,9 @@ from proposals.commerce.selectors import commerce_clearance
 from proposals.core.errors import ApplicationError, CommitmentRefused
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPaginator
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.web.access import permission_required
+from proposals.core.web.fields import text_field
 from proposals.core.web.widgets import inline_options
 from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
@@ -40,8 +42,8 @@ PAGE_SIZE = 50
 
 class DealTransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, t.label) for a, t in DEAL_TRANSITIONS.items()])
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}), max_length=4000
+    reason = text_field(
+        NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"})
     )
 
 
@@ -56,8 +58,8 @@ class TargetDateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date", "class": "usa-input"}),
         help_text="Empty clears it.",
     )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}), max_length=4000
+    reason = text_field(
+        NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"})
     )
 
 

@@ -15,7 +15,9 @@ from rest_framework.views import APIView
 
 from proposals.core.api.base import parse
 from proposals.core.api.errors import error_responses
+from proposals.core.api.fields import text_input
 from proposals.core.api.parsers import JSONParser, MultiPartParser
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.notify.models import InboxItem, Message
 from proposals.notify.selectors import (
     access_inbox_item,
@@ -54,7 +56,9 @@ class MessageOutput(serializers.ModelSerializer):
 
 
 class MessageInput(serializers.Serializer):
-    body = serializers.CharField(max_length=4000, help_text="@username mentions a user, who gets an e-mail.")
+    body = text_input(
+        NOTE_MAX_CHARS, multiline=True, help_text="@username mentions a user, who gets an e-mail."
+    )
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
         required=False,

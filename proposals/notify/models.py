@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 
 from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
+from proposals.core.models.text import multiline_text
+from proposals.core.policy.text import NOTE_MAX_CHARS
 
 
 class OutboxMessage(models.Model):
@@ -72,7 +74,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     internal = models.BooleanField(default=False)
-    body = models.TextField()
+    body = multiline_text(NOTE_MAX_CHARS)
     mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -15,8 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from proposals.commerce.web import MultipleFileField
 from proposals.core.errors import ApplicationError
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.web.access import run_service
 from proposals.core.web.context import NavItem
+from proposals.core.web.fields import text_field
 from proposals.notify.selectors import (
     access_inbox_item,
     access_message_attachment,
@@ -34,10 +36,11 @@ from proposals.notify.services import (
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(
+    body = text_field(
+        NOTE_MAX_CHARS,
+        multiline=True,
         label="Message",
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
         help_text="Mention someone with @username; they get an e-mail.",
     )
     attachments = MultipleFileField(

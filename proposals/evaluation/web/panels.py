@@ -18,7 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from proposals.core.errors import ApplicationError, InvalidInput
 from proposals.core.permissions import is_program_admin
+from proposals.core.policy.text import NOTE_MAX_CHARS, SECTION_MAX_CHARS
 from proposals.core.web.access import permission_required, refused, run_service
+from proposals.core.web.fields import text_field
 from proposals.evaluation import services
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.selectors import (
@@ -58,21 +60,29 @@ class ConflictForm(PanelPageForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    statement = forms.CharField(
-        label="Describe the conflict", required=False, max_length=4000, widget=forms.Textarea(attrs=TEXTAREA)
+    statement = text_field(
+        NOTE_MAX_CHARS,
+        multiline=True,
+        label="Describe the conflict",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
     )
 
 
 class SummaryForm(PanelPageForm):
     id_prefix = "summary"
 
-    summary = forms.CharField(
-        label="Panel summary (internal)", max_length=20000, widget=forms.Textarea(attrs=TEXTAREA)
+    summary = text_field(
+        SECTION_MAX_CHARS,
+        multiline=True,
+        label="Panel summary (internal)",
+        widget=forms.Textarea(attrs=TEXTAREA),
     )
-    public_summary = forms.CharField(
+    public_summary = text_field(
+        NOTE_MAX_CHARS,
+        multiline=True,
         label="Public summary (shown on the register if designated)",
         required=False,
-        max_length=4000,
         widget=forms.Textarea(attrs=TEXTAREA),
     )
 
@@ -85,7 +95,9 @@ class DeterminationForm(PanelPageForm):
         choices=[(a, PANEL_TRANSITIONS[a].label) for a in DETERMINATIONS],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label="Reasons", max_length=4000, widget=forms.Textarea(attrs=TEXTAREA))
+    reason = text_field(
+        NOTE_MAX_CHARS, multiline=True, label="Reasons", widget=forms.Textarea(attrs=TEXTAREA)
+    )
 
 
 class TransitionForm(PanelPageForm):
@@ -94,8 +106,8 @@ class TransitionForm(PanelPageForm):
     action = forms.ChoiceField(
         choices=[(a, t.label) for a, t in PANEL_TRANSITIONS.items() if a not in DETERMINATIONS]
     )
-    reason = forms.CharField(
-        label="Reason", required=False, max_length=4000, widget=forms.Textarea(attrs=TEXTAREA)
+    reason = text_field(
+        NOTE_MAX_CHARS, multiline=True, label="Reason", required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
 
 
@@ -118,8 +130,8 @@ class ScoreSheetForm(forms.Form):
         self.criteria = criteria
         for c in criteria:
             self.fields[f"value-{c.code}"] = forms.CharField(label="Score", required=False, max_length=12)
-            self.fields[f"comment-{c.code}"] = forms.CharField(
-                label="Comment", required=False, max_length=4000
+            self.fields[f"comment-{c.code}"] = text_field(
+                NOTE_MAX_CHARS, multiline=True, label="Comment", required=False
             )
 
     def rows(self) -> list[dict[str, Any]]:

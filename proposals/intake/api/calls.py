@@ -28,8 +28,10 @@ from proposals.core.api.concurrency import (
     with_etag,
 )
 from proposals.core.api.errors import error_responses
+from proposals.core.api.fields import text_input
 from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import DocumentCategory, Layer
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.policy.calls import call_is_open
 from proposals.intake.selectors import calls_with_counts
@@ -70,7 +72,7 @@ class CallInput(serializers.ModelSerializer):
 
 
 class RubricInput(serializers.Serializer):
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = text_input(NOTE_MAX_CHARS, multiline=True, required=False, allow_blank=True, default="")
 
 
 class CriterionInput(serializers.ModelSerializer):

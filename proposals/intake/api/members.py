@@ -32,8 +32,10 @@ from proposals.core.api.concurrency import (
     with_etag,
 )
 from proposals.core.api.errors import ErrorOutput, error_responses
+from proposals.core.api.fields import text_input
 from proposals.core.enums import Layer, MemberRole
 from proposals.core.models.reference import Country
+from proposals.core.policy.text import NAME_MAX_CHARS
 from proposals.intake.api.owners import OwnerOutput, owners_data, owners_input
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember
 from proposals.intake.selectors import consortia_visible_to, consortium_members
@@ -80,10 +82,10 @@ class MemberUpdateInput(serializers.Serializer):
 
     role = serializers.ChoiceField(choices=MemberRole.choices)
     layers = serializers.ListField(child=serializers.ChoiceField(choices=Layer.choices), allow_empty=True)
-    legal_name = serializers.CharField(max_length=200)
+    legal_name = text_input(NAME_MAX_CHARS)
     country_of_incorporation = _CountryField()
     principal_place_of_business = _CountryField()
-    ultimate_parent = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    ultimate_parent = text_input(NAME_MAX_CHARS, allow_blank=True, required=False)
     ultimate_parent_country = _CountryField(allow_null=True, required=False)
     owners = owners_input()
     version = version_input()
@@ -97,13 +99,13 @@ class MemberCreateInput(MemberUpdateInput):
     layers = serializers.ListField(
         child=serializers.ChoiceField(choices=Layer.choices), allow_empty=True, default=list
     )
-    existing_company = serializers.CharField(
-        max_length=200,
+    existing_company = text_input(
+        NAME_MAX_CHARS,
         required=False,
         help_text="Legal name of a company this consortium entered before (a member it removed, say); "
         "omit its fields. Other consortia's companies are never found: add a new company instead.",
     )
-    legal_name = serializers.CharField(max_length=200, required=False)
+    legal_name = text_input(NAME_MAX_CHARS, required=False)
     country_of_incorporation = _CountryField(required=False)
     principal_place_of_business = _CountryField(required=False)
 

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from proposals.core.api.fields import text_input
+from proposals.core.policy.text import NAME_MAX_CHARS
 from proposals.intake.models.consortium import Owner
 
 OWNERS_HELP = (
@@ -11,7 +13,7 @@ OWNERS_HELP = (
 
 
 class OwnerInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = text_input(NAME_MAX_CHARS)
     country = serializers.CharField(
         max_length=2, help_text="ISO 3166-1 alpha-2 code, as /api/countries/ lists them."
     )

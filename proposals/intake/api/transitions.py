@@ -13,13 +13,17 @@ from rest_framework.views import APIView
 
 from proposals.core.api.base import ProposalScoped, parse
 from proposals.core.api.errors import ErrorOutput, error_responses
+from proposals.core.api.fields import text_input
+from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.intake.api.proposals import ProposalOutput, proposal_output
 from proposals.intake.services.transitions import proposal_transition
 
 
 class WithdrawInput(serializers.Serializer):
     # Blank passes here so the transition service, which requires the reason, words the refusal.
-    reason = serializers.CharField(allow_blank=True, help_text="Why the consortium withdraws (required).")
+    reason = text_input(
+        NOTE_MAX_CHARS, multiline=True, allow_blank=True, help_text="Why the consortium withdraws (required)."
+    )
 
 
 _REFUSED = OpenApiResponse(

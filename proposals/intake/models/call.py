@@ -22,7 +22,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from proposals.core.enums import DocumentCategory, Layer
+from proposals.core.models.text import multiline_text, one_line_text
 from proposals.core.models.versioned import Versioned
+from proposals.core.policy.text import NAME_MAX_CHARS, NOTE_MAX_CHARS
 from proposals.intake.policy.calls import call_window_text
 
 
@@ -37,11 +39,9 @@ def default_document_categories() -> list[str]:
 
 
 class Call(Versioned):
-    name = models.CharField(max_length=200)
+    name = one_line_text(NAME_MAX_CHARS)
     slug = models.SlugField(max_length=80, unique=True)
-    federal_register_citation = models.CharField(
-        max_length=100, blank=True, help_text='For example "FR 2026-06952".'
-    )
+    federal_register_citation = one_line_text(100, blank=True, help_text='For example "FR 2026-06952".')
     opens_on = models.DateField()
     closes_on = models.DateField(
         null=True,
@@ -62,7 +62,7 @@ class Call(Versioned):
         help_text='{"excluded_countries": ["CN", "HK", "MO"], "min_hardware_us_content": "0.51"}; '
         "a missing key means the program settings apply.",
     )
-    public_summary = models.TextField(blank=True)
+    public_summary = multiline_text(NOTE_MAX_CHARS, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,7 +87,7 @@ class Rubric(models.Model):
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="rubrics")
     version = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     published_at = models.DateTimeField(null=True, blank=True, help_text="Empty while a draft.")
-    notes = models.TextField(blank=True)
+    notes = multiline_text(NOTE_MAX_CHARS, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,8 +107,8 @@ class Rubric(models.Model):
 class Criterion(Versioned):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
     code = models.SlugField(max_length=60)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = one_line_text(NAME_MAX_CHARS)
+    description = multiline_text(NOTE_MAX_CHARS, blank=True)
     weight = models.DecimalField(
         max_digits=5,
         decimal_places=2,

@@ -7,7 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from proposals.core.enums import ConsortiumUserRole, Layer, MemberRole
+from proposals.core.models.text import one_line_text
 from proposals.core.models.versioned import Versioned
+from proposals.core.policy.text import NAME_MAX_CHARS
 
 
 class Company(models.Model):
@@ -19,10 +21,10 @@ class Company(models.Model):
     only by them.
     """
 
-    legal_name = models.CharField(max_length=200)
+    legal_name = one_line_text(NAME_MAX_CHARS)
     country_of_incorporation = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
     principal_place_of_business = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
-    ultimate_parent = models.CharField(max_length=200, blank=True, help_text="Leave blank if none.")
+    ultimate_parent = one_line_text(NAME_MAX_CHARS, blank=True, help_text="Leave blank if none.")
     ultimate_parent_country = models.ForeignKey(
         "Country", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -55,7 +57,7 @@ class Owner(models.Model):
         Company, on_delete=models.CASCADE, null=True, blank=True, related_name="owners"
     )
     party = models.ForeignKey("Party", on_delete=models.CASCADE, null=True, blank=True, related_name="owners")
-    name = models.CharField(max_length=200)
+    name = one_line_text(NAME_MAX_CHARS)
     country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
     percent = models.DecimalField(
         "share (%)",
@@ -82,7 +84,7 @@ class Owner(models.Model):
 
 
 class Consortium(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = one_line_text(NAME_MAX_CHARS, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

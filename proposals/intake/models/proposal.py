@@ -17,7 +17,9 @@ from proposals.core.enums import (
     PartyRole,
     ProposalStatus,
 )
+from proposals.core.models.text import multiline_text, one_line_text
 from proposals.core.models.versioned import Versioned
+from proposals.core.policy.text import LINE_MAX_CHARS, NAME_MAX_CHARS, SECTION_MAX_CHARS
 from proposals.intake.policy.amounts import line_item_amount_errors
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -128,15 +130,17 @@ class Proposal(Versioned):
         related_name="proposals",
         help_text="The call for proposals this proposal answers.",
     )
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    title = one_line_text(NAME_MAX_CHARS)
+    summary = multiline_text(SECTION_MAX_CHARS, blank=True)
     target_countries = models.ManyToManyField("Country", related_name="targeted_by", blank=True)
-    target_blocs = models.CharField(
-        "regional blocs", max_length=200, blank=True, help_text="For example: GCC, ASEAN."
+    target_blocs = one_line_text(
+        NAME_MAX_CHARS, "regional blocs", blank=True, help_text="For example: GCC, ASEAN."
     )
-    use_cases = models.TextField(blank=True, help_text="Named use cases: healthcare, education, ...")
-    security_measures = models.TextField(blank=True)
-    end_use = models.TextField("end-use statement", blank=True)
+    use_cases = multiline_text(
+        SECTION_MAX_CHARS, blank=True, help_text="Named use cases: healthcare, education, ..."
+    )
+    security_measures = multiline_text(SECTION_MAX_CHARS, blank=True)
+    end_use = multiline_text(SECTION_MAX_CHARS, "end-use statement", blank=True)
     # Federal support requested.
     exim_product = models.CharField(max_length=32, choices=EximProduct.choices, blank=True)
     financing_amount = models.DecimalField(
@@ -211,12 +215,12 @@ class Site(Versioned):
     """A destination data-center site and who builds, owns and operates it."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="sites")
-    name = models.CharField(max_length=200)
+    name = one_line_text(NAME_MAX_CHARS)
     country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="+")
-    city = models.CharField(max_length=100)
-    builder = models.CharField(max_length=200, blank=True)
-    owner = models.CharField(max_length=200, blank=True)
-    operator = models.CharField(max_length=200, blank=True)
+    city = one_line_text(100)
+    builder = one_line_text(NAME_MAX_CHARS, blank=True)
+    owner = one_line_text(NAME_MAX_CHARS, blank=True)
+    operator = one_line_text(NAME_MAX_CHARS, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -228,8 +232,8 @@ class Site(Versioned):
 class LineItem(Versioned):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="line_items")
     layer = models.CharField(max_length=16, choices=Layer.choices)
-    description = models.CharField(max_length=300)
-    manufacturer = models.CharField(max_length=200)
+    description = one_line_text(LINE_MAX_CHARS)
+    manufacturer = one_line_text(NAME_MAX_CHARS)
     origin_country = models.ForeignKey(
         "Country",
         on_delete=models.PROTECT,
@@ -275,8 +279,8 @@ class Party(Versioned):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(max_length=32, choices=PartyRole.choices)
-    name = models.CharField(max_length=200)
-    address = models.CharField(max_length=300, blank=True)
+    name = one_line_text(NAME_MAX_CHARS)
+    address = one_line_text(LINE_MAX_CHARS, blank=True)
     country = models.ForeignKey(
         "Country",
         on_delete=models.PROTECT,
@@ -296,7 +300,7 @@ class Party(Versioned):
         verbose_name="headquarters country",
         help_text="Where the party is headquartered; the location country if left blank.",
     )
-    ultimate_parent = models.CharField(max_length=200, blank=True, help_text="Leave blank if none.")
+    ultimate_parent = one_line_text(NAME_MAX_CHARS, blank=True, help_text="Leave blank if none.")
     ultimate_parent_country = models.ForeignKey(
         "Country",
         on_delete=models.PROTECT,

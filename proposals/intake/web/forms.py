@@ -13,7 +13,9 @@ from django.core.validators import MaxValueValidator
 from proposals.core.enums import DocumentCategory, Layer, MemberRole, Section
 from proposals.core.models.reference import Country
 from proposals.core.models.versioned import Versioned
+from proposals.core.policy.text import LINE_MAX_CHARS, NAME_MAX_CHARS, NOTE_MAX_CHARS, text_refusal
 from proposals.core.web.concurrency import VERSION_FIELD, carry_version
+from proposals.core.web.fields import text_field
 from proposals.intake.models.call import Call, Criterion
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
@@ -61,7 +63,7 @@ class ProposalCreateForm(PortalForm):
             "invalid_choice": "Choose an open call.",
         },
     )
-    title = forms.CharField(max_length=200, help_text="You can change it later.")
+    title = text_field(NAME_MAX_CHARS, help_text="You can change it later.")
 
     def __init__(self, *args: Any, consortia: list[Consortium], calls: list[Call], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,6 +181,11 @@ class OwnersField(forms.CharField):
 
     def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
         text = super().to_python(value)
+        # The text rule applies to the typed text (validators would see the parsed list).
+        if len(text) > NOTE_MAX_CHARS:
+            raise forms.ValidationError(f"The owners list is longer than {NOTE_MAX_CHARS:,} characters.")
+        if refusal := text_refusal(text, multiline=True):
+            raise forms.ValidationError(refusal)
         owners: list[dict[str, str]] = []
         errors: list[str] = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -189,6 +196,9 @@ class OwnersField(forms.CharField):
                 errors.append(f"Line {number}: write name; country code; percent.")
                 continue
             name, country, percent = parts
+            if len(name) > NAME_MAX_CHARS:
+                errors.append(f"Line {number}: the name is longer than {NAME_MAX_CHARS} characters.")
+                continue
             owners.append({"name": name, "country": country, "percent": percent.removesuffix("%").strip()})
         if errors:
             raise forms.ValidationError(errors)
@@ -229,7 +239,9 @@ class BomImportForm(PortalForm):
 
 class WithdrawForm(PortalForm):
     # Not required here: the workflow table says which actions need a reason, and the service enforces it.
-    reason = forms.CharField(
+    reason = text_field(
+        NOTE_MAX_CHARS,
+        multiline=True,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Reviewers and the program see this reason.",
@@ -260,10 +272,10 @@ def _country_field(label: str, *, required: bool = True) -> forms.ModelChoiceFie
 class MemberCompanyForm(_MemberFields):
     """A member and its company's details: adding a new company, or editing a member."""
 
-    legal_name = forms.CharField(max_length=200)
+    legal_name = text_field(NAME_MAX_CHARS)
     country_of_incorporation = _country_field("Country of incorporation")
     principal_place_of_business = _country_field("Principal place of business")
-    ultimate_parent = forms.CharField(max_length=200, required=False, help_text="Leave blank if none.")
+    ultimate_parent = text_field(NAME_MAX_CHARS, required=False, help_text="Leave blank if none.")
     ultimate_parent_country = _country_field("Ultimate parent's country", required=False)
     owners = OwnersField()
 
@@ -295,10 +307,8 @@ class MemberCompanyForm(_MemberFields):
 class ExistingMemberForm(_MemberFields):
     """Add back a company this consortium entered before, by its legal name."""
 
-    existing_company = forms.CharField(
-        max_length=200,
-        label="Legal name of the company",
-        help_text="As this consortium entered it before.",
+    existing_company = text_field(
+        NAME_MAX_CHARS, label="Legal name of the company", help_text="As this consortium entered it before."
     )
     field_order = ["existing_company", "role", "layers"]
 
@@ -315,13 +325,11 @@ def _percent_text(percent: Decimal) -> str:
 class CallForm(PortalForm):
     """A call's settings; its eligibility is entered as two fields and stored as one JSON object."""
 
-    name = forms.CharField(max_length=200)
+    name = text_field(NAME_MAX_CHARS)
     slug = forms.SlugField(
         max_length=80, help_text="Short name for addresses, such as pre-set-consortia-2026."
     )
-    federal_register_citation = forms.CharField(
-        max_length=100, required=False, help_text="Such as FR 2026-06952."
-    )
+    federal_register_citation = text_field(100, required=False, help_text="Such as FR 2026-06952.")
     opens_on = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), help_text="First day it accepts proposals."
     )
@@ -345,9 +353,9 @@ class CallForm(PortalForm):
         required=False,
         label="Documents every proposal must attach",
     )
-    excluded_countries = forms.CharField(
+    excluded_countries = text_field(
+        LINE_MAX_CHARS,
         required=False,
-        max_length=300,
         label="Excluded countries",
         help_text="ISO codes separated by commas, such as CN, HK, MO; added to the program's countries "
         "of concern.",
@@ -360,7 +368,9 @@ class CallForm(PortalForm):
         label="Minimum US content of the hardware (%)",
         help_text="Empty: the program setting applies. A call can only raise it.",
     )
-    public_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    public_summary = text_field(
+        NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
 
     @classmethod
     def initial_for(cls, call: Call) -> dict[str, Any]:
@@ -388,7 +398,9 @@ class CallForm(PortalForm):
 
 
 class RubricNotesForm(PortalForm):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = text_field(
+        NOTE_MAX_CHARS, multiline=True, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class CriterionForm(PortalModelForm):

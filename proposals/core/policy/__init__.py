@@ -1,0 +1,1 @@
+"""Rules shared by every area (pure: no models, no database)."""
