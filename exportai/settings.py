@@ -425,6 +425,12 @@ EXPORTAI_OUTBOX_RETRY_MAX_SECONDS = env.int("EXPORTAI_OUTBOX_RETRY_MAX_SECONDS",
 EXPORTAI_OUTBOX_FLUSH_INTERVAL_SECONDS = env.int("EXPORTAI_OUTBOX_FLUSH_INTERVAL_SECONDS", default=30)
 EXPORTAI_DIGEST_HOUR = env.int("EXPORTAI_DIGEST_HOUR", default=7)  # local time (TIME_ZONE)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Generated papers (proposals.documents.services.generated): seconds one render may take before the
+# worker stops it (soft limit; the hard limit is 30 s later), how many attempts a paper gets before it
+# is marked as not renderable, and the largest data (canonical JSON, bytes) a paper is rendered from.
+EXPORTAI_PAPER_RENDER_SECONDS = env.int("EXPORTAI_PAPER_RENDER_SECONDS", default=120)
+EXPORTAI_PAPER_RENDER_ATTEMPTS = env.int("EXPORTAI_PAPER_RENDER_ATTEMPTS", default=3)
+EXPORTAI_PAPER_MAX_SOURCE_BYTES = env.int("EXPORTAI_PAPER_MAX_SOURCE_BYTES", default=4 * 1024 * 1024)
 if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 

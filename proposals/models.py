@@ -17,7 +17,7 @@ from proposals.commerce.models import (
 )
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import Country, CountryGroup, ProgramSettings
-from proposals.documents.models import GeneratedDocument
+from proposals.documents.models import GeneratedDocument, PaperRender
 from proposals.evaluation.models import Panel, PanelMember, Score
 from proposals.exim.models import Deal
 from proposals.intake.models.bom_import import BomImportJob
@@ -63,6 +63,7 @@ __all__ = [
     "OwnershipPolicyVersion",
     "Panel",
     "PanelMember",
+    "PaperRender",
     "Party",
     "ProgramSettings",
     "Proposal",

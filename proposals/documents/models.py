@@ -39,3 +39,36 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} r{self.revision} ({self.proposal_id})"
+
+
+class PaperRender(models.Model):
+    """A render of one paper that was asked for and is not stored yet: one row per paper, so however
+    many downloads ask while it is prepared, one render is queued and one runs.
+
+    The row is the record of the accepted work: the sweeper (intake.workflow.OWED_WORK) sends a render
+    again whose message was lost or whose worker died, and the row is deleted when the paper of its
+    source is stored. A paper that cannot be rendered (its data too large, or every attempt stopped at
+    the time limit) keeps its row with `refused` saying why, until its data changes.
+    """
+
+    proposal = models.ForeignKey("Proposal", on_delete=models.CASCADE, related_name="paper_renders")
+    kind = models.CharField(max_length=32, choices=GeneratedKind.choices)
+    subject_id = models.PositiveBigIntegerField(default=0)
+    # The data asked for (GeneratedDocument.source_sha256 once stored); other data starts a new render.
+    source_sha256 = models.CharField(max_length=64)
+    requested_at = models.DateTimeField()
+    # When a worker last started rendering it (empty while queued, and after an attempt that failed).
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    refused = models.CharField(max_length=300, blank=True, help_text="Why it is not rendered, if so.")
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "kind", "subject_id"], name="paper_render_once_per_paper"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of proposal {self.proposal_id} ({self.refused or 'pending'})"

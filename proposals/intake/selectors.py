@@ -29,7 +29,7 @@ from proposals.core.permissions import (
     consortium_roles,
     is_agency_reviewer,
 )
-from proposals.documents.models import GeneratedDocument
+from proposals.documents.models import GeneratedDocument, PaperRender
 from proposals.evaluation.models import PanelMember
 from proposals.evaluation.workflow import EVALUATOR_AGENCIES
 from proposals.exim.models import Deal
@@ -464,6 +464,9 @@ def owed_dossier(*, older_than: datetime) -> QuerySet[Proposal]:
         subject_id=0,
         revision=OuterRef("revision_number"),
     )
+    not_renderable = PaperRender.objects.filter(
+        proposal_id=OuterRef("pk"), kind=GeneratedKind.DOSSIER, subject_id=0
+    ).exclude(refused="")
     return (
         Proposal.objects.filter(
             status__in=(ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.RETURNED),
@@ -471,6 +474,8 @@ def owed_dossier(*, older_than: datetime) -> QuerySet[Proposal]:
             status_changed_at__lt=older_than,
         )
         .exclude(Exists(current))
+        # A dossier marked as not renderable (too large, out of time) is not owed until its data changes.
+        .exclude(Exists(not_renderable))
         .order_by("status_changed_at", "pk")
     )
 

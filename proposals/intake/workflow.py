@@ -214,4 +214,13 @@ OWED_WORK: tuple[OwedWork, ...] = (
         "proposals.search.selectors.owed_search_summary",
         "proposals.search.tasks.intake_refresh_search",
     ),
+    OwedWork(
+        "documents",
+        "a paper asked for (a download) and not yet stored",
+        "paper being prepared",
+        "proposals.documents.selectors.owed_paper_renders",
+        "proposals.documents.tasks.document_render_requested",
+        key="render_id",
+        proposal_field="proposal_id",
+    ),
 )

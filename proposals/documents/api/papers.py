@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.core.api.base import ProposalScoped
+from proposals.core.api.errors import ErrorOutput
 from proposals.core.enums import GeneratedKind, NotificationFrequency
 from proposals.documents.models import GeneratedDocument
 from proposals.documents.papers import PAPERS
 from proposals.documents.services.generated import (
+    PaperLookup,
     dossier_package,
     dossier_package_filename,
     generated_lookup,
@@ -29,10 +31,25 @@ PDF_RESPONSES = {
     (200, "application/pdf"): OpenApiTypes.BINARY,
     202: OpenApiResponse(description="Being generated: retry after the Retry-After seconds."),
     404: OpenApiResponse(description="No such proposal or document, or not visible to you."),
+    409: OpenApiResponse(
+        ErrorOutput,
+        description="Cannot be generated from the proposal as it is (code not_renderable; the message "
+        "says why: its data is too large, or every attempt ran out of time). Generated again once it "
+        "changes.",
+    ),
 }
 
 
-def _pending() -> Response:
+def _pending(lookup: PaperLookup) -> Response:
+    """202 while the paper is prepared (one render is in flight however often this is asked), 409 when
+    it cannot be."""
+    if lookup.state == "refused":
+        body = {
+            "message": f"The document cannot be prepared. {lookup.reason}",
+            "code": "not_renderable",
+            "extra": {},
+        }
+        return Response(body, status=status.HTTP_409_CONFLICT)
     return Response(PENDING, status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "5"})
 
 
@@ -89,7 +106,7 @@ class PaperDownloadApi(ProposalScoped, APIView):
         if lookup.state == "unavailable":
             raise Http404
         if lookup.document is None:
-            return _pending()
+            return _pending(lookup)
         doc = lookup.document
         response = FileResponse(
             doc.file.open("rb"),
@@ -120,9 +137,9 @@ class PackageDownloadApi(ProposalScoped, APIView):
         proposal = self.get_proposal(PAPERS[GeneratedKind.DOSSIER].permission)
         if proposal.revision_number == 0:
             raise Http404
-        package = dossier_package(proposal=proposal, user=request.user)
+        lookup, package = dossier_package(proposal=proposal, user=request.user)
         if package is None:
-            return _pending()
+            return _pending(lookup)
         return FileResponse(
             package,
             as_attachment=True,

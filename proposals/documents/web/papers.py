@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from proposals.core.enums import GeneratedKind, NotificationFrequency
 from proposals.documents.papers import PAPERS
 from proposals.documents.services.generated import (
+    PaperLookup,
     dossier_package,
     dossier_package_filename,
     generated_lookup,
@@ -20,7 +21,11 @@ from proposals.intake.selectors import access_proposal
 from proposals.notify.services import notification_frequency_of, notification_preference_set
 
 
-def _pending(request: HttpRequest, proposal: Proposal, label: str) -> HttpResponse:
+def _pending(request: HttpRequest, proposal: Proposal, label: str, lookup: PaperLookup) -> HttpResponse:
+    """Being prepared (202, the page reloads itself), or cannot be prepared and why (409)."""
+    if lookup.state == "refused":
+        context = {"proposal": proposal, "label": label, "reason": lookup.reason}
+        return render(request, "papers/refused.html", context, status=409)
     return render(request, "papers/pending.html", {"proposal": proposal, "label": label}, status=202)
 
 
@@ -34,7 +39,7 @@ def paper_download(request: HttpRequest, pk: int, kind: str, subject_id: int = 0
     if lookup.state == "unavailable":
         raise Http404
     if lookup.document is None:
-        return _pending(request, proposal, GeneratedKind(kind).label)
+        return _pending(request, proposal, GeneratedKind(kind).label, lookup)
     doc = lookup.document
     response = FileResponse(
         doc.file.open("rb"), as_attachment=True, filename=paper_filename(doc), content_type="application/pdf"
@@ -48,9 +53,9 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = access_proposal(request.user, pk, perm=PAPERS[GeneratedKind.DOSSIER].permission)
     if proposal.revision_number == 0:
         raise Http404
-    package = dossier_package(proposal=proposal, user=request.user)
+    lookup, package = dossier_package(proposal=proposal, user=request.user)
     if package is None:
-        return _pending(request, proposal, "Dossier package")
+        return _pending(request, proposal, "Dossier package", lookup)
     return FileResponse(
         package,
         as_attachment=True,
