@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("proposals", "0026_text_limits"),
+        ("proposals", "0027_text_limits"),
     ]
 
     operations = [
