@@ -10,6 +10,7 @@ viewport.
 
 import csv
 import io
+from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
@@ -18,7 +19,6 @@ from playwright.sync_api import Page, expect
 from proposals.core.enums import ProposalStatus
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import Panel
-from proposals.evaluation.services import panel_form, panel_transition
 from proposals.intake.models.proposal import Proposal
 from tests.e2e.support import Journey, sign_in
 from tests.factories import UserFactory
@@ -60,25 +60,62 @@ def sign_out(page: Page, username: str) -> None:
 
 
 @pytest.fixture
-def convened(complete_proposal):
-    """The proposal as intake leaves it (in review; the pipeline has journeys of its own), with a panel
-    of a State and a War evaluator, formed and convened by the program officer."""
-    officer = UserFactory(username="officer", agency="program")
-    state = UserFactory(username="state-evaluator", agency="state", first_name="Sam", last_name="State")
-    war = UserFactory(username="war-evaluator", agency="war", first_name="Wren", last_name="War")
+def in_review(complete_proposal):
+    """The proposal as intake leaves it (in review; the pipeline has journeys of its own), the program
+    officer, and a State and a War evaluator."""
+    UserFactory(username="officer", agency="program")
+    UserFactory(username="state-evaluator", agency="state", first_name="Sam", last_name="State")
+    UserFactory(username="war-evaluator", agency="war", first_name="Wren", last_name="War")
     Proposal.objects.filter(pk=complete_proposal.pk).update(
         status=ProposalStatus.IN_REVIEW, revision_number=1
     )
-    panel = panel_form(proposal_id=complete_proposal.pk, actor=officer, evaluator_ids=[state.pk, war.pk])
-    return panel_transition(panel_id=panel.pk, action="convene", actor=officer)
+    return complete_proposal
+
+
+@pytest.fixture
+def officer_page(browser, live_server, request) -> Iterator[tuple[Page, Journey]]:
+    """The program officer's own browser (its own cookies), signed in once for the whole journey: a TOTP
+    code is accepted once, so signing the same person in twice within 30 seconds would be refused."""
+    context = browser.new_context(base_url=live_server.url, viewport=WIDE)
+    context.route(
+        lambda url: not url.startswith(live_server.url) and not url.startswith("data:"),
+        lambda route: route.abort(),
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page, Journey(page=page, name=f"{request.node.name}-officer")
+    context.close()
 
 
 def test_conflict_recusal_blind_scoring_designation_and_the_public_register(
-    page: Page, journey: Journey, convened, complete_proposal
+    page: Page, journey: Journey, officer_page, in_review
 ) -> None:
     look = Looks(page, journey)
-    panel_url = reverse("evaluation-panel", args=[convened.pk])
+    complete_proposal = in_review
     title = complete_proposal.title
+
+    # The program officer forms the panel from the proposals awaiting one, and convenes it.
+    officer, officer_journey = officer_page
+    officer_look = Looks(officer, officer_journey)
+    sign_in(officer, officer_journey, username="officer")
+    officer.get_by_role("navigation", name="Primary navigation").get_by_role(
+        "link", name="Evaluation"
+    ).click()
+    expect(officer.get_by_role("heading", name="Proposals in review awaiting a panel")).to_be_visible()
+    officer_look("officer's panels and proposals awaiting one")
+    officer.get_by_role("link", name=f"Form the panel for {title}").click()
+    expect(officer.get_by_role("heading", name="Form the evaluation panel")).to_be_visible()
+    expect(officer.locator("input[name=evaluators]:checked")).to_have_count(2)  # one per agency
+    officer_look("panel suggestion")
+    officer.get_by_role("button", name="Form the panel").click()
+    expect(officer.get_by_role("status")).to_contain_text("Panel formed.")
+    officer.get_by_label("Action").select_option(label="Convene the panel")
+    officer.get_by_role("button", name="Move").click()
+    expect(officer.get_by_role("status")).to_contain_text("Convene the panel: done.")
+    officer_look("panel convened")
+    convened = Panel.objects.get(proposal=complete_proposal)
+    assert (convened.status, convened.members.count()) == (PanelStatus.CONFLICTS, 2)
+    panel_url = reverse("evaluation-panel", args=[convened.pk])
     criteria = list(convened.rubric.criteria.order_by("order"))
 
     # A War evaluator with a conflict: the declaration needs a statement; once made, they are recused.
@@ -132,11 +169,11 @@ def test_conflict_recusal_blind_scoring_designation_and_the_public_register(
     look("scores submitted: the aggregate")
     sign_out(page, "state-evaluator")
     assert Panel.objects.get(pk=convened.pk).status == PanelStatus.DETERMINATION
+    evaluator_page, evaluator_journey, evaluator_look = page, journey, look
 
-    # The program officer records the summary and designates.
-    sign_in(page, journey, username="officer")
-    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Evaluation").click()
-    page.get_by_role("link", name=title).click()
+    # The program officer records the summary and designates (in their own browser, still signed in).
+    page, journey, look = officer, officer_journey, officer_look
+    page.goto(panel_url)
     expect(page.get_by_role("heading", name="National-interest determination")).to_be_visible()
     look("officer's panel awaiting the determination")
     choose(page, "Designate")
@@ -171,7 +208,7 @@ def test_conflict_recusal_blind_scoring_designation_and_the_public_register(
     expect(page.get_by_role("heading", name=f"Report: {call.name}")).to_be_visible()
     expect(page.get_by_role("table", name="Proposals by outcome")).to_contain_text("Designated")
     look("call report")
-    sign_out(page, "officer")
+    page, journey, look = evaluator_page, evaluator_journey, evaluator_look
 
     # An anonymous visitor: the package on the public register, and in its CSV.
     page.goto(reverse("register"))
@@ -187,5 +224,7 @@ def test_conflict_recusal_blind_scoring_designation_and_the_public_register(
         [(f"ExportAI-{complete_proposal.pk}", title)],
     )
 
+    officer_journey.assert_accessible_and_error_free()
     journey.assert_accessible_and_error_free()
-    assert look.overflows == [], "pages wider than 390 px:\n" + "\n".join(look.overflows)
+    overflows = officer_look.overflows + look.overflows
+    assert overflows == [], "pages wider than 390 px:\n" + "\n".join(overflows)
