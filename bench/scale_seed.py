@@ -1021,9 +1021,21 @@ def seed_deals(world: World, rng: random.Random) -> bool:
     return True
 
 
+def seed_search(world: World, rng: random.Random) -> bool:
+    """Every proposal's search summary (proposals.search), written by the service's own rebuild: one
+    INSERT .. SELECT over the seeded proposals, line items, sites, parties and members."""
+    try:
+        from proposals.search.services import search_rebuild
+    except ImportError:
+        return False
+    _log(f"search summaries: {search_rebuild()}")
+    return True
+
+
 PARTS: list[tuple[str, Callable[[World, random.Random], bool]]] = [
     ("reviews", seed_reviews),
     ("deals", seed_deals),
+    ("search", seed_search),
 ]
 
 

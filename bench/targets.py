@@ -93,19 +93,40 @@ def _visible(user: Any, alias: str = "p") -> tuple[str, list[Any]]:
     )
 
 
+def search_filters(filters: dict[str, Any], column: str = "p.id") -> tuple[list[str], list[Any]]:
+    """The search box, ECCN and destination filters, by hand over the search summary (issue 16):
+    one semi-join to proposals_proposalsearch, whose GIN indexes answer @> on the ECCN and country
+    arrays and @@ on the tsvector; the same SQL the portal's selectors produce is the best there is
+    on this design, so the baseline is not a full read of the line items any more."""
+    from proposals.search.policy import search_query
+
+    conditions, params = [], []
+    if filters.get("eccn"):
+        conditions.append("s.eccns @> ARRAY[%s]::varchar(32)[]")
+        params.append(filters["eccn"].strip().upper())
+    country = filters.get("destination") or filters.get("country")
+    if country:
+        conditions.append("s.countries @> ARRAY[%s]::varchar(32)[]")
+        params.append(country)
+    terms = search_query(filters.get("q", "")).tsquery()
+    if terms:
+        conditions.append("s.document @@ to_tsquery('simple', %s)")
+        params.append(terms)
+    if not conditions:
+        return [], []
+    return [
+        f"{column} IN (SELECT s.proposal_id FROM proposals_proposalsearch s WHERE {' AND '.join(conditions)})"
+    ], params
+
+
 def _proposal_filters(filters: dict[str, Any], alias: str = "p") -> tuple[str, list[Any]]:
     where, params = [], []
     statuses = filters.get("status")
     if statuses:
         where.append(f"{alias}.status = ANY(%s)")
         params.append(list(statuses) if isinstance(statuses, list | tuple) else [statuses])
-    if filters.get("country"):
-        where.append(
-            f"EXISTS (SELECT 1 FROM proposals_proposal_target_countries t WHERE t.proposal_id = {alias}.id "
-            "AND t.country_id = %s)"
-        )
-        params.append(filters["country"])
-    return " AND ".join(where) or "TRUE", params
+    searched, sparams = search_filters(filters, f"{alias}.id")
+    return " AND ".join(where + searched) or "TRUE", params + sparams
 
 
 def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -161,6 +182,9 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
     if filters.get("region"):
         where.append("d.destination_id IN (SELECT code FROM proposals_country WHERE region = %s)")
         params.append(filters["region"])
+    searched, sparams = search_filters(filters, "d.proposal_id")
+    where += searched
+    params += sparams
     # The stored stage order (Deal.stage_order) and its index deal_pipeline_order: the fastest
     # hand-written equivalent on this schema (an array_position() sort would read every deal).
     sql = f"""
@@ -197,11 +221,9 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     statuses = filters.get("status") or [str(s) for s in QUEUE_STATUSES]
     statuses = [statuses] if isinstance(statuses, str) else statuses
     where, params = ["p.revision_number <> 0", "p.status = ANY(%s)"], [list(statuses)]
-    if filters.get("eccn"):
-        where.append(
-            "p.id IN (SELECT li.proposal_id FROM proposals_lineitem li WHERE UPPER(li.eccn) LIKE UPPER(%s))"
-        )
-        params.append(filters["eccn"] + "%")
+    searched, sparams = search_filters(filters)
+    where += searched
+    params += sparams
     sql = f"""
         WITH page AS (
             SELECT p.id, r.clock_days
