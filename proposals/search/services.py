@@ -215,6 +215,13 @@ def saved_filter_query(*, list_name: str, query: str) -> str:
     params = QueryDict(query, mutable=True)
     for key in NOT_SAVED:
         params.pop(key, None)
+    # A form's empty fields are no filter (and the API refuses an empty parameter): not saved.
+    for key in list(params):
+        values = [v for v in params.getlist(key) if v.strip()]
+        if values:
+            params.setlist(key, values)
+        else:
+            del params[key]
     filterset = import_string(LIST_FILTERS[SearchList(list_name)])(params)
     unknown = sorted(set(params) - set(filterset.filters))
     if unknown:
