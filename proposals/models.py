@@ -13,6 +13,7 @@ from proposals.commerce.models import (
     OwnershipPolicyVersion,
     ScreeningEntry,
     ScreeningHit,
+    ScreeningListKeys,
     ScreeningListVersion,
 )
 from proposals.core.models.audit import AuditEvent
@@ -74,6 +75,7 @@ __all__ = [
     "Score",
     "ScreeningEntry",
     "ScreeningHit",
+    "ScreeningListKeys",
     "ScreeningListVersion",
     "Site",
 ]

@@ -95,12 +95,30 @@ class ScreeningListVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     loaded_at = models.DateTimeField(auto_now_add=True)
+    # What changed since the version loaded before this one (entry `_id`s): a proposal screened against
+    # that version is re-screened against the changed entries only (policy.screening.list_delta).
+    delta_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_keys = models.JSONField(default=list, blank=True)
+    removed_keys = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-pk"]
 
     def __str__(self) -> str:
         return f"Screening list v{self.pk} ({self.entry_count} entries)"
+
+
+class ScreeningListKeys(models.Model):
+    """What a delta re-screen needs to narrow names as the whole list's index would, without building
+    it (policy.screening.ScreeningIndex): the index's keys, and the common ones with their counts.
+    Written once when the version is loaded; kept apart so reading a version does not read these."""
+
+    list_version = models.OneToOneField(ScreeningListVersion, on_delete=models.CASCADE, related_name="keys")
+    keys = models.JSONField(default=list)
+    common = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Index keys of screening list v{self.list_version_id}"
 
 
 class ScreeningEntry(models.Model):
@@ -373,6 +391,9 @@ class CommerceReview(models.Model):
     screened_names = models.JSONField(default=list, blank=True)
     # The revision the last screening read: a resubmitted revision is not cleared until screened again.
     screened_revision = models.PositiveIntegerField(null=True, blank=True)
+    # The fuzzy threshold the last screening used: a delta re-screen carries matches over only at the
+    # same threshold.
+    screened_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
     # A Commerce reviewer (or a member change) asked for screening again; cleared by the screening that
     # follows. The sweeper re-sends the work while it stays set (the request's message may be lost).
     screening_requested_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,7 @@ import re
 import string
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -135,7 +135,16 @@ def _keys(normalized: str) -> set[str]:
 class ScreeningIndex:
     """Built once per list version from each entry's names (its name first, then alternate names)."""
 
-    def __init__(self, entries: Sequence[Sequence[str]]) -> None:
+    def __init__(
+        self,
+        entries: Sequence[Sequence[str]],
+        *,
+        whole_list: tuple[Collection[str], Mapping[str, int]] | None = None,
+    ) -> None:
+        """`whole_list`: for an index of part of a list (a delta re-screen's changed entries), the
+        whole list's index keys and its common keys with their counts (`keys` and `common_keys` of
+        that index): names are then narrowed exactly as the whole list's index would narrow them."""
+        self.whole_list = whole_list
         self.names: list[str] = []  # normalized
         self.listed: list[str] = []  # as listed
         self.owner: list[int] = []  # entry position per name
@@ -163,14 +172,27 @@ class ScreeningIndex:
     def __len__(self) -> int:
         return len(self.names)
 
+    def common_keys(self) -> dict[str, int]:
+        """The keys shared by more than MAX_KEY_FREQUENCY names, with their counts."""
+        return {key: len(ids) for key, ids in self.postings.items() if len(ids) > MAX_KEY_FREQUENCY}
+
+    def keys(self) -> list[str]:
+        return sorted(self.postings)
+
     def _candidates(self, normalized: str) -> set[int]:
-        lists = [self.postings[key] for key in _keys(normalized) if key in self.postings]
-        if not lists:
+        if self.whole_list is None:
+            keys = [key for key in _keys(normalized) if key in self.postings]
+            counts = {key: len(self.postings[key]) for key in keys}
+        else:
+            known, common = self.whole_list
+            keys = [key for key in _keys(normalized) if key in known]
+            counts = {key: common.get(key, 0) for key in keys}
+        if not keys:
             return set()
-        selective = [ids for ids in lists if len(ids) <= MAX_KEY_FREQUENCY]
+        selective = [key for key in keys if counts[key] <= MAX_KEY_FREQUENCY]
         # A name made only of common words still gets its rarest key, so it is never left unscreened.
-        chosen = selective or [min(lists, key=len)]
-        return set().union(*chosen)
+        chosen = selective or [min(keys, key=lambda key: (counts[key], key))]
+        return set().union(*(self.postings.get(key, ()) for key in chosen))
 
     def match(self, query: str, *, threshold: float) -> list[Match]:
         """Every entry whose name or alternate name scores at least `threshold`; best name per entry."""
@@ -192,3 +214,29 @@ class ScreeningIndex:
 
     def match_many(self, queries: Iterable[str], *, threshold: float) -> list[Match]:
         return [match for query in queries for match in self.match(query, threshold=threshold)]
+
+
+@dataclass(frozen=True)
+class ListDelta:
+    """What changed between two versions of the list, by entry `_id`.
+
+    `changed`: entries that are new, or whose source or names (name and alternate names) differ: a
+    name screened against the older version must be compared with these again. `removed`: entries no
+    longer listed: hits against them are re-evaluated (they are not found again). Every other entry is
+    as it was, so a name that matched it (or did not) still does, at the same threshold.
+    """
+
+    changed: frozenset[str]
+    removed: frozenset[str]
+
+
+def list_delta(old: Mapping[str, Hashable], new: Mapping[str, Hashable]) -> ListDelta:
+    """The delta from `old` to `new`, each mapping an entry's `_id` to what matching reads of it
+    (its source and names, as one comparable value)."""
+    return ListDelta(
+        changed=frozenset(key for key, value in new.items() if old.get(key, _ABSENT) != value),
+        removed=frozenset(old.keys() - new.keys()),
+    )
+
+
+_ABSENT = object()

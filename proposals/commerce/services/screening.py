@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import urllib.request
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,10 +19,11 @@ from proposals.commerce.models import (
     CommerceSettings,
     ScreeningEntry,
     ScreeningHit,
+    ScreeningListKeys,
     ScreeningListVersion,
 )
 from proposals.commerce.policy.ownership import OwnershipFinding, owned_by_listed_parties
-from proposals.commerce.policy.screening import Match, ScreeningIndex
+from proposals.commerce.policy.screening import ScreeningIndex, list_delta
 from proposals.commerce.selectors import ScreenedName, proposal_screened_names
 from proposals.commerce.services.ownership import (
     OwnedEntity,
@@ -120,6 +122,7 @@ def screening_list_load(*, source: str, actor: Any = None) -> ScreeningListVersi
     data = _read_source(source)
     rows = parse_screening_list(data)
     with transaction.atomic():
+        previous = screening_list_current()
         version = ScreeningListVersion.objects.create(
             source=source[:500],
             sha256=hashlib.sha256(data).hexdigest(),
@@ -153,7 +156,24 @@ def screening_list_load(*, source: str, actor: Any = None) -> ScreeningListVersi
             )
         ScreeningEntry.objects.bulk_create(entries, batch_size=2000)
         version.entry_count = len(entries)
-        version.save(update_fields=["entry_count"])
+        # The whole list's index keys, for delta re-screens against the next version (built here once,
+        # not in every worker).
+        whole = ScreeningIndex([[e.name, *e.alt_names] for e in entries])
+        ScreeningListKeys.objects.create(list_version=version, keys=whole.keys(), common=whole.common_keys())
+        if previous is not None:
+            delta = list_delta(
+                {
+                    key: (source_, name, *(alts or []))
+                    for key, source_, name, alts in ScreeningEntry.objects.filter(list_version=previous)
+                    .order_by()
+                    .values_list("entry_key", "source", "name", "alt_names")
+                },
+                {e.entry_key: (e.source, e.name, *e.alt_names) for e in entries},
+            )
+            version.delta_from = previous
+            version.changed_keys = sorted(delta.changed)
+            version.removed_keys = sorted(delta.removed)
+        version.save(update_fields=["entry_count", "delta_from", "changed_keys", "removed_keys"])
         # A new list applies to work in progress: every proposal in review is screened again.
         for proposal_id in Proposal.objects.filter(status=ProposalStatus.IN_REVIEW).values_list(
             "pk", flat=True
@@ -175,26 +195,123 @@ class _LoadedIndex:
 
 
 # One index per list version per process: building it costs far more than one proposal's screening.
+# Only the newest version is ever used, so each cache holds one (the old one is freed).
 _INDEXES: dict[int, _LoadedIndex] = {}
+# The index of the newest version's changed entries, for the delta re-screen.
+_DELTA_INDEXES: dict[int, _LoadedIndex] = {}
 
 
-def screening_index(version: ScreeningListVersion) -> _LoadedIndex:
-    loaded = _INDEXES.get(version.pk)
+def _cached_index(
+    cache: dict[int, _LoadedIndex],
+    version: ScreeningListVersion,
+    whole_list: tuple[frozenset[str], dict[str, int]] | None = None,
+    **only: Any,
+) -> _LoadedIndex:
+    loaded = cache.get(version.pk)
     if loaded is None:
         rows = list(
-            ScreeningEntry.objects.filter(list_version=version)
+            ScreeningEntry.objects.filter(list_version=version, **only)
             .order_by("pk")
             .values_list("pk", "entry_key", "source", "name", "alt_names")
         )
         loaded = _LoadedIndex(
-            index=ScreeningIndex([[name, *(alts or [])] for *_, name, alts in rows]),
+            index=ScreeningIndex([[name, *(alts or [])] for *_, name, alts in rows], whole_list=whole_list),
             entry_ids=[row[0] for row in rows],
             entry_keys=[row[1] for row in rows],
             sources=[row[2] for row in rows],
         )
-        _INDEXES.clear()  # only the newest version is ever used; free the old one
-        _INDEXES[version.pk] = loaded
+        cache.clear()
+        cache[version.pk] = loaded
     return loaded
+
+
+def screening_index(version: ScreeningListVersion) -> _LoadedIndex:
+    return _cached_index(_INDEXES, version)
+
+
+def screening_delta_index(version: ScreeningListVersion) -> _LoadedIndex:
+    """An index of the entries that changed since `version.delta_from` (a few hundred on a daily list),
+    narrowing names as the whole version's index would (its keys, stored when it was loaded)."""
+    if version.pk in _DELTA_INDEXES:
+        return _DELTA_INDEXES[version.pk]
+    keys = ScreeningListKeys.objects.get(list_version=version)
+    whole_list = (frozenset(keys.keys), keys.common)
+    return _cached_index(_DELTA_INDEXES, version, whole_list, entry_key__in=version.changed_keys)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A match of one screened name with one entry of the newest version."""
+
+    entry_key: str
+    entry_id: int
+    source: str
+    matched_name: str
+    score: Any
+    exact: bool
+
+
+def _index_matches(loaded: _LoadedIndex, name: str, threshold: float) -> list[_Found]:
+    return [
+        _Found(
+            loaded.entry_keys[m.entry_index],
+            loaded.entry_ids[m.entry_index],
+            loaded.sources[m.entry_index],
+            m.matched_name,
+            m.score,
+            m.exact,
+        )
+        for m in loaded.index.match(name, threshold=threshold)
+    ]
+
+
+def _delta_applies(
+    review: CommerceReview,
+    version: ScreeningListVersion,
+    names: list[ScreenedName],
+    threshold: int,
+    revision: int,
+) -> bool:
+    """Whether the last screening was against the version this one was compared with, with the same
+    names, revision and threshold: then only the changed entries can match differently."""
+    return (
+        version.delta_from_id is not None
+        and review.screening_list_version_id == version.delta_from_id
+        and review.screened_threshold == threshold
+        and review.screened_revision == revision
+        and review.screened_names == sorted({screened.name for screened in names})
+    )
+
+
+def _carried_matches(
+    version: ScreeningListVersion, existing: dict[tuple[str, str], ScreeningHit]
+) -> dict[str, list[_Found]]:
+    """Matches of the last screening with entries that did not change, by screened name, pointed at
+    the newest version's entries (one query). Derived hits (owned by listed parties) are worked out
+    again, not carried."""
+    stale = {*version.changed_keys, *version.removed_keys}
+    hits = [
+        hit
+        for hit in existing.values()
+        if hit.list_version_id == version.delta_from_id
+        and hit.entry_key not in stale
+        and hit.status != HitStatus.REMOVED
+        and hit.subject_type != ScreenedSubject.OWNED
+    ]
+    entries = {
+        key: (pk, source)
+        for key, pk, source in ScreeningEntry.objects.filter(
+            list_version=version, entry_key__in={hit.entry_key for hit in hits}
+        ).values_list("entry_key", "pk", "source")
+    }
+    carried: dict[str, list[_Found]] = defaultdict(list)
+    for hit in hits:
+        if hit.entry_key in entries:
+            pk, source = entries[hit.entry_key]
+            carried[hit.screened_name].append(
+                _Found(hit.entry_key, pk, source, hit.matched_name, hit.score, hit.exact)
+            )
+    return carried
 
 
 def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int:
@@ -217,28 +334,32 @@ def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int
             and review.screened_at >= sent_at
         ):
             return 0
-        loaded = screening_index(version)
         names = proposal_screened_names(proposal)
         existing = {(h.entry_key, h.screened_name): h for h in ScreeningHit.objects.filter(proposal=proposal)}
+        delta = _delta_applies(review, version, names, threshold, proposal.revision_number)
+        if delta:
+            # Only the entries that changed are compared with the names; the rest match as they did.
+            loaded = screening_delta_index(version)
+            carried = _carried_matches(version, existing)
+        else:
+            loaded, carried = screening_index(version), {}
         found: set[tuple[str, str]] = set()
         created = 0
 
-        def record(
-            screened: ScreenedName, entry_index: int, matched_name: str, score: Any, exact: bool
-        ) -> None:
+        def record(screened: ScreenedName, match: _Found, matched_name: str, score: Any, exact: bool) -> None:
             nonlocal created
-            entry_key = loaded.entry_keys[entry_index]
+            entry_key = match.entry_key
             key = (entry_key, screened.name[:300])
             if key in found:
                 return
             found.add(key)
             fields = {
-                "entry_id": loaded.entry_ids[entry_index],
+                "entry_id": match.entry_id,
                 "list_version": version,
                 "subject_type": screened.subject_type,
                 "subject_label": screened.label[:300],
                 "matched_name": matched_name[:500],
-                "source": loaded.sources[entry_index],
+                "source": match.source,
                 "score": score,
                 "exact": exact,
                 "company_id": screened.company_id,
@@ -266,10 +387,11 @@ def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int
                 _hit_system_move(hit, "restore", "The name is on the proposal again.")
 
         # Owners whose names match a list entry count as listed for the affiliates rule: name -> best match.
-        listed_owners: dict[str, Match] = {}
+        listed_owners: dict[str, _Found] = {}
         for screened in names:
-            for match in loaded.index.match(screened.name, threshold=threshold):
-                record(screened, match.entry_index, match.matched_name, match.score, match.exact)
+            matches = _index_matches(loaded, screened.name, threshold) + carried.get(screened.name[:300], [])
+            for match in matches:
+                record(screened, match, match.matched_name, match.score, match.exact)
                 if screened.subject_type == ScreenedSubject.OWNER:
                     best = listed_owners.get(screened.name)
                     if best is None or match.score > best.score:
@@ -286,7 +408,7 @@ def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int
                     owned.company_id,
                     owned.party_id,
                 ),
-                lead.entry_index,
+                lead,
                 finding.message,
                 min(listed_owners[s.name].score for s in finding.listed),
                 all(listed_owners[s.name].exact for s in finding.listed),
@@ -302,6 +424,7 @@ def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int
         review.screening_list_version = version
         review.screened_names = sorted({screened.name for screened in names})
         review.screened_revision = proposal.revision_number
+        review.screened_threshold = threshold
         review.screening_requested_at = None  # what was asked for is done
         review.save(
             update_fields=[
@@ -309,6 +432,7 @@ def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int
                 "screening_list_version",
                 "screened_names",
                 "screened_revision",
+                "screened_threshold",
                 "screening_requested_at",
             ]
         )
@@ -317,7 +441,12 @@ def proposal_screen(*, proposal_id: int, sent_at: datetime | None = None) -> int
             action="screened",
             actor=None,
             subject="screening",
-            data={"list_version": version.pk, "names": len(names), "new_hits": created},
+            data={
+                "list_version": version.pk,
+                "names": len(names),
+                "new_hits": created,
+                "delta": delta,
+            },
         )
     return created
 
