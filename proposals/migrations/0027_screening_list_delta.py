@@ -5,39 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0026_edit_versions'),
+        ("proposals", "0026_edit_versions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commercereview',
-            name='screened_threshold',
+            model_name="commercereview",
+            name="screened_threshold",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='screeninglistversion',
-            name='changed_keys',
+            model_name="screeninglistversion",
+            name="changed_keys",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='screeninglistversion',
-            name='delta_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='proposals.screeninglistversion'),
+            model_name="screeninglistversion",
+            name="delta_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="proposals.screeninglistversion",
+            ),
         ),
         migrations.AddField(
-            model_name='screeninglistversion',
-            name='removed_keys',
+            model_name="screeninglistversion",
+            name="removed_keys",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.CreateModel(
-            name='ScreeningListKeys',
+            name="ScreeningListKeys",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('keys', models.JSONField(default=list)),
-                ('common', models.JSONField(default=dict)),
-                ('list_version', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='keys', to='proposals.screeninglistversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("keys", models.JSONField(default=list)),
+                ("common", models.JSONField(default=dict)),
+                (
+                    "list_version",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="keys",
+                        to="proposals.screeninglistversion",
+                    ),
+                ),
             ],
         ),
     ]
