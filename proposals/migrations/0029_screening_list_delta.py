@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("proposals", "0026_edit_versions"),
+        ("proposals", "0028_paper_render"),
     ]
 
     operations = [
