@@ -45,7 +45,7 @@ def upload(content: bytes, name: str = "bom.csv") -> SimpleUploadedFile:
 
 @pytest.fixture(autouse=True)
 def _small_inline_limit(settings, tmp_path) -> None:
-    """Files over 1 KB to parse go to the worker (the default is 64 KB; tests need not send that much)."""
+    """Files over 1 KB to parse go to the worker (the default is 8 KB; tests need not send that much)."""
     settings.BOM_IMPORT_INLINE_MAX_BYTES = 1024
     settings.MEDIA_ROOT = tmp_path / "media"
 
@@ -103,7 +103,7 @@ def test_small_file_is_imported_during_the_request(draft, lead):
 
 def test_small_xlsx_that_unpacks_past_the_limit_goes_to_the_worker(draft, lead, settings):
     settings.BOM_IMPORT_INLINE_MAX_BYTES = 64 * 1024
-    content = files.wide_row_xlsx()  # a few KB compressed, megabytes of XML
+    content = files.wide_row_xlsx()  # 40 KB compressed, megabytes of XML
     assert len(content) < 64 * 1024
 
     started = start(draft, lead, content, "bom.xlsx")

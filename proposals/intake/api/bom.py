@@ -92,7 +92,7 @@ BomImportError = inline_serializer(
 class BomImportApi(ProposalScoped, generics.GenericAPIView):
     """Add every line item in the file, or none: a 400 lists every error by row and column.
 
-    A small file (BOM_IMPORT_INLINE_MAX_BYTES of bytes to parse; 64 KB by default) is read at once:
+    A small file (BOM_IMPORT_INLINE_MAX_BYTES of bytes to parse; 8 KB by default) is read at once:
     201 with the count, or 400 with the errors. A larger one is stored and read by the intake worker:
     202 with the import's status and its URL (also in Location), which answers the result when done.
     """
