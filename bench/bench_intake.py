@@ -213,7 +213,7 @@ def _run(workers: list[WorkerProcess]) -> None:
         f"  no-op task:    {noop_rate:8.1f} tasks/s (before {noop_before:.1f}, after {noop_after:.1f})\n"
         f"  ratio:         {ratio:8.2f}  (goal >= 0.3)\n"
         f"  per intake:    {len(queries)} SQL queries (2 more when a worker re-reads the rules), "
-        "2 messages published when accepted\n"
+        "2 messages published in one batch when accepted\n"
         f"  fan-out left:  commerce {fan_out['commerce']}, exim {fan_out['exim']} messages (purged)\n"
     )
 
