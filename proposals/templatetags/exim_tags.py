@@ -84,14 +84,17 @@ def pipeline_rows(rows: list[tuple[Any, Any]]) -> SafeString:
             else _NONE
         )
         lines.append(
-            f'<tr>\n      <th scope="row"><a href="{url}">{escape(row.proposal__title)}</a>'
+            # data-label: the column's name above each value when the table stacks on a phone.
+            f'<tr>\n      <th scope="row" data-label="Proposal">'
+            f'<a href="{url}">{escape(row.proposal__title)}</a>'
             f'<br><span class="font-sans-3xs">{escape(row.proposal__consortium__name)}</span></th>\n'
-            f"      <td>{stage}</td>\n"
-            f'      <td class="table-numeric">{int(clock.days)}{benchmark}{over}</td>\n'
-            f"      <td>{destination}</td>\n"
-            f"      <td>{product}</td>\n"
-            f'      <td class="table-numeric">{escape(usd(row.amount))}</td>\n'
-            f"      <td>{term}</td>\n"
+            f'      <td data-label="Stage">{stage}</td>\n'
+            f'      <td class="table-numeric" data-label="Days in stage (benchmark)">'
+            f"{int(clock.days)}{benchmark}{over}</td>\n"
+            f'      <td data-label="Destination">{destination}</td>\n'
+            f'      <td data-label="Product">{product}</td>\n'
+            f'      <td class="table-numeric" data-label="Amount">{escape(usd(row.amount))}</td>\n'
+            f'      <td data-label="Term">{term}</td>\n'
             "    </tr>"
         )
     return mark_safe("\n    ".join(lines))  # every value above is escaped, a number or our own markup

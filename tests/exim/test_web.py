@@ -332,3 +332,20 @@ def test_deal_page_links_the_proposal_documents_and_papers(client, exim_officer,
     ):
         assert f'href="{url}"' in body
     assert client.get(reverse("proposal-documents", args=[pk])).status_code == 200
+
+
+def test_pipeline_table_stacks_on_a_phone_with_each_value_labelled(client, exim_officer, make_deal):
+    make_deal()
+    client.force_login(exim_officer)
+    html = client.get(PIPELINE).content.decode()
+    assert "usa-table--stacked table--sortable" in html
+    for label in (
+        "Proposal",
+        "Stage",
+        "Days in stage (benchmark)",
+        "Destination",
+        "Product",
+        "Amount",
+        "Term",
+    ):
+        assert f'data-label="{label}"' in html

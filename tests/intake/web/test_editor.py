@@ -25,6 +25,8 @@ def test_each_section_renders_for_the_lead_with_the_checklist(lead_client, draft
     assert f'hx-get="/proposals/{draft.pk}/checklist/"' in html
     assert 'hx-trigger="proposal-saved from:body"' in html
     assert "Bare draft" in html
+    # Below desktop width the checklist follows the section's form: a link to it comes first.
+    assert html.index('href="#checklist"') < html.index('id="section"') < html.index('id="checklist"')
 
 
 def test_overview_saves_and_redirects_back(lead_client, draft):
