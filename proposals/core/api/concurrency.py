@@ -51,7 +51,7 @@ def version_input() -> serializers.IntegerField:
         max_value=2**31 - 1,
         write_only=True,
         help_text="The version the change starts from (as read); a stale one is refused with 412. "
-        "Optional: If-Match does the same.",
+        "Optional: If-Match does the same. Ignored when creating.",
     )
 
 

@@ -69,7 +69,8 @@ class ProposalCreateInput(ProposalFieldsInput):
     )
 
     class Meta(ProposalFieldsInput.Meta):
-        fields = ["consortium", "call", *ProposalFieldsInput.Meta.fields]
+        # A new proposal has no earlier version to start from.
+        fields = ["consortium", "call", *(f for f in ProposalFieldsInput.Meta.fields if f != "version")]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
