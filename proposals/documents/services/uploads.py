@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 
 from proposals.core.errors import InvalidInput
+from proposals.core.policy.text import text_refusal
 from proposals.intake.models.proposal import Document
 from proposals.intake.services.drafting import locked_editable_proposal
 
@@ -53,6 +54,10 @@ def upload_validate(upload: File) -> tuple[str, str, bytes]:
     name = PurePath(raw_name.replace("\\", "/")).name
     if not name or name != raw_name or name.startswith("."):
         raise _refuse("The file name must not contain a path.")
+    # The name is shown and goes into dossier packages: a direction override could make
+    # "report\u202efdp.exe" display as "reportexe.pdf" (the text rule, proposals.core.policy.text).
+    if refusal := text_refusal(name, multiline=False):
+        raise _refuse(f"Rename the file. {refusal}")
     content = upload_read(upload)
     kind = filetype.guess(content)
     if kind is None or kind.extension not in ALLOWED_TYPES:

@@ -172,3 +172,14 @@ def test_document_upload_accepts_the_us_jobs_plan_category(as_editor, draft):
     response = upload(as_editor, draft, "US jobs plan.pdf", PDF, category="us_jobs_plan")
     assert response.status_code == 201
     assert Document.objects.get().category == "us_jobs_plan"
+
+
+def test_document_upload_name_with_a_direction_override_is_refused(as_editor, draft, stored_files):
+    """ "plan\u202efdp.exe" would display as "planexe.pdf": the text rule refuses the name."""
+    response = upload(as_editor, draft, "plan\u202eexe.pdf", PDF)
+    assert response.status_code == 400
+    assert response.json() == refusal(
+        "Rename the file. Remove the text-direction control U+202E (right-to-left override) at character 5: "
+        "it makes the text display in a different order than it is stored."
+    )
+    assert (Document.objects.count(), stored_files()) == (0, [])
