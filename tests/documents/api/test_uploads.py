@@ -175,7 +175,7 @@ def test_document_upload_accepts_the_us_jobs_plan_category(as_editor, draft):
 
 
 def test_document_upload_name_with_a_direction_override_is_refused(as_editor, draft, stored_files):
-    """ "plan\u202efdp.exe" would display as "planexe.pdf": the text rule refuses the name."""
+    """A name "plan<U+202E>exe.pdf" displays as "planfdp.exe": the text rule refuses it."""
     response = upload(as_editor, draft, "plan\u202eexe.pdf", PDF)
     assert response.status_code == 400
     assert response.json() == refusal(
