@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from proposals.core.errors import InvalidInput
+from proposals.documents.services.uploads import upload_validate
 from proposals.intake.models.proposal import Document
 from proposals.intake.services.transitions import proposal_transition
 
@@ -174,12 +176,17 @@ def test_document_upload_accepts_the_us_jobs_plan_category(as_editor, draft):
     assert Document.objects.get().category == "us_jobs_plan"
 
 
-def test_document_upload_name_with_a_direction_override_is_refused(as_editor, draft, stored_files):
-    """A name "plan<U+202E>exe.pdf" displays as "planfdp.exe": the text rule refuses it."""
-    response = upload(as_editor, draft, "plan\u202eexe.pdf", PDF)
-    assert response.status_code == 400
-    assert response.json() == refusal(
-        "Rename the file. Remove the text-direction control U+202E (right-to-left override) at character 5: "
-        "it makes the text display in a different order than it is stored."
-    )
-    assert (Document.objects.count(), stored_files()) == (0, [])
+def test_document_upload_name_with_a_direction_override_is_refused():
+    """A name "plan<U+202E>exe.pdf" displays as "planfdp.exe": the text rule refuses it. Checked on the
+    service every upload passes (documents, answers, messages): Django's multipart parser happens to
+    drop the character from the header, so a request cannot show the check."""
+    with pytest.raises(InvalidInput) as refused:
+        upload_validate(SimpleUploadedFile("plan\u202eexe.pdf", PDF))
+    assert refused.value.extra == {
+        "fields": {
+            "file": [
+                "Rename the file. Remove the text-direction control U+202E (right-to-left override) at "
+                "character 5: it makes the text display in a different order than it is stored."
+            ]
+        }
+    }
