@@ -307,6 +307,7 @@ def test_exim_officer_nav_links_to_workspace(client, exim_officer):
         ("Ceiling", reverse("exim-dashboard")),
         ("API", "/api/docs/"),
         ("API tokens", "/accounts/tokens/"),
+        ("Notification settings", reverse("notification-preferences")),
     ]
 
 
