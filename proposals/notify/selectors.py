@@ -1,13 +1,23 @@
 """Reads for notify: a user's inbox and its unread count, a proposal's shared thread, and its internal
 notes for agency staff only."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
-from proposals.core.permissions import is_agency_reviewer
+from proposals.commerce.models import LicenseGate, ScreeningHit
+from proposals.core.enums import DEAL_END_STAGES, GateStatus, HitStatus, ProposalStatus
+from proposals.core.models.reference import ProgramSettings
+from proposals.core.permissions import is_agency_reviewer, is_commerce, is_evaluator, is_exim
+from proposals.evaluation.enums import PanelStatus
+from proposals.evaluation.models import PanelMember
+from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import access_proposal
 from proposals.notify.models import InboxItem, Message, MessageAttachment
@@ -92,3 +102,134 @@ def access_inbox_item(user: Any, pk: Any) -> InboxItem:
     if item is None:
         raise Http404
     return item
+
+
+# --- "Action required": what waits on the user who asks, on their home page ------------------------
+# Each selector is scoped to who asks and bounded: at most ACTION_ROWS rows and one COUNT per list,
+# whatever the program's size.
+
+ACTION_ROWS = 10
+
+
+@dataclass(frozen=True)
+class ActionList:
+    """Up to ACTION_ROWS rows of one kind of waiting work, and how many there are in all."""
+
+    rows: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+def _bounded(queryset: QuerySet[Any]) -> ActionList:
+    rows = list(queryset[:ACTION_ROWS])
+    total = len(rows) if len(rows) < ACTION_ROWS else queryset.order_by().count()
+    return ActionList(rows=rows, total=total)
+
+
+def _per_proposal(model: type[Any], **filters: Any) -> Coalesce:
+    """How many rows of `model` the proposal has (for the page's rows only: a correlated subquery)."""
+    rows = (
+        model.objects.filter(proposal=OuterRef("pk"), **filters)
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def commerce_action_required(user: Any) -> dict[str, ActionList]:
+    """For a Commerce reviewer: proposals in review with open license gates or unresolved screening
+    hits, assigned to them (`mine`) and assigned to nobody (`unassigned`), designated packages and the
+    oldest review clock first."""
+    if not is_commerce(user):
+        return {}
+    waiting = (
+        Proposal.objects.filter(status=ProposalStatus.IN_REVIEW, commerce_review__isnull=False)
+        .filter(
+            Exists(LicenseGate.objects.filter(proposal=OuterRef("pk"), status=GateStatus.OPEN))
+            | Exists(ScreeningHit.objects.filter(proposal=OuterRef("pk"), status=HitStatus.UNRESOLVED))
+        )
+        .select_related("consortium")
+        .only("title", "status", "consortium__name")
+        .annotate(
+            open_gates=_per_proposal(LicenseGate, status=GateStatus.OPEN),
+            unresolved_hits=_per_proposal(ScreeningHit, status=HitStatus.UNRESOLVED),
+            clock_days=F("commerce_review__clock_days"),
+        )
+        .order_by("-commerce_review__priority", "-commerce_review__clock_days", "pk")
+    )
+    return {
+        "mine": _bounded(waiting.filter(commerce_review__reviewer_id=user.pk)),
+        "unassigned": _bounded(waiting.filter(commerce_review__reviewer__isnull=True)),
+    }
+
+
+def _over_benchmark(benchmarks: dict[str, dict[str, int]], now: datetime) -> Q:
+    """Deals whose days in stage exceed their stage's benchmark for their type (a deal whose terms
+    are not computed yet counts as long-term, as exim.selectors.stage_clock does)."""
+    over = Q(pk__in=[])
+    for term, stages in benchmarks.items():
+        of_type = Q(terms__term_class=term)
+        if term == "long":
+            of_type |= Q(terms__term_class="") | ~Q(terms__has_key="term_class")
+        for stage, days in (stages or {}).items():
+            if stage in DEAL_END_STAGES:
+                continue
+            # More than `days` whole days in the stage (stage_clock: days > benchmark).
+            over |= of_type & Q(stage=stage, stage_entered_at__lte=now - timedelta(days=days + 1))
+    return over
+
+
+def exim_action_required(user: Any, *, now: datetime | None = None) -> dict[str, ActionList]:
+    """For an EXIM officer: open deals past their stage's benchmark, longest in stage first."""
+    if not is_exim(user):
+        return {}
+    now = now or timezone.now()
+    benchmarks = ProgramSettings.current().deal_stage_benchmark_days or {}
+    deals = (
+        Deal.objects.exclude(stage__in=DEAL_END_STAGES)
+        .filter(_over_benchmark(benchmarks, now))
+        .select_related("proposal")
+        .only("stage", "stage_entered_at", "terms", "priority", "proposal__title")
+        .order_by("-priority", "stage_entered_at", "pk")
+    )
+    listed = _bounded(deals)
+    for deal in listed.rows:
+        deal.days = deal.days_in_stage(now)
+        deal.benchmark = deal.benchmark_days(benchmarks)
+    return {"deals": listed}
+
+
+def evaluation_action_required(user: Any) -> dict[str, ActionList]:
+    """For an evaluator: the panels awaiting their conflict declaration or (no conflict declared)
+    their scores, oldest stage first, in one query; each row's `awaits` says which."""
+    if not is_evaluator(user):
+        return {}
+    seats = (
+        PanelMember.objects.filter(evaluator_id=user.pk)
+        .filter(
+            Q(declared_at__isnull=True, panel__status=PanelStatus.CONFLICTS)
+            | Q(has_conflict=False, submitted_at__isnull=True, panel__status=PanelStatus.SCORING)
+        )
+        .select_related("panel__proposal")
+        .only("panel__status", "panel__stage_entered_at", "panel__proposal__title", "declared_at")
+        .order_by("panel__stage_entered_at", "pk")
+    )
+    listed = _bounded(seats)
+    for seat in listed.rows:
+        seat.awaits = "conflicts" if seat.panel.status == PanelStatus.CONFLICTS else "scores"
+    return {"panels": listed}
+
+
+def action_required_for(user: Any) -> dict[str, ActionList]:
+    """Everything waiting on this user, by kind; only the kinds that have rows."""
+    found = {
+        **commerce_action_required(user),
+        **exim_action_required(user),
+        **evaluation_action_required(user),
+    }
+    return {kind: listed for kind, listed in found.items() if listed.total}

@@ -36,8 +36,9 @@ def test_agency_list_queries_same_at_page_size_10_and_100(
     monkeypatch.setattr(dashboard, "PAGE_SIZE", page_size)
     client.force_login(commerce_reviewer)
     # session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count),
-    # no consortium roles (agency staff act for none), no item counts (not shown)
-    with django_assert_num_queries(4):
+    # no consortium roles (agency staff act for none), no item counts (not shown); the "Action
+    # required" panel: the reviewer's own work, the unassigned, their evaluation panels
+    with django_assert_num_queries(7):
         response = client.get("/")
     assert response.content.decode().count("Queued proposal ") == page_size
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from proposals.commerce.selectors import information_requests_open_for
 from proposals.core.enums import ProposalStatus
 from proposals.core.pagination import DeferredJoinPaginator
-from proposals.core.permissions import is_agency_reviewer
+from proposals.core.permissions import is_agency_reviewer, is_evaluator
 from proposals.core.web.access import run_service
 from proposals.intake.api.proposals import proposals_csv_response
 from proposals.intake.models.proposal import Proposal
@@ -28,6 +28,7 @@ from proposals.intake.selectors import (
 )
 from proposals.intake.services.drafting import proposal_create
 from proposals.intake.web.forms import ProposalCreateForm
+from proposals.notify.selectors import action_required_for
 from proposals.search.enums import SearchList
 from proposals.search.web import list_context
 
@@ -55,11 +56,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             proposals_visible_to(request.user).only(*AGENCY_COLUMNS).order_by(*Proposal._meta.ordering)
         )
         filterset, context = _filtered(request, proposals)
+        context["action_required"] = action_required_for(request.user)
         if not filterset.is_valid():  # a bad filter value is an error on the form, never an empty list
             return render(request, "proposals/agency_list.html", {**context, "invalid": True}, status=400)
         page = DeferredJoinPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(
-            request, "proposals/agency_list.html", {**context, "proposals": page.object_list, "page": page}
+            request,
+            "proposals/agency_list.html",
+            {
+                **context,
+                "proposals": page.object_list,
+                "page": page,
+            },
         )
     proposals = proposal_list_for(request.user).only(*DASHBOARD_COLUMNS)
     counts = status_counts_for(request.user)
@@ -68,6 +76,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "status_counts": [(ProposalStatus(s).label, n) for s, n in counts.items() if n],
             "can_create": may_start_proposal(request.user),
+            # Evaluators of other agencies land here too: their panels waiting on them.
+            "action_required": action_required_for(request.user) if is_evaluator(request.user) else None,
             # Only a returned proposal has open requests: the status counts spare the query otherwise.
             "open_requests": list(information_requests_open_for(request.user)[:OPEN_REQUESTS_SHOWN])
             if counts.get(ProposalStatus.RETURNED)

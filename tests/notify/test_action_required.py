@@ -1,0 +1,184 @@
+"""The "Action required" panel on each role's home page: what waits on the user who asks, bounded."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals.commerce.models import CommerceReview
+from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
+from proposals.evaluation.enums import PanelStatus
+from proposals.evaluation.models import Panel, PanelMember
+from proposals.exim.models import Deal
+from proposals.notify.selectors import (
+    ACTION_ROWS,
+    action_required_for,
+    commerce_action_required,
+    evaluation_action_required,
+    exim_action_required,
+)
+from tests.factories import (
+    CommerceReviewerFactory,
+    CriterionFactory,
+    ProposalFactory,
+    RubricFactory,
+    UserFactory,
+    license_gate,
+    screening_hit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _in_review(consortium, *, reviewer=None, title="P"):
+    proposal = ProposalFactory(
+        consortium=consortium, status=ProposalStatus.IN_REVIEW, revision_number=1, title=title
+    )
+    CommerceReview.objects.filter(proposal=proposal).update(reviewer=reviewer)
+    return proposal
+
+
+def test_commerce_panel_lists_own_and_unassigned_work_only(consortium, commerce_reviewer):
+    colleague = CommerceReviewerFactory(username="colleague")
+    mine = _in_review(consortium, reviewer=commerce_reviewer, title="Mine")
+    license_gate(mine, GateStatus.OPEN)
+    license_gate(mine, GateStatus.OPEN, destination="SA")
+    screening_hit(mine, HitStatus.UNRESOLVED)
+    nobodys = _in_review(consortium, title="Nobody's")
+    screening_hit(nobodys, HitStatus.UNRESOLVED)
+    theirs = _in_review(consortium, reviewer=colleague, title="Theirs")
+    license_gate(theirs, GateStatus.OPEN)
+    done = _in_review(consortium, reviewer=commerce_reviewer, title="Decided")
+    license_gate(done, GateStatus.APPROVED)
+    screening_hit(done, HitStatus.FALSE_POSITIVE)
+
+    found = commerce_action_required(commerce_reviewer)
+    assert [(p.title, p.open_gates, p.unresolved_hits) for p in found["mine"].rows] == [("Mine", 2, 1)]
+    assert [(p.title, p.open_gates, p.unresolved_hits) for p in found["unassigned"].rows] == [
+        ("Nobody's", 0, 1)
+    ]
+    assert [p.title for p in commerce_action_required(colleague)["mine"].rows] == ["Theirs"]
+
+
+def test_commerce_panel_is_nothing_for_other_roles(consortium, exim_officer, lead):
+    license_gate(_in_review(consortium), GateStatus.OPEN)
+    assert commerce_action_required(exim_officer) == {}
+    assert commerce_action_required(lead) == {}
+
+
+def test_panel_lists_are_bounded_and_say_how_many_more(consortium, commerce_reviewer):
+    for n in range(ACTION_ROWS + 2):
+        license_gate(_in_review(consortium, reviewer=commerce_reviewer, title=f"P{n}"), GateStatus.OPEN)
+    mine = commerce_action_required(commerce_reviewer)["mine"]
+    assert (len(mine.rows), mine.total, mine.more) == (ACTION_ROWS, ACTION_ROWS + 2, 2)
+
+
+def _deal(consortium, *, stage, days, term=None, title="D"):
+    proposal = ProposalFactory(
+        consortium=consortium, status=ProposalStatus.IN_REVIEW, revision_number=1, title=title
+    )
+    return Deal.objects.create(
+        proposal=proposal,
+        stage=stage,
+        stage_entered_at=timezone.now() - timedelta(days=days, hours=1),
+        terms={"term_class": term} if term else {},
+    )
+
+
+def test_exim_panel_lists_deals_past_their_stage_benchmark(consortium, exim_officer, commerce_reviewer):
+    # Default benchmarks: due diligence 45 days (medium), 90 (long, and deals without terms yet).
+    _deal(consortium, stage="due_diligence", days=46, term="medium", title="Medium, over")
+    _deal(consortium, stage="due_diligence", days=45, term="medium", title="Medium, on the day")
+    _deal(consortium, stage="due_diligence", days=60, term="long", title="Long, within")
+    _deal(consortium, stage="due_diligence", days=91, title="No terms yet, over")
+    _deal(consortium, stage="declined", days=400, term="medium", title="Closed")
+    found = exim_action_required(exim_officer)["deals"]
+    assert [(d.proposal.title, d.days, d.benchmark) for d in found.rows] == [
+        ("No terms yet, over", 91, 90),
+        ("Medium, over", 46, 45),
+    ]
+    assert exim_action_required(commerce_reviewer) == {}
+
+
+def _panel(consortium, status, *, title):
+    rubric = RubricFactory(published_at=timezone.now())
+    CriterionFactory(rubric=rubric, code=f"fit{title}", weight=100)
+    proposal = ProposalFactory(
+        consortium=consortium, status=ProposalStatus.IN_REVIEW, revision_number=1, title=title
+    )
+    return Panel.objects.create(
+        proposal=proposal, rubric=rubric, status=status, stage_entered_at=timezone.now()
+    )
+
+
+def test_evaluator_panel_lists_declarations_and_scores_awaited(consortium):
+    evaluator = UserFactory(username="state-evaluator", agency="state")
+    other = UserFactory(username="energy-evaluator", agency="energy")
+    declare = _panel(consortium, PanelStatus.CONFLICTS, title="Declare")
+    score = _panel(consortium, PanelStatus.SCORING, title="Score")
+    recused = _panel(consortium, PanelStatus.SCORING, title="Recused")
+    submitted = _panel(consortium, PanelStatus.SCORING, title="Submitted")
+    PanelMember.objects.create(panel=declare, evaluator=evaluator, agency="state")
+    PanelMember.objects.create(
+        panel=declare, evaluator=other, agency="energy", declared_at=timezone.now(), has_conflict=False
+    )
+    PanelMember.objects.create(
+        panel=score, evaluator=evaluator, agency="state", declared_at=timezone.now(), has_conflict=False
+    )
+    PanelMember.objects.create(
+        panel=recused, evaluator=evaluator, agency="state", declared_at=timezone.now(), has_conflict=True
+    )
+    PanelMember.objects.create(
+        panel=submitted,
+        evaluator=evaluator,
+        agency="state",
+        declared_at=timezone.now(),
+        has_conflict=False,
+        submitted_at=timezone.now(),
+    )
+    rows = evaluation_action_required(evaluator)["panels"].rows
+    assert [(s.panel.proposal.title, s.awaits) for s in rows] == [
+        ("Declare", "conflicts"),
+        ("Score", "scores"),
+    ]
+    assert evaluation_action_required(other)["panels"].rows == []
+
+
+def test_agency_home_page_shows_the_panel(client, consortium, commerce_reviewer):
+    proposal = _in_review(consortium, reviewer=commerce_reviewer, title="Gulf cluster")
+    license_gate(proposal, GateStatus.OPEN)
+    client.force_login(commerce_reviewer)
+    html = client.get(reverse("home")).content.decode()
+    assert "Action required" in html
+    assert f'href="{reverse("commerce-proposal", args=[proposal.pk])}">Gulf cluster</a>' in html
+    assert "1 license gate to decide" in html
+
+
+def test_agency_home_page_says_when_nothing_waits(client, exim_officer):
+    client.force_login(exim_officer)
+    assert "Nothing waits on you right now." in client.get(reverse("home")).content.decode()
+
+
+def test_evaluator_home_page_links_the_declaration(client, consortium):
+    evaluator = UserFactory(username="state-evaluator", agency="state")
+    panel = _panel(consortium, PanelStatus.CONFLICTS, title="Declare")
+    PanelMember.objects.create(panel=panel, evaluator=evaluator, agency="state")
+    client.force_login(evaluator)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("evaluation-conflicts", args=[panel.pk]) in html
+
+
+@pytest.mark.parametrize("count", [1, 2 * ACTION_ROWS + 2])
+def test_action_required_query_count_is_fixed(
+    consortium, commerce_reviewer, count, django_assert_num_queries
+):
+    for n in range(count):
+        proposal = _in_review(consortium, reviewer=commerce_reviewer if n % 2 else None, title=f"P{n}")
+        license_gate(proposal, GateStatus.OPEN)
+        screening_hit(proposal, HitStatus.UNRESOLVED, entry_key=f"e{n}")
+    # mine, unassigned (each with a COUNT when full), and one for the evaluation panels
+    full = 2 if count > ACTION_ROWS else 0
+    with django_assert_num_queries(3 + full):
+        found = action_required_for(commerce_reviewer)
+    assert sum(found[kind].total for kind in ("mine", "unassigned") if kind in found) == count
