@@ -171,6 +171,8 @@ rules.add_perm(
 rules.add_perm("proposals.change_proposal", is_consortium_editor & is_editable)
 rules.add_perm("proposals.submit_proposal", is_consortium_lead & is_editable)
 rules.add_perm("proposals.withdraw_proposal", is_consortium_lead)
+# Deleting a draft: the lead; which drafts may go is intake.policy.drafts (never submitted).
+rules.add_perm("proposals.delete_proposal", is_consortium_lead)
 rules.add_perm("proposals.review_commerce", is_commerce & was_submitted & ~is_recused)
 rules.add_perm("proposals.review_exim", is_exim & was_submitted)
 

@@ -11,6 +11,7 @@ from proposals.documents.api import uploads as documents
 from proposals.evaluation.api import CallReportApi, RegisterApi
 from proposals.intake.api import (
     calls,
+    drafts,
     findings,
     history,
     line_items,
@@ -76,6 +77,7 @@ urlpatterns = [
     path(P + "findings/", findings.FindingsApi.as_view(), name="api-proposal-findings"),
     path(P + "submit/", transitions.SubmitApi.as_view(), name="api-proposal-submit"),
     path(P + "withdraw/", transitions.WithdrawApi.as_view(), name="api-proposal-withdraw"),
+    path(P + "copy/", drafts.ProposalCopyApi.as_view(), name="api-proposal-copy"),
     path(P + "revisions/", history.RevisionListApi.as_view(), name="api-revision-list"),
     path(P + "revisions/<int:number>/", history.RevisionDetailApi.as_view(), name="api-revision-detail"),
     path(P + "timeline/", history.TimelineApi.as_view(), name="api-proposal-timeline"),

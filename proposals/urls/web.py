@@ -7,7 +7,7 @@ from proposals.documents.web import papers
 from proposals.documents.web import uploads as documents
 from proposals.evaluation import web as evaluation
 from proposals.exim import web as exim
-from proposals.intake.web import bom, calls, children, dashboard, editor, members, review
+from proposals.intake.web import bom, calls, children, dashboard, drafts, editor, members, review
 from proposals.notify import web as notify
 from proposals.search import web as search
 
@@ -44,6 +44,9 @@ urlpatterns = [
     path(P + "documents/<int:doc_pk>/delete/", documents.document_remove, name="proposal-document-delete"),
     path(P + "submit/", review.submit, name="proposal-submit"),
     path(P + "withdraw/", review.withdraw, name="proposal-withdraw"),
+    # Drafts (intake.services.drafts): delete a never-submitted one (confirmed), copy any visible one.
+    path(P + "delete/", drafts.delete, name="proposal-delete"),
+    path(P + "copy/", drafts.copy, name="proposal-copy"),
     path(P + "timeline/", review.timeline, name="proposal-timeline"),
     path(P + "progress/", review.progress, name="proposal-progress"),
     path(P + "checklist/", review.checklist, name="proposal-checklist"),

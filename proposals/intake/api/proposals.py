@@ -35,6 +35,7 @@ from proposals.intake.selectors import (
     proposals_visible_to,
 )
 from proposals.intake.services.drafting import PROPOSAL_FIELDS, proposal_create, proposal_update
+from proposals.intake.services.drafts import proposal_delete
 
 
 def proposals_for_api(user: Any) -> QuerySet[Proposal]:
@@ -189,10 +190,10 @@ class ProposalListCreateApi(generics.ListAPIView):
 
 
 class ProposalDetailApi(ProposalScoped, generics.GenericAPIView):
-    """One proposal: read it, or change its own fields (PATCH)."""
+    """One proposal: read it, change its own fields (PATCH), or delete a never-submitted draft (DELETE)."""
 
     serializer_class = ProposalOutput
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     @extend_schema(
         description="One proposal, with its version as the ETag.",
@@ -216,6 +217,16 @@ class ProposalDetailApi(ProposalScoped, generics.GenericAPIView):
         version = expected_version(request, data)
         proposal_update(proposal_id=proposal.pk, actor=request.user, data=data, expected_version=version)
         return with_etag(Response(proposal_output(request, proposal.pk)))
+
+    @extend_schema(
+        summary="Delete a draft",
+        description="The consortium's lead deletes a draft that was never submitted (and has no audit "
+        "trail). Anything ever submitted is refused with 409: withdraw it instead.",
+        responses={204: None, **error_responses(403, 404, 409)},
+    )
+    def delete(self, request: Request, proposal_id: int) -> Response:
+        proposal_delete(proposal_id=self.get_proposal().pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def proposals_csv_response(queryset: QuerySet[Proposal]) -> StreamingHttpResponse:

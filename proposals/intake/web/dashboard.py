@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import django_filters
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -17,6 +18,7 @@ from proposals.core.permissions import is_agency_reviewer, is_evaluator
 from proposals.core.web.access import run_service
 from proposals.intake.api.proposals import proposals_csv_response
 from proposals.intake.models.proposal import Proposal
+from proposals.intake.policy.drafts import FILED_AWAY_STATUSES
 from proposals.intake.selectors import (
     ProposalFilter,
     calls_open_on,
@@ -41,9 +43,32 @@ OPEN_REQUESTS_SHOWN = 10
 DASHBOARD_COLUMNS = ("title", "consortium__name", "status", "revision_number", "updated_at")
 
 
-def _filtered(request: HttpRequest, proposals: QuerySet[Proposal]) -> tuple[ProposalFilter, dict[str, Any]]:
+class ConsortiumProposalFilter(ProposalFilter):
+    """The consortium dashboard's filters: the lists' own, and one select that files withdrawn and
+    declined proposals away (hidden unless asked for, or unless a status filter names them)."""
+
+    show = django_filters.ChoiceFilter(
+        choices=[("filed", "Filed away (withdrawn and declined)"), ("all", "All proposals")],
+        method="filter_show",
+        label="Show",
+        empty_label="Current proposals",
+    )
+
+    def filter_show(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
+        return queryset.filter(status__in=FILED_AWAY_STATUSES) if value == "filed" else queryset
+
+    def filter_queryset(self, queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+        filtered = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("show") and not self.form.cleaned_data.get("status"):
+            filtered = filtered.exclude(status__in=FILED_AWAY_STATUSES)
+        return filtered
+
+
+def _filtered(
+    request: HttpRequest, proposals: QuerySet[Proposal], filter_class: type[ProposalFilter] = ProposalFilter
+) -> tuple[ProposalFilter, dict[str, Any]]:
     """The list's search, filters and sort, and what the page needs to show them and save them."""
-    filterset = ProposalFilter(request.GET, queryset=proposals)
+    filterset = filter_class(request.GET, queryset=proposals)
     return filterset, list_context(request, filterset, SearchList.PROPOSALS)
 
 
@@ -71,7 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     proposals = proposal_list_for(request.user).only(*DASHBOARD_COLUMNS)
     counts = status_counts_for(request.user)
-    filterset, context = _filtered(request, proposals)
+    filterset, context = _filtered(request, proposals, ConsortiumProposalFilter)
     context.update(
         {
             "status_counts": [(ProposalStatus(s).label, n) for s, n in counts.items() if n],
@@ -86,10 +111,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     if not filterset.is_valid():
         return render(request, "proposals/dashboard.html", {**context, "invalid": True}, status=400)
-    # The status counts cover the same rows as the unfiltered list: their sum is its pager's count.
-    paginator = DeferredJoinPaginator(
-        filterset.qs, PAGE_SIZE, count=None if context["filtered"] else sum(counts.values())
-    )
+    # The status counts cover the same rows as the unfiltered list (filed-away ones aside): their sum
+    # is its pager's count.
+    current = sum(n for status, n in counts.items() if status not in FILED_AWAY_STATUSES)
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, count=None if context["filtered"] else current)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request, "proposals/dashboard.html", {**context, "proposals": page.object_list, "page": page}

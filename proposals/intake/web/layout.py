@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from proposals.commerce.selectors import information_requests_of
-from proposals.core.enums import AUTOMATED_STATUSES, Section
+from proposals.core.enums import AUTOMATED_STATUSES, ProposalStatus, Section
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.policy.completeness import Finding
-from proposals.intake.selectors import proposal_findings
+from proposals.intake.selectors import may_start_proposal, proposal_findings
 from proposals.intake.workflow import PROPOSAL_TRANSITIONS
 
 SECTION_URLS = {
@@ -73,6 +73,11 @@ def abilities(user: Any, proposal: Proposal) -> dict[str, bool]:
         "can_submit": user.has_perm("proposals.submit_proposal", proposal),
         "can_withdraw": user.has_perm("proposals.withdraw_proposal", proposal)
         and proposal.status in withdraw.sources,
+        # Offered for a never-submitted draft; the confirmation page says why not for one with history.
+        "can_delete": user.has_perm("proposals.delete_proposal", proposal)
+        and proposal.status == ProposalStatus.DRAFT
+        and not proposal.revision_number,
+        "can_copy": may_start_proposal(user),
     }
 
 
