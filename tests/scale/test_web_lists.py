@@ -20,7 +20,8 @@ def test_dashboard_queries_same_at_page_size_10_and_100(
     client.force_login(lead)
     # session, user, roles, status counts (their sum is the pager's count), the page (its rows by
     # sorted keys, with their item counts)
-    with django_assert_num_queries(5):
+    # ... and the search form: saved filters, the destination select's countries
+    with django_assert_num_queries(7):
         response = client.get("/")
     assert response.content.decode().count("Listed ") == page_size
 
@@ -37,8 +38,9 @@ def test_agency_list_queries_same_at_page_size_10_and_100(
     client.force_login(commerce_reviewer)
     # session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count),
     # no consortium roles (agency staff act for none), no item counts (not shown); the "Action
-    # required" panel: the reviewer's own work, the unassigned, their evaluation panels
-    with django_assert_num_queries(7):
+    # required" panel: the reviewer's own work, the unassigned, their evaluation panels; the search
+    # form: saved filters, the destination select's countries
+    with django_assert_num_queries(9):
         response = client.get("/")
     assert response.content.decode().count("Queued proposal ") == page_size
 

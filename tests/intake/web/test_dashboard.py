@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 # The same whatever the list's length: session, user, roles, status counts (their sum is the pager's
 # count), the page (its rows by sorted keys, with their item counts); the start button reads the
 # cached roles.
-DASHBOARD_QUERIES = 5
+# Then the search form: the user's saved filters, and the destination select's countries.
+DASHBOARD_QUERIES = 7
 
 
 def test_anonymous_visitor_sees_the_landing_page(client):
@@ -79,8 +80,9 @@ def test_agency_list_query_count_does_not_grow(
 
 # session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count); no
 # consortium roles (agency staff act for none), no item counts (the submitted list does not show them);
-# then the "Action required" panel: a Commerce reviewer's own work, the unassigned, their panels
-AGENCY_LIST_QUERIES = 7
+# then the "Action required" panel: a Commerce reviewer's own work, the unassigned, their panels; and
+# the search form: the user's saved filters, the destination select's countries
+AGENCY_LIST_QUERIES = 9
 
 
 def test_create_proposal_as_lead(lead_client, consortium, call):
