@@ -24,6 +24,7 @@ from proposals.core.enums import (
     PartyRole,
 )
 from proposals.documents.services.uploads import document_add
+from proposals.evaluation.services import panel_form, panel_transition
 from proposals.exim.services import deal_compute_terms, deal_open, deal_transition
 from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
@@ -39,6 +40,11 @@ STAFF = [
     ("commerce", "Casey", "Reviewer", Agency.COMMERCE, "Bureau of Industry and Security"),
     ("exim", "Elliot", "Officer", Agency.EXIM, "Export-Import Bank of the United States"),
     ("admin", "Avery", "Administrator", Agency.PROGRAM, "ITA American AI Exports Program"),
+    # One evaluator per evaluating agency, so the demo shows a panel from each side.
+    ("state", "Sam", "Evaluator", Agency.STATE, "Department of State"),
+    ("war", "Wren", "Evaluator", Agency.WAR, "Department of War"),
+    ("energy", "Eden", "Evaluator", Agency.ENERGY, "Department of Energy"),
+    ("ostp", "Oakley", "Evaluator", Agency.OSTP, "Office of Science and Technology Policy"),
 ]
 
 CONSORTIA: list[dict[str, Any]] = [
@@ -354,6 +360,9 @@ def demo_seed() -> dict[str, Any]:
         reason="Please confirm the ultimate consignee's ownership and provide the site security plan annex.",
     )
     _exim_demo(in_review, meridian=meridian, m_lead=m_lead)
+    # The officer convenes a panel on the proposal in review: each evaluator has a conflict to declare.
+    panel = panel_form(proposal_id=in_review.pk, actor=User.objects.get(username="admin"))
+    panel_transition(panel_id=panel.pk, action="convene", actor=User.objects.get(username="admin"))
     return {"created": True}
 
 

@@ -331,10 +331,10 @@ def test_demo_seed_enrols_staff_with_the_configured_secret(settings):
     enrolled = demo_staff_totp_enrol()
     demo_staff_totp_enrol()  # idempotent
 
-    assert enrolled == ["commerce", "exim", "admin"]
+    assert enrolled == ["commerce", "exim", "admin", "state", "war", "energy", "ostp"]
     keys = set(TOTPDevice.objects.filter(confirmed=True).values_list("key", flat=True))
     assert keys == {"48656c6c6f21deadbeef48656c6c6f21deadbeef"}
-    assert TOTPDevice.objects.count() == 3
+    assert TOTPDevice.objects.count() == 7
 
 
 def test_demo_seed_enrols_nobody_without_a_secret(settings):
