@@ -24,8 +24,12 @@ pytestmark = pytest.mark.django_db
 def _history_written_days_ago(monkeypatch):
     """The audit trail is append-only (a trigger refuses UPDATE), so past events are inserted with their
     time: created_at stops stamping "now" for these tests' inserts (restored afterwards)."""
-    monkeypatch.setattr(AuditEvent._meta.get_field("created_at"), "auto_now_add", False)
-    monkeypatch.setattr(AuditEvent._meta.get_field("created_at"), "default", timezone.now)
+    field = AuditEvent._meta.get_field("created_at")
+    # Django caches a field's default getter on first use: an insert earlier in the run has cached
+    # "no default" (None), so the getter itself is patched, not only `default`.
+    monkeypatch.setattr(field, "_get_default", timezone.now)
+    monkeypatch.setattr(field, "auto_now_add", False)
+    monkeypatch.setattr(field, "default", timezone.now)
 
 
 def _event(proposal, subject, from_state, to_state, days_ago):
