@@ -114,9 +114,7 @@ def test_consortium_answers_a_request_with_a_file_and_the_reviewer_reads_it_besi
     expect(answer).to_contain_text("owned 100% by the Emirate's fund")
     expect(answer.get_by_role("link", name="share-register.pdf")).to_be_visible()
     expect(page.locator("#diff")).to_contain_text("Changes in the latest revision")
-    # Desktop only: the Commerce proposal page's phone layout (its diff table and forms are wider
-    # than 390 px today) is issue 14 item 8's work on the reviewer pages, asserted in their journeys.
-    journey.step("reviewer reads the answer beside the diff")
+    step_everywhere(page, journey, "reviewer reads the answer beside the diff")
     journey.assert_accessible_and_error_free()
 
 
