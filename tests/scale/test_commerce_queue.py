@@ -25,9 +25,10 @@ def test_commerce_queue_queries_same_at_page_size_10_and_100(
     monkeypatch.setattr(commerce, "PAGE_SIZE", page_size)
     client.force_login(commerce_reviewer)
     client.get(reverse("commerce-queue"))  # steady state: the filter form's fragment is cached
-    # session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count),
-    # its distinct destinations and ECCNs (agency staff have no consortium roles to read)
-    with django_assert_num_queries(6):
+    # session, user, TOTP device (two-factor), the user's saved filters (search), the page (its rows
+    # by sorted keys, with the count), its distinct destinations and ECCNs (agency staff have no
+    # consortium roles to read)
+    with django_assert_num_queries(7):
         response = client.get(reverse("commerce-queue"))
     assert len(response.context["rows"]) == page_size
 

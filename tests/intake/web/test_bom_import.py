@@ -16,6 +16,14 @@ from proposals.intake.services.transitions import proposal_transition
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _read_in_the_request(settings) -> None:
+    """These tests are about what an import accepts and refuses, read in the request; an XLSX unpacks
+    past the 8 KB default and would go to the worker (tests/intake/test_bom_import_jobs.py)."""
+    settings.BOM_IMPORT_INLINE_MAX_BYTES = 256 * 1024
+
+
 GOOD_ROWS = [
     ["chips", "AI accelerator", "Chip Co", "US", "3A090.a", "16", "30,000.00", "432000", "Nairobi Campus"],
     ["Cloud services", "Managed cloud", "Cloud Co", "United States", "EAR99", "1", "$1200000", "1200000", ""],

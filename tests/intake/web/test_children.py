@@ -198,7 +198,7 @@ def test_party_headquarters_and_parent_from_the_form(lead_client, draft):
         "MO",
     )
     html = lead_client.get(url).content.decode()
-    assert f'id="f-parties-{party.pk}-headquarters_country">Venezuela' in html
+    assert f'id="f-parties-{party.pk}-headquarters_country" data-label="Headquarters">Venezuela' in html
 
 
 def test_party_with_errors_keeps_input_and_saves_nothing(lead_client, draft):
