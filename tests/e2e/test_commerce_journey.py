@@ -66,7 +66,8 @@ def test_commerce_reviewer_clears_the_screening_hit_and_decides_both_gates(
     # The screening hit: the buyer's name matches an SDN entry; the reviewer finds it is another company.
     row = page.locator(f"#hit-{hit.pk}")
     expect(row).to_contain_text("NATIONAL AI INFRASTRUCTURE COMPANY")
-    row.get_by_label("Action").select_option(label="False positive")
+    row.locator("summary").click()  # the decision form opens under the hit's row
+    row.get_by_label("Decision").select_option(label="False positive")
     row.get_by_label("Reason").fill(
         "Different company: registered in Abu Dhabi in 2019, no link to the SDN entry."
     )
@@ -77,7 +78,7 @@ def test_commerce_reviewer_clears_the_screening_hit_and_decides_both_gates(
     chips, servers = gates
     page.get_by_text(f"Decide {chips.eccn} to United Arab Emirates").click()
     decide = page.locator(f"form[action$='/commerce/gates/{chips.pk}/decide/']")
-    decide.get_by_label("Action").select_option(label="Approve")
+    decide.get_by_label("Decision").select_option(label="Approve")
     decide.get_by_label("Reason").fill("Civil health end use; end user vetted.")
     decide.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("status")).to_contain_text("3A090.a to United Arab Emirates: approve recorded.")
@@ -86,7 +87,7 @@ def test_commerce_reviewer_clears_the_screening_hit_and_decides_both_gates(
     # Approving with conditions needs the conditions: without them the form says so and nothing is saved.
     page.get_by_text(f"Decide {servers.eccn} to United Arab Emirates").click()
     decide = page.locator(f"form[action$='/commerce/gates/{servers.pk}/decide/']")
-    decide.get_by_label("Action").select_option(label="Approve with conditions")
+    decide.get_by_label("Decision").select_option(label="Approve with conditions")
     decide.get_by_label("Reason").fill("Approved for the named site only.")
     decide.get_by_role("button", name="Record decision").click()
     decide = page.locator(f"form[action$='/commerce/gates/{servers.pk}/decide/']")
