@@ -80,7 +80,7 @@ def enrolled_exim_officer(exim_officer):
 def move(page: Page, journey: Journey, action: str, reason: str) -> None:
     """Choose a stage move on the deal page, give the reason, record it."""
     # USWDS draws its own radio button: the input sits off-screen, a person clicks the label.
-    page.get_by_role("group", name="Move the deal").get_by_text(action, exact=True).click()
+    page.get_by_role("group", name="Choose a move").get_by_text(action, exact=True).click()
     expect(page.get_by_role("radio", name=action)).to_be_checked()
     page.get_by_label("Reason (recorded in the timeline)").fill(reason)
     page.get_by_role("button", name="Record", exact=True).click()
@@ -109,11 +109,12 @@ def test_exim_officer_is_refused_final_commitment_while_a_gate_is_open_then_comm
         expect(page.locator("main")).to_contain_text(f"{stage} since")
         journey.step(f"deal at {stage.lower()}")
 
-    # Commerce has not decided the license gates yet: the page says so, and authorizing is refused.
-    expect(page.locator("main")).to_contain_text("Final commitment is not possible yet")
-    move(page, journey, "Authorize (final commitment)", "Board approved on 27 November.")
-    expect(page.get_by_role("status")).to_contain_text("Final commitment refused")
-    journey.step("final commitment refused, gates open")
+    # Commerce has not decided the license gates yet: the page says why, and final commitment is shown
+    # but cannot be chosen (the service's own refusal is tested in tests/exim).
+    expect(page.locator("main")).to_contain_text("Commerce has not cleared the proposal")
+    authorize = page.get_by_role("radio", name="Authorize (final commitment) (not possible yet)")
+    expect(authorize).to_be_disabled()
+    journey.step("final commitment not offered, gates open")
     deal.refresh_from_db()
     assert deal.stage == DealStage.BOARD
 
@@ -121,7 +122,7 @@ def test_exim_officer_is_refused_final_commitment_while_a_gate_is_open_then_comm
     for gate in LicenseGate.objects.filter(proposal=proposal):
         gate_decide(gate_id=gate.pk, action="approve", actor=commerce_reviewer, reason="Civil end use.")
 
-    # The officer comes back to the deal from the pipeline (reloading would post the refused form again).
+    # The officer comes back to the deal from the pipeline.
     page.get_by_role("main").get_by_role("link", name="Pipeline").click()
     page.get_by_role("link", name="UAE health AI cluster").click()
     expect(page.locator("main")).to_contain_text("Cleared by Commerce on ")
