@@ -8,8 +8,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from proposals.commerce.models import (
@@ -22,6 +21,7 @@ from proposals.commerce.models import (
 )
 from proposals.commerce.policy.eccn import normalize_eccn
 from proposals.core.access import access, require
+from proposals.core.counts import count_per_proposal
 from proposals.core.enums import (
     BLOCKING_GATE_STATUSES,
     BLOCKING_HIT_STATUSES,
@@ -73,18 +73,6 @@ def commerce_proposals_for(user: Any) -> QuerySet[Proposal]:
     return Proposal.objects.exclude(revision_number=0)
 
 
-def _row_count(model: type[Any], **filters: Any) -> Coalesce:
-    """A per-row count as a correlated subquery: PostgreSQL runs it only for the rows it returns."""
-    rows = (
-        model.objects.filter(proposal=OuterRef("pk"), **filters)
-        .order_by()
-        .values("proposal")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows), 0)
-
-
 # What a queue row shows (web and API), so the page reads no long texts or JSON of the proposal.
 QUEUE_COLUMNS = (
     "title",
@@ -117,10 +105,10 @@ def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
         .select_related("consortium", "commerce_review", "commerce_review__reviewer")
         .only(*QUEUE_COLUMNS)
         .annotate(
-            open_gates=_row_count(LicenseGate, status=GateStatus.OPEN),
-            blocking_gates=_row_count(LicenseGate, status__in=BLOCKING_GATE_STATUSES),
-            unresolved_hits=_row_count(ScreeningHit, status=HitStatus.UNRESOLVED),
-            open_rfis=_row_count(InformationRequest, answered_at__isnull=True),
+            open_gates=count_per_proposal(LicenseGate, status=GateStatus.OPEN),
+            blocking_gates=count_per_proposal(LicenseGate, status__in=BLOCKING_GATE_STATUSES),
+            unresolved_hits=count_per_proposal(ScreeningHit, status=HitStatus.UNRESOLVED),
+            open_rfis=count_per_proposal(InformationRequest, answered_at__isnull=True),
         )
     )
 

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from proposals.commerce.models import LicenseGate, ScreeningHit
+from proposals.core.counts import count_per_proposal
 from proposals.core.enums import DEAL_END_STAGES, GateStatus, HitStatus, ProposalStatus
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.permissions import is_agency_reviewer, is_commerce, is_evaluator, is_exim
@@ -129,18 +129,6 @@ def _bounded(queryset: QuerySet[Any]) -> ActionList:
     return ActionList(rows=rows, total=total)
 
 
-def _per_proposal(model: type[Any], **filters: Any) -> Coalesce:
-    """How many rows of `model` the proposal has (for the page's rows only: a correlated subquery)."""
-    rows = (
-        model.objects.filter(proposal=OuterRef("pk"), **filters)
-        .order_by()
-        .values("proposal")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows), 0)
-
-
 def commerce_action_required(user: Any) -> dict[str, ActionList]:
     """For a Commerce reviewer: proposals in review with open license gates or unresolved screening
     hits, assigned to them (`mine`) and assigned to nobody (`unassigned`), designated packages and the
@@ -156,8 +144,8 @@ def commerce_action_required(user: Any) -> dict[str, ActionList]:
         .select_related("consortium")
         .only("title", "status", "consortium__name")
         .annotate(
-            open_gates=_per_proposal(LicenseGate, status=GateStatus.OPEN),
-            unresolved_hits=_per_proposal(ScreeningHit, status=HitStatus.UNRESOLVED),
+            open_gates=count_per_proposal(LicenseGate, status=GateStatus.OPEN),
+            unresolved_hits=count_per_proposal(ScreeningHit, status=HitStatus.UNRESOLVED),
             clock_days=F("commerce_review__clock_days"),
         )
         .order_by("-commerce_review__priority", "-commerce_review__clock_days", "pk")
