@@ -37,7 +37,18 @@ from proposals.evaluation.workflow import DETERMINATIONS, PANEL_TRANSITIONS
 from proposals.intake.selectors import access_proposal
 
 WORKSPACE = "proposals.evaluation_workspace"
-TEXTAREA = {"rows": 3, "class": "usa-textarea"}
+
+
+def _text_area(max_chars: int, label: str, *, required: bool = True) -> forms.CharField:
+    """A text box of the panel page's forms (three rows, in the design system's style), bounded by the
+    one text rule."""
+    return text_field(
+        max_chars,
+        multiline=True,
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}),
+    )
 
 
 class PanelPageForm(forms.Form):
@@ -60,30 +71,15 @@ class ConflictForm(PanelPageForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    statement = text_field(
-        NOTE_MAX_CHARS,
-        multiline=True,
-        label="Describe the conflict",
-        required=False,
-        widget=forms.Textarea(attrs=TEXTAREA),
-    )
+    statement = _text_area(NOTE_MAX_CHARS, "Describe the conflict", required=False)
 
 
 class SummaryForm(PanelPageForm):
     id_prefix = "summary"
 
-    summary = text_field(
-        SECTION_MAX_CHARS,
-        multiline=True,
-        label="Panel summary (internal)",
-        widget=forms.Textarea(attrs=TEXTAREA),
-    )
-    public_summary = text_field(
-        NOTE_MAX_CHARS,
-        multiline=True,
-        label="Public summary (shown on the register if designated)",
-        required=False,
-        widget=forms.Textarea(attrs=TEXTAREA),
+    summary = _text_area(SECTION_MAX_CHARS, "Panel summary (internal)")
+    public_summary = _text_area(
+        NOTE_MAX_CHARS, "Public summary (shown on the register if designated)", required=False
     )
 
 
@@ -95,9 +91,7 @@ class DeterminationForm(PanelPageForm):
         choices=[(a, PANEL_TRANSITIONS[a].label) for a in DETERMINATIONS],
         widget=forms.RadioSelect,
     )
-    reason = text_field(
-        NOTE_MAX_CHARS, multiline=True, label="Reasons", widget=forms.Textarea(attrs=TEXTAREA)
-    )
+    reason = _text_area(NOTE_MAX_CHARS, "Reasons")
 
 
 class TransitionForm(PanelPageForm):
@@ -106,9 +100,7 @@ class TransitionForm(PanelPageForm):
     action = forms.ChoiceField(
         choices=[(a, t.label) for a, t in PANEL_TRANSITIONS.items() if a not in DETERMINATIONS]
     )
-    reason = text_field(
-        NOTE_MAX_CHARS, multiline=True, label="Reason", required=False, widget=forms.Textarea(attrs=TEXTAREA)
-    )
+    reason = _text_area(NOTE_MAX_CHARS, "Reason", required=False)
 
 
 def _criteria(panel: Any) -> list[Any]:
