@@ -123,16 +123,23 @@ class Event:
     revision: int = 0
 
 
-_GATE_VERBS = {
-    "approve": "approved the license for",
-    "approve_with_conditions": "approved with conditions the license for",
-    "deny": "denied the license for",
-    "return_without_action": "returned without action the license application for",
+# What became of a gate or a hit, by its action without the "gate_" or "hit_" prefix: a person's
+# decision ({actor}) or the system's change when the policy or the proposal changed; {subject} is the
+# gate's ECCN and destination, or the screened name.
+_GATE_SENTENCES = {
+    "approve": "{actor} approved the license for {subject}.",
+    "approve_with_conditions": "{actor} approved with conditions the license for {subject}.",
+    "deny": "{actor} denied the license for {subject}.",
+    "return_without_action": "{actor} returned without action the license application for {subject}.",
+    "close": "The license gate for {subject} closed: the policy in force no longer requires a license.",
+    "reopen": "The license gate for {subject} opened again: the policy in force requires a license.",
 }
-_HIT_VERBS = {
-    "false_positive": "marked as a false positive the possible match for",
-    "confirm": "confirmed the match for",
-    "reopen": "reopened the decision on the possible match for",
+_HIT_SENTENCES = {
+    "false_positive": "{actor} marked as a false positive the possible match for {subject}.",
+    "confirm": "{actor} confirmed the match for {subject}.",
+    "reopen": "{actor} reopened the decision on the possible match for {subject}.",
+    "remove": "{subject} is no longer on the proposal; its possible match was set aside.",
+    "restore": "{subject} is on the proposal again; its possible match needs a decision.",
 }
 _PROPOSAL_SENTENCES = {
     "submit": "{actor} submitted the proposal{revision}.",
@@ -176,25 +183,17 @@ def event_sentence(event: Any, *, country: Callable[[str], str] = lambda code: c
         gate = _gate_phrase(data, country)
         if action == "gate_opened":
             return f"Commerce opened the license gate for {gate}: a license is required."
-        decision = action.removeprefix("gate_")
-        if decision in _GATE_VERBS:
-            return f"{who} {_GATE_VERBS[decision]} {gate}."
-        if decision == "close":
-            return f"The license gate for {gate} closed: the policy in force no longer requires a license."
-        if decision == "reopen":
-            return f"The license gate for {gate} opened again: the policy in force requires a license."
+        sentence = _GATE_SENTENCES.get(action.removeprefix("gate_"))
+        if sentence:
+            return sentence.format(actor=who, subject=gate)
     elif kind == "hit":
         name = data.get("screened") or "a screened name"
         if action == "screening_hit":
             source = data.get("source") or "the screening list"
             return f"Screening found a possible match for {name} on {source}."
-        decision = action.removeprefix("hit_")
-        if decision in _HIT_VERBS:
-            return f"{who} {_HIT_VERBS[decision]} {name}."
-        if decision == "remove":
-            return f"{name} is no longer on the proposal; its possible match was set aside."
-        if decision == "restore":
-            return f"{name} is on the proposal again; its possible match needs a decision."
+        sentence = _HIT_SENTENCES.get(action.removeprefix("hit_"))
+        if sentence:
+            return sentence.format(actor=who, subject=name)
     elif kind == "screening":
         if action == "screened":
             names, hits = data.get("names", 0), data.get("new_hits", 0)
