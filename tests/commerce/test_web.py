@@ -109,6 +109,37 @@ def test_queue_query_count_does_not_grow_with_rows(
     assert len(response.context["rows"]) == count
 
 
+def test_queue_rows_link_escape_and_offer_assignment(reviewing, worked, consortium, lead, commerce_reviewer):
+    from proposals.commerce.services.review import review_assign
+
+    (extra,) = _submit_more(consortium, lead, 1)
+    extra.title = "<b>Bold</b> & co"
+    extra.save(update_fields=["title"])
+    review_assign(proposal_id=worked.pk, reviewer_id=commerce_reviewer.pk, actor=commerce_reviewer)
+    body = reviewing.get(reverse("commerce-queue")).content.decode()
+    proposal_url = reverse("commerce-proposal", args=[extra.pk])
+    assert f'<a href="{proposal_url}">&lt;b&gt;Bold&lt;/b&gt; &amp; co</a>' in body
+    assert "<b>Bold</b>" not in body
+    # The unassigned row posts to its own assign URL with a CSRF token; the assigned one names its reviewer.
+    assert f'action="{reverse("commerce-assign", args=[extra.pk])}"' in body
+    assert f'action="{reverse("commerce-assign", args=[worked.pk])}"' not in body
+    assert body.count('name="csrfmiddlewaretoken"') >= 2  # the assign form's and the page's own forms
+    assert f'<td data-label="Reviewer">\n        {commerce_reviewer}\n' in body
+    assert '<td data-label="Clock">\n        not started\n      </td>' in body  # no clock registered yet
+    CommerceReview.objects.filter(proposal=worked).update(
+        registered_at=timezone.now(),
+        clock_days=1,
+        clock_flag="overdue",
+        clock_next_mark="30-day mark",
+        clock_days_to_mark=29,
+    )
+    body = reviewing.get(reverse("commerce-queue")).content.decode()
+    assert (
+        '1 day\n          <span class="usa-tag bg-secondary">Overdue</span>'
+        '\n          <br><span class="text-base">29 to 30-day mark</span>'
+    ) in body
+
+
 def test_proposal_page_shows_items_parties_hits_and_gates(reviewing, worked):
     response = reviewing.get(reverse("commerce-proposal", args=[worked.pk]))
     body = response.content.decode()

@@ -1,0 +1,116 @@
+"""The Commerce queue's rows, written in Python: the page reviewers reload all day.
+
+Through the template engine the 25 rows cost about 0.2 ms each (some 20 variable lookups, two `{% url
+%}` and a `{% csrf_token %}` a row): with the page cache off that was the largest single part of the
+page after its queries (bench/bench_load.py). Here a row is one `format_html`, the two links are
+reversed once a page, and the markup is the same as the template's was.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import template
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from proposals.core.enums import ReviewClockFlag
+
+register = template.Library()
+
+# The tag's colour for each clock state (design-system utility classes); anything else is on track.
+CLOCK_TAG_CLASS = {
+    ReviewClockFlag.OVERDUE: "bg-secondary",
+    ReviewClockFlag.NEAR_DEADLINE: "bg-gold text-ink",
+    ReviewClockFlag.PAUSED: "bg-base",
+}
+_ON_TRACK_CLASS = "bg-green"
+# A primary key no row has, reversed once a page and replaced by each row's own (same URL as reverse()).
+_PK_MARK = "2147483647"
+
+_ROW = (
+    '<tr>\n      <th scope="row" data-label="Proposal"><a href="{}">{}</a>'
+    '<br><span class="text-base">{}</span></th>'
+    '\n      <td data-label="Status">{}{}</td>'
+    '\n      <td data-label="Destinations">{}</td>'
+    '\n      <td data-label="ECCNs">{}</td>'
+    '\n      <td data-label="Open gates">{}</td>'
+    '\n      <td data-label="Unresolved hits">{}</td>'
+    '\n      <td data-label="Clock">\n        {}\n      </td>'
+    '\n      <td data-label="Reviewer">\n        {}\n      </td>\n    </tr>'
+)
+_RFI_OPEN = mark_safe('<br><span class="usa-tag">RFI open</span>')
+_ASSIGN_FORM = (
+    '<form method="post" action="{}" class="display-inline">'
+    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+    '\n            <input type="hidden" name="next" value="queue">'
+    '\n            <button class="usa-button usa-button--unstyled" name="who" value="me">'
+    "Assign to me</button> ·"
+    '\n            <button class="usa-button usa-button--unstyled" name="who" value="auto">'
+    "Auto-assign</button>"
+    "\n          </form>"
+)
+
+
+def _url_maker(name: str) -> Any:
+    pattern = reverse(name, args=[int(_PK_MARK)])
+    if pattern.count(_PK_MARK) != 1:  # never for these routes; reverse() itself then
+        return lambda pk: reverse(name, args=[pk])
+    head, tail = pattern.split(_PK_MARK)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _clock(review: Any) -> SafeString | str:
+    if review is None or not review.registered_at:
+        return "not started"
+    days = review.clock_days
+    cell = format_html(
+        '{} day{}\n          <span class="usa-tag {}">{}</span>',
+        days,
+        "" if days == 1 else "s",
+        CLOCK_TAG_CLASS.get(review.clock_flag, _ON_TRACK_CLASS),
+        review.get_clock_flag_display(),
+    )
+    if review.clock_next_mark:
+        cell += format_html(
+            '\n          <br><span class="text-base">{} to {}</span>',
+            review.clock_days_to_mark,
+            review.clock_next_mark,
+        )
+    return cell
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context: dict[str, Any], rows: Iterable[Any]) -> SafeString:
+    """The queue's table rows (rows from commerce_queue_for, with attach_queue_lists' lists)."""
+    request = context["request"]
+    proposal_url = _url_maker("commerce-proposal")
+    assign_url = _url_maker("commerce-assign")
+    csrf_token = None
+    out = []
+    for proposal in rows:
+        review = getattr(proposal, "commerce_review", None)
+        reviewer = review.reviewer if review is not None else None
+        if reviewer is not None:
+            who = conditional_escape(reviewer)
+        else:
+            csrf_token = csrf_token or get_token(request)
+            who = format_html(_ASSIGN_FORM, assign_url(proposal.pk), csrf_token)
+        out.append(
+            format_html(
+                _ROW,
+                proposal_url(proposal.pk),
+                proposal.title,
+                proposal.consortium.name,
+                proposal.get_status_display(),
+                _RFI_OPEN if proposal.open_rfis else "",
+                ", ".join(proposal.queue_destinations),
+                ", ".join(proposal.queue_eccns),
+                proposal.open_gates,
+                proposal.unresolved_hits,
+                _clock(review),
+                who,
+            )
+        )
+    return mark_safe("\n".join(out))  # each part escaped by format_html above
