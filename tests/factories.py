@@ -16,7 +16,7 @@ from proposals.commerce.models import (
 from proposals.core.enums import ConsortiumUserRole, MemberRole, ScreenedSubject
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
-from proposals.intake.models.proposal import Proposal
+from proposals.intake.models.proposal import LineItem, Proposal
 
 TEST_PASSWORD = "a-test-password-2026"
 
@@ -177,4 +177,19 @@ def screening_hit(proposal: Proposal, status: str, *, entry_key: str = "e1") -> 
         score=100,
         exact=True,
         status=status,
+    )
+
+
+def line_item(proposal: Proposal, *, description: str = "Kept") -> LineItem:
+    """A line item already on the proposal, as a person would have added it: what a failed import must
+    leave as it was."""
+    return LineItem.objects.create(
+        proposal=proposal,
+        layer="chips",
+        description=description,
+        manufacturer="Chip Co",
+        eccn="EAR99",
+        quantity=1,
+        unit_value=1,
+        us_origin_value=0,
     )

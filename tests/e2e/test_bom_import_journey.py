@@ -10,11 +10,10 @@ from proposals.intake.models.proposal import Site
 from tests.celery_worker import WorkerProcess, broker_purge, lock_waiters, row_locked
 from tests.e2e.support import WORKER_TIMEOUT_MS, Journey, sign_in, wait_until
 from tests.factories import ProposalFactory
+from tests.security import hostile_files as files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-HEADER = "layer,description,manufacturer,origin_country,eccn,quantity,unit_value,us_origin_value,site_name\n"
-ROW = "chips,AI accelerator,Chip Co,US,3A090.a,16,30000,0,Nairobi Campus\n"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -44,9 +43,9 @@ def test_lead_imports_a_large_file_and_sees_its_progress_then_the_result(
         operator="P",
     )
     good = tmp_path / "large-bill-of-materials.csv"
-    good.write_text(HEADER + ROW * 1000)
+    good.write_bytes(files.good_csv(1000, site="Nairobi Campus"))
     bad = tmp_path / "bill-with-a-bad-row.csv"
-    bad.write_text(HEADER + ROW * 300 + "quantum,AI accelerator,Chip Co,US,3A090.a,0,30000,0,\n")
+    bad.write_bytes(files.good_csv(300, site="Nairobi Campus") + files.BAD_ROW_CSV)
     broker_purge()
     sign_in(page, journey, username="lead")
 

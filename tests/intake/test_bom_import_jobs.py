@@ -26,17 +26,12 @@ from proposals.intake.policy.imports import (
 )
 from proposals.intake.selectors import owed_bom_imports
 from proposals.intake.services.bom_jobs import ImportInProgress, bom_import_job_run, bom_import_start
-from tests.factories import ProposalFactory
+from tests.factories import ProposalFactory, line_item
 from tests.oncommit import sends
 from tests.security import hostile_files as files
+from tests.security.hostile_files import BAD_ROW_CSV, good_csv
 
 pytestmark = pytest.mark.django_db
-
-ROW = "chips,Accelerator,Chip Co,US,3A090,16,30000.00,0,\n"
-
-
-def good_csv(rows: int) -> bytes:
-    return (files.HEADER_CSV + ROW * rows).encode()
 
 
 def upload(content: bytes, name: str = "bom.csv") -> SimpleUploadedFile:
@@ -179,17 +174,8 @@ def test_job_run_a_second_time_changes_nothing(draft, lead):
 
 
 def test_job_with_bad_rows_fails_with_its_row_errors_and_changes_nothing(draft, lead):
-    LineItem.objects.create(
-        proposal=draft,
-        layer="chips",
-        description="Kept",
-        manufacturer="M",
-        eccn="EAR99",
-        quantity=1,
-        unit_value=1,
-        us_origin_value=0,
-    )
-    bad = good_csv(40) + b"quantum,x,y,US,3A090,0,ten,0,\n"
+    line_item(draft)
+    bad = good_csv(40) + BAD_ROW_CSV
     job = start(draft, lead, bad).job
 
     assert bom_import_job_run(job_id=job.pk) == "failed"

@@ -20,7 +20,7 @@ from tests.celery_worker import (
     row_locked,
     wait_until,
 )
-from tests.factories import ProposalFactory
+from tests.factories import ProposalFactory, line_item
 from tests.security import hostile_files as files
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,11 +29,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DEADLINE = 120
 SWEEPER = {"EXPORTAI_SWEEPER_INTERVAL_SECONDS": "1", "EXPORTAI_SWEEPER_STALE_AFTER_SECONDS": "1"}
 SWEPT = re.compile(r"intake_sweep_owed_work\[[^\]]+\] succeeded")
-ROW = "chips,Accelerator,Chip Co,US,3A090,16,30000.00,0,\n"
 
 
 def large_csv(rows: int) -> bytes:
-    content = (files.HEADER_CSV + ROW * rows).encode()
+    content = files.good_csv(rows)
     assert len(content) > 8 * 1024  # over the default BOM_IMPORT_INLINE_MAX_BYTES: read by the worker
     return content
 
@@ -89,16 +88,7 @@ def test_worker_import_shows_progress_then_the_result(worker_factory, draft, lea
 def test_worker_hostile_import_fails_with_the_reason_and_leaves_the_draft_unchanged(
     worker_factory, draft, lead, consortium
 ):
-    LineItem.objects.create(
-        proposal=draft,
-        layer="chips",
-        description="Already there",
-        manufacturer="Chip Co",
-        eccn="EAR99",
-        quantity=1,
-        unit_value=1,
-        us_origin_value=0,
-    )
+    line_item(draft, description="Already there")
     too_many = job_of(draft, lead, files.huge_numbers_csv())
     other = ProposalFactory(consortium=consortium, title="Second draft", created_by=lead)
     wide = job_of(other, lead, files.wide_row_xlsx(), "bom.xlsx")

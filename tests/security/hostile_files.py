@@ -50,6 +50,15 @@ def template_xlsx(rows: int = 0) -> bytes:
     return out.getvalue()
 
 
+def good_csv(rows: int, *, site: str = "") -> bytes:
+    """The header and `rows` good lines (each destined for the site named `site`, if any)."""
+    return (HEADER_CSV + f"chips,Accelerator,Chip Co,US,3A090,16,30000.00,0,{site}\n" * rows).encode()
+
+
+# A line with three problems (its layer, quantity and unit value): a file with it imports nothing.
+BAD_ROW_CSV = b"quantum,x,y,US,3A090,0,ten,0,\n"
+
+
 def xlsx_with(
     sheet_data: bytes, *, dimension: str = "A1:I2", strings: bytes | None = None, extra=()
 ) -> bytes:
