@@ -211,7 +211,8 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
 
 def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
     """The Commerce queue (web and API): proposals awaiting Commerce, oldest clock first, with each
-    row's open gates, blocking gates, unresolved hits, open RFIs, destinations and ECCNs.
+    row's open gates, blocking gates, unresolved hits, open RFIs, destinations and ECCNs (the line
+    items' ECCNs as the search summary holds them, read with the row as the portal does).
 
     Every submitted proposal has its Commerce review, so the page is read through the index
     commerce_review_clock (INNER join) and the total counted on proposals alone, as the portal does."""
@@ -226,10 +227,10 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     params += sparams
     sql = f"""
         WITH page AS (
-            SELECT p.id, r.clock_days
+            SELECT p.id, r.priority, r.clock_days
             FROM proposals_proposal p JOIN proposals_commercereview r ON r.proposal_id = p.id
             WHERE {" AND ".join(where)}
-            ORDER BY r.clock_days DESC, p.id
+            ORDER BY r.priority DESC, r.clock_days DESC, p.id
             LIMIT %s OFFSET %s
         ), counted AS (
             SELECT count(*) AS total FROM proposals_proposal p WHERE {" AND ".join(where)}
@@ -246,14 +247,14 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
                    AND q.answered_at IS NULL) AS open_rfis,
                ARRAY(SELECT DISTINCT s.country_id FROM proposals_site s WHERE s.proposal_id = p.id ORDER BY 1)
                    AS destinations,
-               ARRAY(SELECT DISTINCT UPPER(li.eccn) FROM proposals_lineitem li WHERE li.proposal_id = p.id
-                   AND li.eccn <> '' ORDER BY 1) AS eccns,
+               sm.item_eccns AS eccns,
                counted.total
         FROM page JOIN proposals_proposal p ON p.id = page.id CROSS JOIN counted
         JOIN proposals_consortium c ON c.id = p.consortium_id
+        LEFT JOIN proposals_proposalsearch sm ON sm.proposal_id = p.id
         LEFT JOIN proposals_commercereview r ON r.proposal_id = p.id
         LEFT JOIN accounts_user u ON u.id = r.reviewer_id
-        ORDER BY page.clock_days DESC, page.id
+        ORDER BY page.priority DESC, page.clock_days DESC, page.id
     """
     return sql, [*params, limit, offset, *params, [str(s) for s in BLOCKING_GATE_STATUSES]]
 

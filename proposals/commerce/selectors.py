@@ -41,6 +41,7 @@ from proposals.intake.models.consortium import ConsortiumMember
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.revisions import RevisionDiff
 from proposals.intake.selectors import owed_work_delayed, proposal_revision_diff, proposals_visible_to
+from proposals.search.models import ProposalSearch
 from proposals.search.selectors import SearchFilterSet
 
 # What a Commerce reviewer works on: anything submitted and not yet finished.
@@ -89,6 +90,7 @@ QUEUE_COLUMNS = (
     "commerce_review__reviewer__username",
     "commerce_review__reviewer__first_name",
     "commerce_review__reviewer__last_name",
+    "search_summary__item_eccns",
 )
 
 
@@ -102,7 +104,7 @@ def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
     """
     return (
         commerce_proposals_for(user)
-        .select_related("consortium", "commerce_review", "commerce_review__reviewer")
+        .select_related("consortium", "commerce_review", "commerce_review__reviewer", "search_summary")
         .only(*QUEUE_COLUMNS)
         .annotate(
             open_gates=count_per_proposal(LicenseGate, status=GateStatus.OPEN),
@@ -131,10 +133,20 @@ class CommerceQueuePagination(DeferredJoinPagination):
     django_paginator_class = CommerceQueuePaginator
 
 
-def attach_queue_lists(proposals: Iterable[Proposal]) -> list[Proposal]:
-    """Set `queue_destinations` and `queue_eccns` on each row: two DISTINCT queries for the page.
+def _summary_eccns(row: Proposal) -> list[str] | None:
+    """The row's ECCNs from its search summary (selected with the row), None when it has none."""
+    try:
+        return list(row.search_summary.item_eccns)
+    except ProposalSearch.DoesNotExist:
+        return None
 
-    Prefetching line items built ~500 model instances a page to read a handful of distinct ECCNs.
+
+def attach_queue_lists(proposals: Iterable[Proposal]) -> list[Proposal]:
+    """Set `queue_destinations` and `queue_eccns` on each row: one DISTINCT query for the page.
+
+    The ECCNs come with the row, from its search summary (kept in step with the line items in the
+    same transaction). A row without a summary (a proposal written outside the services, until the
+    sweeper rebuilds it) has its ECCNs read from its line items: a row never shows none by mistake.
     """
     rows = list(proposals)
     ids = [row.pk for row in rows]
@@ -142,18 +154,23 @@ def attach_queue_lists(proposals: Iterable[Proposal]) -> list[Proposal]:
     sites = Site.objects.filter(proposal_id__in=ids).order_by()
     for proposal_id, country in sites.values_list("proposal_id", "country_id").distinct():
         destinations[proposal_id].add(country)
+    summarized = {row.pk: _summary_eccns(row) for row in rows}
+    missing = [pk for pk, eccns in summarized.items() if eccns is None]
     eccns: dict[int, set[str]] = defaultdict(set)
     for proposal_id, eccn in (
-        LineItem.objects.filter(proposal_id__in=ids)
+        LineItem.objects.filter(proposal_id__in=missing)
         .exclude(eccn="")
         .order_by()
         .values_list("proposal_id", "eccn")
         .distinct()
+        if missing
+        else ()
     ):
         eccns[proposal_id].add(normalize_eccn(eccn))
     for row in rows:
         row.queue_destinations = sorted(destinations[row.pk])
-        row.queue_eccns = sorted(eccns[row.pk])
+        summary = summarized[row.pk]
+        row.queue_eccns = summary if summary is not None else sorted(eccns[row.pk])
     return rows
 
 

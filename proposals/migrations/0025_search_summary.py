@@ -18,12 +18,8 @@ GIN_INDEXES = (
 
 
 def forwards(apps, schema_editor):
-    # The service's own rebuild (one INSERT .. SELECT on PostgreSQL): the summary is derived data, so
-    # the backfill writes what the code of the day writes, as `manage.py search_rebuild` does.
-    from proposals.search.services import search_rebuild  # noqa: PLC0415 (a migration runs the service)
-
-    search_rebuild()
-    # After the rows: building a GIN index once is much cheaper than inserting into it row by row.
+    # The rows are written by the service's own rebuild in the latest migration that changes what a
+    # summary holds (0030): the service writes the columns of the day, which this one lacks.
     if schema_editor.connection.vendor == "postgresql":
         for sql in GIN_INDEXES:
             schema_editor.execute(sql, params=None)

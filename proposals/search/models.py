@@ -57,6 +57,9 @@ class ProposalSearch(models.Model):
     )
     # ECCN keys (upper case) of the line items, with their heads: 3A090.A and 3A090.
     eccns = CodeListField()
+    # The line items' ECCNs as the EAR writes them (normalize_eccn: 3A090.a), sorted, each once: what
+    # a list row shows (the Commerce queue reads them here, not from the line items).
+    item_eccns = CodeListField()
     # Destination countries: the sites' countries and the target countries.
     countries = CodeListField()
     # Lower-case words of the title, consortium, members, parties, destinations and ECCNs.

@@ -79,7 +79,12 @@ def _summaries(ids: list[int]) -> list[ProposalSearch]:
         )
         rows.append(
             ProposalSearch(
-                proposal_id=pk, eccns=eccn_search_keys(items), countries=codes, text=text, refreshed_at=now
+                proposal_id=pk,
+                eccns=eccn_search_keys(items),
+                item_eccns=items,
+                countries=codes,
+                text=text,
+                refreshed_at=now,
             )
         )
     return rows
@@ -90,7 +95,7 @@ def _upsert(rows: list[ProposalSearch]) -> None:
         rows,
         update_conflicts=True,
         unique_fields=["proposal"],
-        update_fields=["eccns", "countries", "text", "refreshed_at"],
+        update_fields=["eccns", "item_eccns", "countries", "text", "refreshed_at"],
     )
 
 
@@ -124,11 +129,23 @@ def search_refresh_consortia(*, consortium_ids: Iterable[int]) -> int:
 # Every summary in one statement (PostgreSQL): the same words, codes and keys `_summaries` builds
 # (tests/search/test_summary.py compares the two). Words are runs of letters and digits with inner dots.
 _WORDS = r"[[:alnum:]]+(\.[[:alnum:]]+)*"
+
+
+def _normalized(column: str) -> str:
+    """normalize_eccn in SQL: spaces out, then a head (3A090) in capitals and its paragraphs in lower
+    case, anything else in capitals; compared and sorted as Python does (COLLATE "C")."""
+    clean = f"replace(btrim({column}, E' \\t\\n\\r\\f\\v'), ' ', '')"
+    return (
+        f"(CASE WHEN {clean} ~* '^[0-9][A-Z][0-9]{{3}}(\\..*)?$' "
+        f'THEN upper(left({clean}, 5)) || lower(substr({clean}, 6)) ELSE upper({clean}) END) COLLATE "C"'
+    )
+
+
 REBUILD_SQL = f"""
-INSERT INTO proposals_proposalsearch (proposal_id, eccns, countries, text, document, refreshed_at)
-SELECT s.id, s.eccns, s.countries, s.text, to_tsvector('simple', s.text), now()
+INSERT INTO proposals_proposalsearch (proposal_id, eccns, item_eccns, countries, text, document, refreshed_at)
+SELECT s.id, s.eccns, s.item_eccns, s.countries, s.text, to_tsvector('simple', s.text), now()
 FROM (
-    SELECT p.id, e.keys AS eccns, d.codes AS countries,
+    SELECT p.id, e.keys AS eccns, e.normalized AS item_eccns, d.codes AS countries,
            array_to_string(ARRAY(
                SELECT m[1] FROM regexp_matches(lower(concat_ws(' ',
                    p.title, c.name, mem.names, par.names, d.words, e.items)), '({_WORDS})', 'g') AS m
@@ -154,21 +171,19 @@ FROM (
         ) x LEFT JOIN proposals_country k ON k.code = x.code
     ) d ON TRUE
     LEFT JOIN LATERAL (
-        SELECT string_agg(i.eccn, ' ' ORDER BY i.eccn COLLATE "C") AS items,
-               coalesce((SELECT array_agg(k ORDER BY k COLLATE "C") FROM (
-                   SELECT upper(i2.eccn) AS k FROM proposals_lineitem i2
-                   WHERE i2.proposal_id = p.id AND i2.eccn <> ''
-                   UNION
-                   SELECT split_part(upper(i2.eccn), '.', 1) FROM proposals_lineitem i2
-                   WHERE i2.proposal_id = p.id AND i2.eccn <> ''
-               ) keys), '{{}}') AS keys
+        SELECT string_agg(DISTINCT i.eccn, ' ' ORDER BY i.eccn) COLLATE "default" AS items,
+               coalesce(array_agg(DISTINCT i.normalized ORDER BY i.normalized), '{{}}') AS normalized,
+               coalesce(array_agg(DISTINCT k.key ORDER BY k.key) FILTER (WHERE k.key <> ''), '{{}}') AS keys
         FROM (
-            SELECT DISTINCT li.eccn FROM proposals_lineitem li WHERE li.proposal_id = p.id AND li.eccn <> ''
+            SELECT DISTINCT li.eccn COLLATE "C" AS eccn, {_normalized("li.eccn")} AS normalized
+            FROM proposals_lineitem li WHERE li.proposal_id = p.id AND li.eccn <> ''
         ) i
+        CROSS JOIN LATERAL (VALUES (upper(i.normalized)), (split_part(upper(i.normalized), '.', 1))) k (key)
     ) e ON TRUE
     {{where}}
 ) s
-ON CONFLICT (proposal_id) DO UPDATE SET eccns = EXCLUDED.eccns, countries = EXCLUDED.countries,
+ON CONFLICT (proposal_id) DO UPDATE SET eccns = EXCLUDED.eccns, item_eccns = EXCLUDED.item_eccns,
+    countries = EXCLUDED.countries,
     text = EXCLUDED.text, document = EXCLUDED.document, refreshed_at = EXCLUDED.refreshed_at
 """
 

@@ -182,3 +182,18 @@ def test_filters_read_the_gin_indexes(two_in_queue, criteria, index):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = matching_summaries(**criteria).explain()
     assert index in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the covering index is PostgreSQL's")
+@pytest.mark.parametrize(
+    "criteria", [{"eccn": "3A090"}, {"country": "KE"}, {"eccn": "3A090", "country": "AE"}]
+)
+def test_codes_filters_can_be_answered_from_the_covering_index(two_in_queue, criteria):
+    """A filter that matches most proposals (3A090 is on nearly all) is not narrowed by its GIN index:
+    its ids and codes are then read from proposalsearch_codes alone (an index-only scan of a narrow
+    index), never from the wide summary rows with their text. Other scans priced out, as above."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = matching_summaries(**criteria).values("proposal_id").explain()
+    assert "Index Only Scan using proposalsearch_codes" in plan

@@ -72,13 +72,16 @@ def test_summary_follows_line_items_added_changed_and_deleted(complete_proposal,
         },
     )
     assert {"5A002.Z", "5A002"} <= set(summary(complete_proposal).eccns)
+    # What a queue row shows: the EAR's spelling, each once.
+    assert "5A002.z" in summary(complete_proposal).item_eccns
     child_save(
         proposal_id=complete_proposal.pk, actor=lead, kind="item", data={"eccn": "5A992.c"}, pk=item.pk
     )
     assert "5A002" not in summary(complete_proposal).eccns
+    assert "5A002.z" not in summary(complete_proposal).item_eccns
     for pk in LineItem.objects.filter(proposal=complete_proposal).values_list("pk", flat=True):
         child_delete(proposal_id=complete_proposal.pk, actor=lead, kind="item", pk=pk)
-    assert summary(complete_proposal).eccns == []
+    assert (summary(complete_proposal).eccns, summary(complete_proposal).item_eccns) == ([], [])
 
 
 def test_summary_follows_sites(complete_proposal, lead):
@@ -165,16 +168,18 @@ def test_summary_follows_the_consortium_members(complete_proposal, consortium, l
 def test_rebuild_writes_what_the_services_write(complete_proposal, consortium):
     """REBUILD_SQL (PostgreSQL) and `_summaries` (the embedded SQLite's path) agree."""
     other = ProposalFactory(consortium=consortium, title="Ümlaut & Co. — 3A001.z kit")
-    LineItem.objects.create(
-        proposal=other,
-        layer=Layer.CHIPS,
-        description="x",
-        manufacturer="y",
-        eccn="3A001.z",
-        quantity=1,
-        unit_value=1,
-        us_origin_value=1,
-    )
+    # The same ECCN in two spellings, one not shaped like an ECCN, and a blank one.
+    for eccn in ("3A001.z", "3a001.Z", " ear99", "Xyz.q", ""):
+        LineItem.objects.create(
+            proposal=other,
+            layer=Layer.CHIPS,
+            description="x",
+            manufacturer="y",
+            eccn=eccn,
+            quantity=1,
+            unit_value=1,
+            us_origin_value=1,
+        )
     Site.objects.create(proposal=other, name="s", country_id="KE", city="Nairobi")
     Party.objects.create(
         proposal=other, role=PartyRole.END_USER, name="Acme O'Brien", address="a", country_id="KE"
@@ -184,9 +189,13 @@ def test_rebuild_writes_what_the_services_write(complete_proposal, consortium):
     for proposal in (complete_proposal, other):
         built = next(iter(_summaries([proposal.pk])))
         stored = summary(proposal)
-        assert (stored.eccns, stored.countries) == (built.eccns, built.countries)
+        assert (stored.eccns, stored.item_eccns, stored.countries) == (
+            built.eccns,
+            built.item_eccns,
+            built.countries,
+        )
         assert set(stored.text.split()) == set(built.text.split())
-    assert summary(other).eccns == ["3A001", "3A001.Z"]
+    assert summary(other).item_eccns == ["3A001.z", "EAR99", "XYZ.Q"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT document::text FROM proposals_proposalsearch WHERE proposal_id = %s", [other.pk]
