@@ -84,11 +84,32 @@ class ListTarget:
 
 
 def _visible(user: Any, alias: str = "p") -> tuple[str, list[Any]]:
-    """proposals_visible_to(user): consortium users see their consortia's; agency staff submitted ones."""
+    """proposals_visible_to(user): consortium users see their consortia's; agency staff submitted ones
+    (less those they are recused from: `_recused`).
+
+    `= ANY(ARRAY(subquery))`, not `IN (subquery)`: the user's consortia become one InitPlan value
+    and the page walks proposal_recent (the count proposals_proposal_consortium_id) as for the list
+    of ids the portal passes; as a semi-join the planner guessed 20 proposals a consortium instead
+    of 5,000 and sorted them all (consortium lead: first page 4.5 ms -> 1.0, deep 11.5 -> 4.9)."""
     if user.agency or user.is_superuser:
         return f"{alias}.revision_number > 0", []
     return (
-        f"{alias}.consortium_id IN (SELECT consortium_id FROM proposals_consortiumuser WHERE user_id = %s)",
+        f"{alias}.consortium_id = ANY(ARRAY(SELECT consortium_id FROM proposals_consortiumuser "
+        "WHERE user_id = %s))",
+        [user.pk],
+    )
+
+
+def _recused(user: Any, alias: str = "p") -> tuple[str, list[Any]] | None:
+    """The conflict-of-interest rule for Commerce and the evaluating agencies (they sit on panels):
+    the proposals the user declared a conflict on (core.permissions.is_recused), or None."""
+    from proposals.evaluation.workflow import EVALUATOR_AGENCIES
+
+    if user.agency not in EVALUATOR_AGENCIES:
+        return None
+    return (
+        f"{alias}.id IN (SELECT pa.proposal_id FROM proposals_panelmember m JOIN proposals_panel pa "
+        "ON pa.id = m.panel_id WHERE m.evaluator_id = %s AND m.has_conflict)",
         [user.pk],
     )
 
@@ -122,26 +143,44 @@ def search_filters(filters: dict[str, Any], column: str = "p.id") -> tuple[list[
 def _proposal_filters(filters: dict[str, Any], alias: str = "p") -> tuple[str, list[Any]]:
     where, params = [], []
     statuses = filters.get("status")
-    if statuses:
+    statuses = [statuses] if isinstance(statuses, str) else list(statuses or [])
+    if len(statuses) == 1:  # `= ANY(array)` is not an equality to the planner: no index condition
+        where.append(f"{alias}.status = %s")
+        params.append(statuses[0])
+    elif statuses:
         where.append(f"{alias}.status = ANY(%s)")
-        params.append(list(statuses) if isinstance(statuses, list | tuple) else [statuses])
+        params.append(statuses)
     searched, sparams = search_filters(filters, f"{alias}.id")
     return " AND ".join(where + searched) or "TRUE", params + sparams
 
 
 def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
-    """The proposals list (API /api/proposals/): the page's ids and total first, then its columns."""
+    """The proposals list (API /api/proposals/): the page's ids and total first, then its columns.
+
+    The total is a MATERIALIZED CTE: inlined, the planner put it inside the nested loop over the page
+    and counted once per row (the lead's in-review proposals to AE: 25 counts, 230 ms). A recused
+    agency user's total is the submitted proposals' count less the recused ones among them: a NOT IN
+    or NOT EXISTS in the count keeps it off the narrow proposal_status_revision index (6 ms -> 26
+    for the Commerce reviewer's 73,000), while the page's LIMIT scan filters its few rows for free.
+    """
     visible, vparams = _visible(user)
     where, fparams = _proposal_filters(filters)
+    base = f"FROM proposals_proposal p WHERE {visible} AND {where}"
+    page_where, page_params = "", []
+    total, tparams = f"SELECT count(*) AS total {base}", [*vparams, *fparams]
+    recused = _recused(user)
+    if recused:
+        page_where, page_params = f" AND NOT {recused[0]}", recused[1]
+        total = f"SELECT ({total}) - (SELECT count(*) {base} AND {recused[0]}) AS total"
+        tparams = [*tparams, *vparams, *fparams, *recused[1]]
     sql = f"""
         WITH page AS (
             SELECT p.id, p.updated_at
-            FROM proposals_proposal p
-            WHERE {visible} AND {where}
+            {base}{page_where}
             ORDER BY p.updated_at DESC, p.id DESC
             LIMIT %s OFFSET %s
-        ), counted AS (
-            SELECT count(*) AS total FROM proposals_proposal p WHERE {visible} AND {where}
+        ), counted AS MATERIALIZED (
+            {total}
         )
         SELECT p.id, p.title, c.id AS consortium_id, c.name AS consortium_name, p.status, p.status_changed_at,
                p.revision_number, p.financing_amount, p.created_at, p.updated_at,
@@ -154,7 +193,7 @@ def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
         CROSS JOIN counted
         ORDER BY page.updated_at DESC, page.id DESC
     """
-    return sql, [*vparams, *fparams, limit, offset, *vparams, *fparams]
+    return sql, [*vparams, *fparams, *page_params, limit, offset, *tparams]
 
 
 def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:

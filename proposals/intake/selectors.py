@@ -28,9 +28,9 @@ from proposals.core.permissions import (
     cleared_panel_proposal_ids,
     consortium_roles,
     is_agency_reviewer,
+    recused_proposal_ids,
 )
 from proposals.documents.models import GeneratedDocument, PaperRender
-from proposals.evaluation.models import PanelMember
 from proposals.evaluation.workflow import EVALUATOR_AGENCIES
 from proposals.exim.models import Deal
 from proposals.exim.policy.financing import FinancingRules
@@ -60,14 +60,13 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
         # 73,000 rows took 2.4 ms instead of 3.5 (bench/, issue 8).
         qs = qs.filter(revision_number__gt=0)
         if getattr(user, "agency", "") in EVALUATOR_AGENCIES:  # Commerce staff sit on panels too
-            # In the page's own query (no query more per page): proposals the user is recused from.
-            qs = qs.exclude(
-                Exists(
-                    PanelMember.objects.filter(
-                        panel__proposal_id=OuterRef("pk"), evaluator_id=user.pk, has_conflict=True
-                    )
-                )
-            )
+            # The proposals the user is recused from, read once per request (cached on the user with
+            # their panel seats, which the permission checks read anyway) and excluded by key. A NOT
+            # EXISTS in the query instead kept every pager COUNT off the narrow index above: the
+            # Commerce reviewer's API count over 73,000 rows took 26 ms instead of 6 (issue 16).
+            recused = recused_proposal_ids(user)
+            if recused:
+                qs = qs.exclude(pk__in=sorted(recused))
         return qs
     if getattr(user, "agency", ""):  # an evaluating agency
         return qs.filter(pk__in=cleared_panel_proposal_ids(user), revision_number__gt=0)

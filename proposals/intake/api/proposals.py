@@ -123,6 +123,34 @@ class ProposalListOutput(serializers.ModelSerializer):
     def get_status_display(self, proposal: Proposal) -> str:
         return proposal.get_status_display()
 
+    def to_representation(self, proposal: Proposal) -> dict[str, Any]:
+        """The fields above, read straight off the row, each formatted by its own field (dates in
+        the current time zone, the amount as a string): DRF's generic walk (an attribute lookup per
+        source, a PKOnlyObject for `call`, a nested serializer for `consortium`) took 0.15-0.2 ms a
+        row, most of the list's Python (issue 16). tests/intake/test_api_list_output.py holds it
+        equal to the generic output, field for field."""
+        fields = self.fields
+        when = fields["created_at"].to_representation
+        amount = proposal.financing_amount
+        changed = proposal.status_changed_at
+        return {
+            "id": proposal.pk,
+            "title": proposal.title,
+            "consortium": {"id": proposal.consortium.pk, "name": proposal.consortium.name},
+            "call": proposal.call_id,
+            "status": proposal.status,
+            "status_display": proposal.get_status_display(),
+            "status_changed_at": when(changed) if changed is not None else None,
+            "revision_number": proposal.revision_number,
+            "target_countries": list(proposal.target_country_codes),
+            "item_count": proposal.item_count,
+            "financing_amount": fields["financing_amount"].to_representation(amount)
+            if amount is not None
+            else None,
+            "created_at": when(proposal.created_at),
+            "updated_at": when(proposal.updated_at),
+        }
+
 
 # What ProposalListOutput reads of a row (the annotations and the consortium's name aside).
 LIST_COLUMNS = (
@@ -148,6 +176,10 @@ class ProposalOutput(ProposalListOutput):
             "version",
         ]
         read_only_fields = fields
+
+    def to_representation(self, proposal: Proposal) -> dict[str, Any]:
+        # One proposal at a time: DRF's generic walk over every declared field.
+        return serializers.ModelSerializer.to_representation(self, proposal)
 
 
 # --- Views -------------------------------------------------------------------------------------
