@@ -129,7 +129,7 @@ class ProposalListOutput(serializers.ModelSerializer):
         """The fields above, read straight off the row, each formatted by its own field (dates in
         the current time zone, the amount as a string): DRF's generic walk (an attribute lookup per
         source, a PKOnlyObject for `call`, a nested serializer for `consortium`) took 0.15-0.2 ms a
-        row, most of the list's Python (issue 16). tests/intake/test_api_list_output.py holds it
+        row, most of the list's Python (issue 16). tests/intake/api/test_proposals.py holds it
         equal to the generic output, field for field."""
         when, money = _list_formats()
         amount = proposal.financing_amount
