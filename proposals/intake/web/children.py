@@ -18,7 +18,8 @@ from proposals.core.web.access import ensure_editable, refused, run_service, sav
 from proposals.core.web.concurrency import opened_version, posted_version
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.selectors import access_proposal
-from proposals.intake.services.drafting import child_delete, child_save, proposal_update
+from proposals.intake.services.drafting import child_delete, child_save
+from proposals.intake.web.editor import proposal_fields_save
 from proposals.intake.web.forms import EndUseForm, LineItemForm, PartyForm, PortalModelForm, SiteForm
 from proposals.intake.web.layout import render_section, section_url
 
@@ -162,15 +163,7 @@ def end_use(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         return refused(request, exc, url)
     form = EndUseForm(request.POST, instance=copy.copy(proposal))
-    if not run_service(
-        form,
-        lambda: proposal_update(
-            proposal_id=pk,
-            actor=request.user,
-            data=form.service_data(),
-            expected_version=opened_version(form),
-        ),
-    ):
+    if not proposal_fields_save(request, pk, form):
         return section_page(request, proposal, kind, end_use_form=form)
     return saved(request, message="End-use statement saved.", url=url, render=_reloaded(request, pk, kind))
 

@@ -22,6 +22,20 @@ FIELD_SECTIONS: dict[str, tuple[type[PortalModelForm], str]] = {
 }
 
 
+def proposal_fields_save(request: HttpRequest, pk: int, form: PortalModelForm) -> bool:
+    """Save a form of the proposal's own fields through proposal_update: all or nothing, at the version
+    the form was opened at. False leaves the errors (or a stale save's differences) on the form."""
+    return run_service(
+        form,
+        lambda: proposal_update(
+            proposal_id=pk,
+            actor=request.user,
+            data=form.service_data(),
+            expected_version=opened_version(form),
+        ),
+    )
+
+
 def _fields_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """GET shows the section; POST saves its fields through proposal_update (all or nothing)."""
     form_class, template = FIELD_SECTIONS[section]
@@ -40,15 +54,7 @@ def _fields_section(request: HttpRequest, pk: int, section: str) -> HttpResponse
         except ApplicationError as exc:
             return refused(request, exc, url)
         form = form_class(request.POST, instance=copy.copy(proposal))
-        if not run_service(
-            form,
-            lambda: proposal_update(
-                proposal_id=pk,
-                actor=request.user,
-                data=form.service_data(),
-                expected_version=opened_version(form),
-            ),
-        ):
+        if not proposal_fields_save(request, pk, form):
             return page(form)
         return saved(
             request,
