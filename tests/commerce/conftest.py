@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from proposals.commerce.services.licensing import licenses_determine
 from proposals.commerce.services.review import information_request_create
+from proposals.commerce.services.screening import proposal_screen, screening_list_load
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import SDN, csl_row, write_csl_csv
@@ -19,6 +21,15 @@ def in_review(complete_proposal, lead):
     proposal_transition(proposal_id=complete_proposal.pk, action="accept_for_review", actor=None, reason="ok")
     complete_proposal.refresh_from_db()
     return complete_proposal
+
+
+@pytest.fixture
+def worked(in_review, csl_file):
+    """The proposal with gates open and one screening hit, as the workers leave it."""
+    screening_list_load(source=str(csl_file))
+    proposal_screen(proposal_id=in_review.pk)
+    licenses_determine(proposal_id=in_review.pk)
+    return in_review
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from drf_spectacular.generators import SchemaGenerator
 
 from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
 from proposals.commerce.services.licensing import licenses_determine
-from proposals.commerce.services.screening import proposal_screen, screening_list_load
 from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.demo import build_complete_proposal
 from proposals.intake.selectors import proposal_revision_diff
@@ -22,14 +21,6 @@ pytestmark = pytest.mark.django_db
 def api(api_client, commerce_reviewer):
     api_client.force_authenticate(commerce_reviewer)
     return api_client
-
-
-@pytest.fixture
-def worked(in_review, csl_file):
-    screening_list_load(source=str(csl_file))
-    proposal_screen(proposal_id=in_review.pk)
-    licenses_determine(proposal_id=in_review.pk)
-    return in_review
 
 
 def test_queue_refused_to_exim_and_consortium(api_client, exim_officer, lead):

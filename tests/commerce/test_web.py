@@ -9,7 +9,6 @@ from django.utils import timezone
 from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
 from proposals.commerce.services.licensing import licenses_determine
 from proposals.commerce.services.review import gate_decide
-from proposals.commerce.services.screening import proposal_screen, screening_list_load
 from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
 from proposals.demo import build_complete_proposal
 from proposals.intake.selectors import proposal_revision_diff
@@ -23,15 +22,6 @@ pytestmark = pytest.mark.django_db
 def reviewing(client, commerce_reviewer):
     client.force_login(commerce_reviewer)
     return client
-
-
-@pytest.fixture
-def worked(in_review, csl_file):
-    """The proposal with gates open and one screening hit, as the workers leave it."""
-    screening_list_load(source=str(csl_file))
-    proposal_screen(proposal_id=in_review.pk)
-    licenses_determine(proposal_id=in_review.pk)
-    return in_review
 
 
 def _submit_more(consortium, lead, n):
