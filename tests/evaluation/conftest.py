@@ -7,7 +7,14 @@ import pytest
 from django.utils import timezone
 
 from proposals.core.enums import ProposalStatus
-from proposals.evaluation.services import conflict_declare, panel_form, panel_transition
+from proposals.evaluation.services import (
+    conflict_declare,
+    panel_determine,
+    panel_form,
+    panel_summary_record,
+    panel_transition,
+    score_sheet_save,
+)
 from tests.factories import CallFactory, CriterionFactory, ProposalFactory, RubricFactory, UserFactory
 
 
@@ -64,3 +71,19 @@ def scoring(convened, evaluators):
         )
     convened.refresh_from_db()
     return convened
+
+
+def designate(panel, evaluators, officer):
+    """The scoring panel's four seated evaluators submit 4s, the officer records a summary and
+    designates the package; the panel as determined."""
+    for agency in ("commerce", "state", "war", "energy"):
+        score_sheet_save(
+            panel_id=panel.pk,
+            actor=evaluators[agency],
+            scores={code: {"value": 4, "comment": "Good."} for code in ("a", "b", "c")},
+            submit=True,
+        )
+    panel_summary_record(panel_id=panel.pk, actor=officer, summary="Agreed.", public_summary="A cluster.")
+    return panel_determine(
+        panel_id=panel.pk, decision="designate", actor=officer, reason="National interest."
+    )

@@ -10,26 +10,12 @@ from proposals.commerce.selectors import CommerceQueueFilter, commerce_queue_for
 from proposals.core.enums import GeneratedKind, ProposalStatus
 from proposals.documents.papers import PAPERS
 from proposals.documents.papers.designation import designation_letter_context
-from proposals.evaluation.services import panel_determine, panel_summary_record, score_sheet_save
 from proposals.exim.models import Deal
 from proposals.exim.selectors import deal_pipeline
+from tests.evaluation.conftest import designate
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _designate(panel, evaluators, officer):
-    for agency in ("commerce", "state", "war", "energy"):
-        score_sheet_save(
-            panel_id=panel.pk,
-            actor=evaluators[agency],
-            scores={code: {"value": 4, "comment": "Good."} for code in ("a", "b", "c")},
-            submit=True,
-        )
-    panel_summary_record(panel_id=panel.pk, actor=officer, summary="Agreed.", public_summary="A cluster.")
-    return panel_determine(
-        panel_id=panel.pk, decision="designate", actor=officer, reason="National interest."
-    )
 
 
 def test_designated_package_sorts_first_in_the_commerce_queue(
@@ -43,7 +29,7 @@ def test_designated_package_sorts_first_in_the_commerce_queue(
 
     before = [p.title for p in CommerceQueueFilter({}, queryset=commerce_queue_for(commerce_reviewer)).qs]
     assert before == ["Older", "Northwind Cluster"]
-    _designate(scoring, evaluators, officer)
+    designate(scoring, evaluators, officer)
 
     after = [p.title for p in CommerceQueueFilter({}, queryset=commerce_queue_for(commerce_reviewer)).qs]
     assert after == ["Northwind Cluster", "Older"]
@@ -59,7 +45,7 @@ def test_designated_package_sorts_first_in_the_exim_pipeline(
     Deal.objects.create(proposal=scoring.proposal)
 
     assert [d.proposal.title for d in deal_pipeline(exim_officer, {}).qs] == ["Older", "Northwind Cluster"]
-    _designate(scoring, evaluators, officer)
+    designate(scoring, evaluators, officer)
 
     assert [d.proposal.title for d in deal_pipeline(exim_officer, {}).qs] == ["Northwind Cluster", "Older"]
 
@@ -67,7 +53,7 @@ def test_designated_package_sorts_first_in_the_exim_pipeline(
 def test_designation_letter_is_a_registered_paper_with_the_reasons(scoring, evaluators, officer):
     assert GeneratedKind.DESIGNATION_LETTER in PAPERS
     assert designation_letter_context(scoring.proposal, scoring.pk) is None  # not designated yet
-    panel = _designate(scoring, evaluators, officer)
+    panel = designate(scoring, evaluators, officer)
 
     context = designation_letter_context(panel.proposal, panel.pk)
 

@@ -5,9 +5,9 @@ import pytest
 
 from proposals.commerce.selectors import NOT_DESIGNATED, commerce_clearance, consortium_standing
 from proposals.core.models.reference import ProgramSettings
-from proposals.evaluation.services import panel_determine, panel_summary_record, score_sheet_save
 from proposals.exim.models import Deal
 from proposals.exim.services import final_commitment_blockers
+from tests.evaluation.conftest import designate
 
 pytestmark = pytest.mark.django_db
 
@@ -17,18 +17,6 @@ def _require(on: bool) -> ProgramSettings:
     program.final_commitment_requires_designation = on
     program.save()
     return program
-
-
-def _designate(panel, evaluators, officer):
-    for agency in ("commerce", "state", "war", "energy"):
-        score_sheet_save(
-            panel_id=panel.pk,
-            actor=evaluators[agency],
-            scores={code: {"value": 4, "comment": "Good."} for code in ("a", "b", "c")},
-            submit=True,
-        )
-    panel_summary_record(panel_id=panel.pk, actor=officer, summary="Agreed.", public_summary="A cluster.")
-    panel_determine(panel_id=panel.pk, decision="designate", actor=officer, reason="National interest.")
 
 
 def test_setting_defaults_on():
@@ -52,7 +40,7 @@ def test_designation_not_required_for_final_commitment_when_the_setting_is_off(i
 
 def test_designation_lifts_the_reason_when_the_setting_is_on(scoring, evaluators, officer):
     _require(True)
-    _designate(scoring, evaluators, officer)
+    designate(scoring, evaluators, officer)
     assert "designated" not in commerce_clearance(proposal_id=scoring.proposal_id).held
 
 
