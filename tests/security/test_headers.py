@@ -1,18 +1,15 @@
 """The content security policy on every kind of page, and production settings passing `check --deploy`."""
 
-import os
 import re
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+from tests.security.production import ROOT, printed_in_production, production_env
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db
 
 
 def _policy(response) -> dict[str, set[str]]:
@@ -80,16 +77,10 @@ def test_htmx_is_configured_not_to_inject_styles(client):
 
 
 def test_production_settings_pass_check_deploy():
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "portal.example.gov",
-    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=production_env(ALLOWED_HOSTS="portal.example.gov"),
         capture_output=True,
         text=True,
         check=False,
@@ -100,19 +91,9 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_production_settings_values():
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64)}
     code = (
         "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, "
         "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
         "s.X_FRAME_OPTIONS, repr(s.EXPORTAI_DEMO_TOTP_SECRET))"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    assert result.stdout.strip() == "31536000 True True True True DENY ''"
+    assert printed_in_production(code) == "31536000 True True True True DENY ''"

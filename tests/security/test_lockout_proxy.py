@@ -2,12 +2,6 @@
 no proxy, behind trusted proxies, and from a peer that is not one of them; the system check compares
 the proxy settings with the deployment's."""
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from axes.models import AccessAttempt
 from django.test import override_settings
@@ -16,10 +10,10 @@ from django.urls import reverse
 from accounts.checks import check_trusted_proxies
 from accounts.lockout import client_ip
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.security.production import printed_in_production
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 REAL = "198.51.100.23"
 PROXY = "10.0.0.5"
 
@@ -133,25 +127,14 @@ def test_proxy_check_warns_for_a_production_count_that_believes_any_peer():
 
 def test_proxy_production_default_believes_only_private_peers():
     """The compose shape publishes gunicorn's port: a public client there is counted by its own address."""
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64)}
-    env.pop("EXPORTAI_TRUSTED_PROXIES", None)
-    env.pop("EXPORTAI_TRUSTED_PROXY_COUNT", None)
     code = (
         "from django.test import RequestFactory; from accounts.lockout import client_ip; "
         "rf = RequestFactory(); "
         "print(client_ip(rf.get('/', REMOTE_ADDR='198.51.100.23', HTTP_X_FORWARDED_FOR='203.0.113.1')), "
         "client_ip(rf.get('/', REMOTE_ADDR='172.18.0.4', HTTP_X_FORWARDED_FOR='203.0.113.1')))"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    assert result.stdout.strip() == "198.51.100.23 203.0.113.1"
+    unset = ("EXPORTAI_TRUSTED_PROXIES", "EXPORTAI_TRUSTED_PROXY_COUNT")
+    assert printed_in_production(code, unset=unset) == "198.51.100.23 203.0.113.1"
 
 
 def test_proxy_check_warns_for_proxy_addresses_with_count_zero():

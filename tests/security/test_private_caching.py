@@ -1,12 +1,6 @@
 """`Cache-Control: private, no-store` on everything a signed-in user gets and on every download; the API
 schema and docs behind sign-in when EXPORTAI_API_DOCS_PUBLIC is off (the production default)."""
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
@@ -15,11 +9,10 @@ from django.urls import reverse
 from accounts.middleware import PrivateResponsesMiddleware
 from accounts.tokens import token_issue
 from tests.factories import TEST_PASSWORD
+from tests.security.production import printed_in_production
 from tests.security.test_access_matrix import PUBLIC_ROUTES, all_routes, route_path, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _private(response) -> bool:
@@ -142,16 +135,5 @@ def test_api_schema_public_when_the_setting_is_on(api_client, settings):
 
 
 def test_api_docs_private_by_default_in_production():
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64)}
-    env.pop("EXPORTAI_API_DOCS_PUBLIC", None)
     code = "from django.conf import settings as s; print(s.EXPORTAI_API_DOCS_PUBLIC)"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    assert result.stdout.strip() == "False"
+    assert printed_in_production(code, unset=["EXPORTAI_API_DOCS_PUBLIC"]) == "False"
