@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from proposals.commerce.models import CommerceReview, LicenseGate
 from proposals.commerce.services.review import gate_decide
-from proposals.core.enums import DealStage, Layer, ProposalStatus
+from proposals.core.enums import DealStage, ProposalStatus
 from proposals.demo import build_complete_proposal
 from proposals.exim.models import Deal
 from proposals.intake.models.proposal import Proposal
@@ -18,19 +18,9 @@ from proposals.intake.services.transitions import proposal_transition
 from tests.commerce.csl_fixture import csl_row, write_csl_csv
 from tests.conftest import designation_requirement
 from tests.e2e.support import Journey, sign_in, wait_until
+from tests.exim.conftest import EIGHTY_MILLION_ITEMS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# DOMAIN.md's worked example: an $80M contract, all US content, $68M financed; over $10M goes to the
-# board, under $100M needs no congressional notification.
-ITEMS = [
-    (Layer.CHIPS, "AI accelerators", "Northstar Silicon Inc.", "3A090.a", 1, "40000000", "1.00"),
-    (Layer.SERVERS, "AI servers", "Atlas Compute Systems Inc.", "4A090.a", 1, "20000000", "1.00"),
-    (Layer.STORAGE, "Storage", "Beacon Cloud LLC", "5A992.c", 1, "5000000", "1.00"),
-    (Layer.NETWORKING, "Switch fabric", "Cobalt Networks Corp.", "5A992.c", 1, "5000000", "1.00"),
-    (Layer.CLOUD, "Cloud control plane", "Beacon Cloud LLC", "5D992.c", 1, "5000000", "1.00"),
-    (Layer.APPLICATION, "Clinical model", "Delphi Models Inc.", "EAR99", 1, "5000000", "1.00"),
-]
 
 
 @pytest.fixture
@@ -52,7 +42,8 @@ def in_review_with_deal(request, consortium, lead, screening_list, celery_worker
         consortium=consortium,
         lead=lead,
         title="UAE health AI cluster",
-        items=ITEMS,
+        # $68M financed: over $10M goes to the board, under $100M needs no congressional notification.
+        items=EIGHTY_MILLION_ITEMS,
         amount=Decimal("68000000"),
     )
     proposal_transition(proposal_id=proposal.pk, action="submit", actor=lead)
