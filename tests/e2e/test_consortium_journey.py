@@ -8,19 +8,9 @@ from playwright.sync_api import Page, expect
 from proposals.core.enums import ProposalStatus
 from proposals.intake.models.proposal import Proposal
 from tests.e2e.support import WORKER_TIMEOUT_MS, Journey, sign_in
+from tests.fixtures.media import KENYA_BOM_CSV, PDF
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-BOM_CSV = (
-    "layer,description,manufacturer,origin_country,eccn,quantity,unit_value,us_origin_value,site_name\r\n"
-    "chips,AI accelerator,Chip Co,US,3A090.a,100,30000,2700000,Nairobi Campus\r\n"
-    "servers,AI server,Server Co,US,4A090.a,12,250000,2400000,Nairobi Campus\r\n"
-    "storage,Flash storage,Storage Co,US,5A992.c,1,900000,800000,Nairobi Campus\r\n"
-    "networking,Switch fabric,Net Co,US,5A992.c,8,50000,380000,Nairobi Campus\r\n"
-    "cloud,Managed cloud,Cloud Co,US,5D992.c,1,2000000,2000000,Nairobi Campus\r\n"
-    "application,Swahili language model,Model Co,US,EAR99,1,1000000,1000000,Nairobi Campus\r\n"
-)
 
 
 def open_section(page: Page, journey: Journey, label: str) -> None:
@@ -77,7 +67,7 @@ def test_lead_drafts_completes_and_submits_and_the_worker_puts_it_in_review(
     page.get_by_role("link", name="Import a bill of materials").click()
     journey.step("bill of materials import")
     bom = tmp_path / "bill-of-materials.csv"
-    bom.write_text(BOM_CSV)
+    bom.write_text(KENYA_BOM_CSV)
     # USWDS's file input names the control by its drop-zone text; the field is the one file input.
     page.locator("input[type=file]").set_input_files(bom)
     page.get_by_role("button", name="Import").click()

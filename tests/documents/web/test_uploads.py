@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from proposals.core.enums import DocumentCategory
 from proposals.intake.models.proposal import Document
+from tests.fixtures.media import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

@@ -8,19 +8,9 @@ from django.urls import reverse
 
 from proposals.core.enums import ProposalStatus
 from proposals.intake.models.proposal import Proposal
+from tests.fixtures.media import KENYA_BOM_CSV, PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-BOM = (
-    "layer,description,manufacturer,origin_country,eccn,quantity,unit_value,us_origin_value,site_name\r\n"
-    "chips,AI accelerator,Chip Co,US,3A090.a,100,30000,2700000,Nairobi Campus\r\n"
-    "servers,AI server,Server Co,US,4A090.a,12,250000,2400000,Nairobi Campus\r\n"
-    "storage,Flash storage,Storage Co,US,5A992.c,1,900000,800000,Nairobi Campus\r\n"
-    "networking,Switch fabric,Net Co,US,5A992.c,8,50000,380000,Nairobi Campus\r\n"
-    "cloud,Managed cloud,Cloud Co,US,5D992.c,1,2000000,2000000,Nairobi Campus\r\n"
-    "application,Swahili language model,Model Co,US,EAR99,1,1000000,1000000,Nairobi Campus\r\n"
-)
 
 
 def ok(response) -> None:
@@ -61,7 +51,7 @@ def test_new_proposal_can_be_created_completed_and_submitted(lead_client, consor
             },
         )
     )
-    upload = SimpleUploadedFile("bom.csv", BOM.encode())
+    upload = SimpleUploadedFile("bom.csv", KENYA_BOM_CSV.encode())
     ok(lead_client.post(url("proposal-items-import"), {"file": upload}))
     for role in ("purchaser", "ultimate_consignee", "end_user"):
         ok(

@@ -10,10 +10,9 @@ from proposals.core.engine import audit_record
 from proposals.core.enums import DocumentCategory, PartyRole
 from proposals.documents.services.uploads import document_add
 from proposals.intake.services.drafting import child_save
+from tests.fixtures.media import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def add_site(proposal, lead, n):
