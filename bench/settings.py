@@ -5,13 +5,14 @@ DEBUG is off so pages render as in production (no debug toolbar-style overhead, 
 """
 
 from exportai.settings import *  # noqa: F403
-from exportai.settings import CACHES, env
+from exportai.settings import CACHES, POSTGRES_OPTIONS, env
 
 BENCH_DATABASE_URL = env.str(
     "EXPORTAI_BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/exportai_bench"
 )
 DATABASES = {"default": env.db_url_config(BENCH_DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["OPTIONS"] = dict(POSTGRES_OPTIONS)  # as the portal's (no JIT)
 # Persistent connections, as in production (.env.example): otherwise every request, portal and
 # baseline alike, pays for a new PostgreSQL connection and the ratios measure that instead.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -197,3 +197,22 @@ def test_codes_filters_can_be_answered_from_the_covering_index(two_in_queue, cri
         cursor.execute("SET LOCAL enable_bitmapscan = off")
     plan = matching_summaries(**criteria).values("proposal_id").explain()
     assert "Index Only Scan using proposalsearch_codes" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL's")
+def test_gin_indexes_have_no_pending_list():
+    """Every filter would read a GIN pending list through in full: the summary's indexes take their
+    entries straight in (migration 0031)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'proposalsearch_%_gin' ORDER BY 1"
+        )
+        rows = cursor.fetchall()
+    assert rows == [
+        (name, ["fastupdate=off"])
+        for name in (
+            "proposalsearch_countries_gin",
+            "proposalsearch_document_gin",
+            "proposalsearch_eccns_gin",
+        )
+    ]
