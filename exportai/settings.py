@@ -242,6 +242,9 @@ CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="
 # Seconds a cached list page (the Commerce queue) may be served; any write to what it shows
 # invalidates it sooner. 0 turns page caching off.
 EXPORTAI_PAGE_CACHE_SECONDS = env.int("EXPORTAI_PAGE_CACHE_SECONDS", default=300)
+# Seconds each process keeps the country list its selects show (core.selectors.country_choices);
+# 0 reads it on every form.
+EXPORTAI_REFERENCE_CACHE_SECONDS = env.int("EXPORTAI_REFERENCE_CACHE_SECONDS", default=300)
 
 # --- Celery -----------------------------------------------------------------------------------
 # The embedded default needs no server; every file it writes lives under var/broker (exportai/broker.py).

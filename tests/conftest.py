@@ -55,6 +55,9 @@ def _pages_rendered_every_time(settings) -> None:
     """Whole-page caching is tested on its own (tests/commerce/test_queue_cache.py); elsewhere each
     request renders, so that a test's many requests around its changes see them whatever they touch."""
     settings.EXPORTAI_PAGE_CACHE_SECONDS = 0
+    # Countries a test adds (and its rollback removes) are in every select it renders; the per-process
+    # list is tested on its own (tests/core/test_country_choices.py).
+    settings.EXPORTAI_REFERENCE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

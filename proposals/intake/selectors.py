@@ -44,7 +44,7 @@ from proposals.intake.policy.completeness import CompletenessRules, Finding, eva
 from proposals.intake.policy.revisions import RevisionDiff, revision_diff
 from proposals.intake.policy.snapshot import ITEM_FIELDS, PARTY_FIELDS, SITE_FIELDS, Snapshot
 from proposals.intake.workflow import OWED_WORK
-from proposals.search.selectors import SearchFilterSet
+from proposals.search.selectors import CountryFilter, SearchFilterSet
 
 
 def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
@@ -217,7 +217,7 @@ class ProposalFilter(SearchFilterSet):
         distinct=False,
         help_text="One or more states; repeat the parameter for several.",
     )
-    country = django_filters.ModelChoiceFilter(
+    country = CountryFilter(
         queryset=Country.objects.all(),
         method="filter_search",
         label="Destination country",

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from proposals.core.models.reference import Country
+from proposals.core.selectors import CountryChoiceField
 from proposals.intake.models.proposal import Proposal
 from proposals.search.models import ProposalSearch, SavedFilter
 from proposals.search.policy import eccn_filter_key, search_query
@@ -74,6 +75,12 @@ class EccnFilter(django_filters.CharFilter):
     field_class = EccnField
 
 
+class CountryFilter(django_filters.ModelChoiceFilter):
+    """A country filter whose select shows the per-process country list (no query to render it)."""
+
+    field_class = CountryChoiceField
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """The search box, ECCN and destination filters, for any list whose rows lead to a proposal.
 
@@ -92,7 +99,7 @@ class SearchFilterSet(django_filters.FilterSet):
     eccn = EccnFilter(
         method="filter_search", label="ECCN", help_text="An ECCN (3A090 includes 3A090.a) or EAR99."
     )
-    destination = django_filters.ModelChoiceFilter(
+    destination = CountryFilter(
         queryset=Country.objects.all(),
         method="filter_search",
         label="Destination country",

@@ -12,6 +12,7 @@ from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import Panel, PanelMember
 from proposals.exim.models import Deal
 from proposals.notify.selectors import (
+    ACTION_COUNTED,
     ACTION_ROWS,
     action_required_for,
     commerce_action_required,
@@ -72,6 +73,26 @@ def test_panel_lists_are_bounded_and_say_how_many_more(consortium, commerce_revi
         license_gate(_in_review(consortium, reviewer=commerce_reviewer, title=f"P{n}"), GateStatus.OPEN)
     mine = commerce_action_required(commerce_reviewer)["mine"]
     assert (len(mine.rows), mine.total, mine.more) == (ACTION_ROWS, ACTION_ROWS + 2, 2)
+
+
+def test_panel_counts_stop_at_a_bound_and_say_so(consortium, commerce_reviewer, settings):
+    # Counting a reviewer's thousands of waiting proposals on every visit to their home page is not
+    # worth its cost: past ACTION_COUNTED the panel says "N+ more" instead of an exact figure.
+    for n in range(ACTION_COUNTED + 1):
+        license_gate(_in_review(consortium, reviewer=commerce_reviewer, title=f"P{n}"), GateStatus.OPEN)
+    mine = commerce_action_required(commerce_reviewer)["mine"]
+    assert (len(mine.rows), mine.total, mine.capped) == (ACTION_ROWS, ACTION_COUNTED, True)
+    license_gate(_in_review(consortium, title="Unassigned"), GateStatus.OPEN)
+    unassigned = commerce_action_required(commerce_reviewer)["unassigned"]
+    assert (unassigned.total, unassigned.capped) == (1, False)
+
+
+def test_home_page_says_a_capped_count_is_a_floor(client, consortium, commerce_reviewer):
+    for n in range(ACTION_COUNTED + 1):
+        license_gate(_in_review(consortium, reviewer=commerce_reviewer, title=f"P{n}"), GateStatus.OPEN)
+    client.force_login(commerce_reviewer)
+    html = client.get(reverse("home")).content.decode()
+    assert f"And {ACTION_COUNTED - ACTION_ROWS}+ more in the" in html
 
 
 def _deal(consortium, *, stage, days, term=None, title="D"):
@@ -177,7 +198,7 @@ def test_action_required_query_count_is_fixed(
         proposal = _in_review(consortium, reviewer=commerce_reviewer if n % 2 else None, title=f"P{n}")
         license_gate(proposal, GateStatus.OPEN)
         screening_hit(proposal, HitStatus.UNRESOLVED, entry_key=f"e{n}")
-    # mine, unassigned (each with a COUNT when full), and one for the evaluation panels
+    # mine, unassigned (each with a bounded COUNT when full), and one for the evaluation panels
     full = 2 if count > ACTION_ROWS else 0
     with django_assert_num_queries(3 + full):
         found = action_required_for(commerce_reviewer)

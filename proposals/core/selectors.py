@@ -1,0 +1,63 @@
+"""Reads of the reference data every area shares."""
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from proposals.core.models.reference import Country
+
+# (when read, the choices): kept per process. Countries change when `load_reference_data` runs or in
+# the admin, a few times a year; every list page's destination select showed all ~250 of them, read
+# from the database on each request (issue 16).
+_country_choices: tuple[float, list[tuple[str, str]]] | None = None
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country as (code, name), in the table's order (by name), for selects.
+
+    Read once per process and kept for EXPORTAI_REFERENCE_CACHE_SECONDS (0: read every time); a save
+    or delete in this process forgets it at once. The choices only show options: a chosen value is
+    still checked against the table (CountryChoiceField), so a stale list can never admit a country
+    that is not there."""
+    global _country_choices
+    seconds = settings.EXPORTAI_REFERENCE_CACHE_SECONDS
+    now = time.monotonic()
+    if _country_choices is None or now - _country_choices[0] >= seconds:
+        choices = list(Country.objects.values_list("code", "name"))
+        if not seconds:
+            return choices
+        _country_choices = (now, choices)
+    return _country_choices[1]
+
+
+@receiver([post_save, post_delete], sender=Country, dispatch_uid="core.country_choices.forget")
+def country_choices_forget(**kwargs: Any) -> None:
+    global _country_choices
+    _country_choices = None
+
+
+class CountryChoiceIterator(forms.models.ModelChoiceIterator):
+    """The options of a country select from `country_choices()`, read when the select is shown."""
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from country_choices()
+
+    def __len__(self) -> int:
+        return len(country_choices()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(country_choices())
+
+
+class CountryChoiceField(forms.ModelChoiceField):
+    """A country select whose options come from `country_choices()` (no query to show them, while
+    kept); the chosen value is looked up in the queryset, as any ModelChoiceField does."""
+
+    iterator = CountryChoiceIterator
