@@ -233,7 +233,7 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
             WHERE {" AND ".join(where)}
             ORDER BY 2, 3, 1
             LIMIT %s OFFSET %s
-        ), counted AS (
+        ), counted AS MATERIALIZED (
             SELECT count(*) AS total FROM proposals_deal d WHERE {" AND ".join(where)}
         )
         SELECT d.id, d.proposal_id, p.title, c.name AS consortium, d.stage, d.stage_entered_at, co.name AS
@@ -254,7 +254,9 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     items' ECCNs as the search summary holds them, read with the row as the portal does).
 
     Every submitted proposal has its Commerce review, so the page is read through the index
-    commerce_review_clock (INNER join) and the total counted on proposals alone, as the portal does."""
+    commerce_review_clock (INNER join) and the total counted on proposals alone, as the portal does.
+    The total is a MATERIALIZED CTE (see proposals_list_sql): inlined, a deep page counted it once
+    per row (25 counts, 200 ms for page 1805)."""
     from proposals.commerce.selectors import QUEUE_STATUSES
     from proposals.core.enums import BLOCKING_GATE_STATUSES
 
@@ -271,7 +273,7 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
             WHERE {" AND ".join(where)}
             ORDER BY r.priority DESC, r.clock_days DESC, p.id
             LIMIT %s OFFSET %s
-        ), counted AS (
+        ), counted AS MATERIALIZED (
             SELECT count(*) AS total FROM proposals_proposal p WHERE {" AND ".join(where)}
         )
         SELECT p.id, p.title, c.name AS consortium, p.status, r.clock_days, r.clock_flag, r.clock_next_mark,
