@@ -4,4 +4,4 @@ from django.urls import include, path
 
 from exportai.urls import urlpatterns as portal
 
-urlpatterns = [path("bench/", include("bench.baseline")), *portal]
+urlpatterns = [path("bench/", include("bench.baseline")), path("bench/", include("bench.floor")), *portal]

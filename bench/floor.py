@@ -1,0 +1,68 @@
+"""The Commerce queue's statements alone, for the load test's floor (bench/bench_load.py).
+
+The queue page's first page sends, after the sign-in reads the bare page also makes: the user's saved
+filters, one statement for the page's rows with the total, and the rows' distinct destinations and
+ECCNs. This page sends the same four statements and answers a line of text: no ORM rows, no form, no
+template. The page statement is the portal's own, captured once per process from the queue's
+FilterSet and paginator (so it follows the selector as it changes); the other three are written
+here as the cheapest equivalents. Whatever this page reaches under load against the bare page is
+the most the queue page could reach while it shows those rows and that total.
+"""
+
+from functools import cache
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import path
+
+from proposals.search.enums import SearchList
+
+SAVED_FILTERS_SQL = "SELECT id, name, query FROM proposals_savedfilter WHERE user_id = %s AND list_name = %s"
+DESTINATIONS_SQL = "SELECT DISTINCT proposal_id, country_id FROM proposals_site WHERE proposal_id = ANY(%s)"
+ECCNS_SQL = (
+    "SELECT DISTINCT proposal_id, eccn FROM proposals_lineitem WHERE proposal_id = ANY(%s) AND eccn <> ''"
+)
+
+
+@cache
+def _page_statement(user_id: int) -> tuple[str, Any]:
+    """The SQL and parameters of the queue's first page as the portal sends it (the first statement
+    its paginator runs), read once."""
+    from accounts.models import User
+    from proposals.commerce.selectors import CommerceQueueFilter, CommerceQueuePaginator, commerce_queue_for
+    from proposals.commerce.web import PAGE_SIZE
+
+    user = User.objects.get(pk=user_id)
+    filterset = CommerceQueueFilter(QueryDict(), queryset=commerce_queue_for(user), request=None)
+    filterset.is_valid()
+    sent: list[tuple[str, Any]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        CommerceQueuePaginator(filterset.qs, PAGE_SIZE).get_page(None)  # as the view: no ?page=
+    return sent[0]
+
+
+@login_required
+def queue_statements(request: HttpRequest) -> HttpResponse:
+    """The queue's first page's statements, run as raw SQL; answers how many rows and the total."""
+    sql, params = _page_statement(request.user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(SAVED_FILTERS_SQL, [request.user.pk, SearchList.COMMERCE_QUEUE])
+        cursor.fetchall()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        ids = [row[0] for row in rows]
+        cursor.execute(DESTINATIONS_SQL, [ids])
+        cursor.fetchall()
+        cursor.execute(ECCNS_SQL, [ids])
+        cursor.fetchall()
+    return HttpResponse(f"ok {len(rows)} rows")
+
+
+urlpatterns = [path("queue-statements/", queue_statements, name="bench-queue-statements")]
