@@ -95,3 +95,17 @@ def test_commerce_queue_page_keys_walk_the_clock_index(consortium, commerce_revi
     keys_sql = sql[sql.index('"id" IN (SELECT') : sql.rindex(") ORDER BY")]
     assert 'INNER JOIN "proposals_commercereview"' in keys_sql
     assert '"priority" DESC, V1."clock_days" DESC, 1 ASC LIMIT 2' in keys_sql
+
+
+def test_commerce_queue_queryset_built_once_is_a_fresh_copy_for_each_reviewer(
+    consortium, commerce_reviewer, lead, exim_officer
+):
+    _queued(consortium, 2)
+    first, second = commerce_queue_for(commerce_reviewer), commerce_queue_for(commerce_reviewer)
+    assert first is not second and first.query is not second.query
+    assert list(first.filter(title="Queued 0").values_list("title", flat=True)) == ["Queued 0"]
+    # Narrowing or reading one copy leaves the next caller's whole.
+    assert sorted(second.values_list("title", flat=True)) == ["Queued 0", "Queued 1"]
+    assert commerce_queue_for(commerce_reviewer).count() == 2
+    # The role is checked on every call, before the shared queryset is copied.
+    assert list(commerce_queue_for(lead)) == [] and list(commerce_queue_for(exim_officer)) == []
