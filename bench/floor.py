@@ -1,12 +1,12 @@
 """The Commerce queue's statements alone, for the load test's floor (bench/bench_load.py).
 
 The queue page's first page sends, after the sign-in reads the bare page also makes: the user's saved
-filters, one statement for the page's rows with the total, and the rows' distinct destinations and
-ECCNs. This page sends the same four statements and answers a line of text: no ORM rows, no form, no
-template. The page statement is the portal's own, captured once per process from the queue's
-FilterSet and paginator (so it follows the selector as it changes); the other three are written
-here as the cheapest equivalents. Whatever this page reaches under load against the bare page is
-the most the queue page could reach while it shows those rows and that total.
+filters, one statement for the page's rows with the total (and their ECCNs, from the search summary),
+and the rows' distinct destinations. This page sends the same three statements and answers a line of
+text: no ORM rows, no form, no template. The page statement is the portal's own, captured once per
+process from the queue's FilterSet and paginator (so it follows the selector as it changes); the
+other two are written here as the cheapest equivalents. Whatever this page reaches under load
+against the bare page is the most the queue page could reach while it shows those rows and that total.
 """
 
 from functools import cache
@@ -21,9 +21,6 @@ from proposals.search.enums import SearchList
 
 SAVED_FILTERS_SQL = "SELECT id, name, query FROM proposals_savedfilter WHERE user_id = %s AND list_name = %s"
 DESTINATIONS_SQL = "SELECT DISTINCT proposal_id, country_id FROM proposals_site WHERE proposal_id = ANY(%s)"
-ECCNS_SQL = (
-    "SELECT DISTINCT proposal_id, eccn FROM proposals_lineitem WHERE proposal_id = ANY(%s) AND eccn <> ''"
-)
 
 
 @cache
@@ -59,8 +56,6 @@ def queue_statements(request: HttpRequest) -> HttpResponse:
         rows = cursor.fetchall()
         ids = [row[0] for row in rows]
         cursor.execute(DESTINATIONS_SQL, [ids])
-        cursor.fetchall()
-        cursor.execute(ECCNS_SQL, [ids])
         cursor.fetchall()
     return HttpResponse(f"ok {len(rows)} rows")
 
