@@ -68,9 +68,13 @@ class ProposalQuerySet(models.QuerySet):
         if clone._with_country_codes and connection.vendor == "postgresql":
             from django.contrib.postgres.expressions import ArraySubquery  # noqa: PLC0415 (PostgreSQL only)
 
+            # Ordered by a lookup of each code's name, not a join: the join hashed the whole country
+            # table once per page row (25 rows: 0.5 ms of the API list's 1 ms query, issue 16).
+            country = Proposal.target_countries.field.related_model
+            name = country.objects.filter(pk=models.OuterRef("country_id")).order_by().values("name")
             codes = (
                 Proposal.target_countries.through.objects.filter(proposal_id=models.OuterRef("pk"))
-                .order_by("country__name")
+                .order_by(models.Subquery(name))
                 .values("country_id")
             )
             clone = clone.annotate(target_country_codes=ArraySubquery(codes))
