@@ -224,14 +224,15 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
     searched, sparams = search_filters(filters, "d.proposal_id")
     where += searched
     params += sparams
-    # The stored stage order (Deal.stage_order) and its index deal_pipeline_order: the fastest
-    # hand-written equivalent on this schema (an array_position() sort would read every deal).
+    # Priority packages first, then the stored stage order (Deal.stage_order), as the portal sorts,
+    # on its index deal_pipeline_order: the fastest hand-written equivalent on this schema (an
+    # array_position() sort would read every deal; without the priority the index serves no order).
     sql = f"""
         WITH page AS (
-            SELECT d.id, d.stage_order, d.stage_entered_at
+            SELECT d.id, d.priority, d.stage_order, d.stage_entered_at
             FROM proposals_deal d
             WHERE {" AND ".join(where)}
-            ORDER BY 2, 3, 1
+            ORDER BY d.priority DESC, d.stage_order, d.stage_entered_at, d.id
             LIMIT %s OFFSET %s
         ), counted AS MATERIALIZED (
             SELECT count(*) AS total FROM proposals_deal d WHERE {" AND ".join(where)}
@@ -243,7 +244,7 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
         JOIN proposals_proposal p ON p.id = d.proposal_id
         JOIN proposals_consortium c ON c.id = p.consortium_id
         LEFT JOIN proposals_country co ON co.code = d.destination_id
-        ORDER BY page.stage_order, page.stage_entered_at, page.id
+        ORDER BY page.priority DESC, page.stage_order, page.stage_entered_at, page.id
     """
     return sql, [*params, limit, offset, *params]
 
