@@ -726,15 +726,27 @@ def information_requests_of(*, proposal: Proposal) -> list[InformationRequest]:
     )
 
 
+# What a list of open requests shows: the question, when due, the proposal's title and who asked.
+RFI_LISTED_FIELDS = (
+    "proposal_id",
+    "question",
+    "due_date",
+    "asked_at",
+    "proposal__title",
+    "proposal__status",
+    "asked_by__agency",
+)
+
+
 def information_requests_open_for(user: Any) -> QuerySet[InformationRequest]:
     """Open requests on visible proposals that wait on the consortium (returned), soonest due first."""
+    # The state inside the visible set's subquery: for a consortium, one read of the index
+    # (consortium, status) for its returned proposals, not each of its proposals.
+    returned = proposals_visible_to(user).filter(status=ProposalStatus.RETURNED).values("pk")
     return (
-        InformationRequest.objects.filter(
-            answered_at__isnull=True,
-            proposal__status=ProposalStatus.RETURNED,
-            proposal__in=proposals_visible_to(user).values("pk"),
-        )
+        InformationRequest.objects.filter(answered_at__isnull=True, proposal__in=returned)
         .select_related("proposal", "asked_by")
+        .only(*RFI_LISTED_FIELDS)
         .order_by("due_date", "pk")
     )
 

@@ -202,6 +202,10 @@ class Proposal(Versioned):
                 name="proposal_status_recent",
                 include=["revision_number"],
             ),
+            # A consortium's own: the dashboard's counts by status and its open requests (returned
+            # proposals) read this index alone; by consortium only, they read each of a large
+            # consortium's 5,000 rows (10 and 23 ms at 100,000 proposals; issue 16).
+            models.Index(fields=["consortium", "status"], name="proposal_consortium_status"),
         ]
 
     def __str__(self) -> str:
