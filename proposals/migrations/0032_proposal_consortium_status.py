@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0031_search_gin_no_pending_list'),
+        ("proposals", "0031_search_gin_no_pending_list"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['consortium', 'status'], name='proposal_consortium_status'),
+            model_name="proposal",
+            index=models.Index(fields=["consortium", "status"], name="proposal_consortium_status"),
         ),
     ]
