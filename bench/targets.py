@@ -196,14 +196,78 @@ def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     return sql, [*vparams, *fparams, *page_params, limit, offset, *tparams]
 
 
+def _open_requests_sql(user: Any) -> tuple[str, list[Any]]:
+    """The consortium's open requests on returned proposals, soonest due first (the dashboard shows
+    ten): a JSON column."""
+    visible, vparams = _visible(user, alias="q")
+    sql = f"""(SELECT json_agg(r) FROM (
+        SELECT ir.id, ir.proposal_id, q.title, ir.question, ir.due_date, u.agency
+        FROM proposals_informationrequest ir JOIN proposals_proposal q ON q.id = ir.proposal_id
+        LEFT JOIN accounts_user u ON u.id = ir.asked_by_id
+        WHERE ir.answered_at IS NULL AND q.status = 'returned' AND {visible}
+        ORDER BY ir.due_date, ir.id LIMIT 10) r)"""
+    return sql, vparams
+
+
 def dashboard_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
-    """The consortium dashboard: the proposals page plus the counts by status, in one statement."""
+    """The consortium dashboard: the proposals page, the counts by status and the open requests for
+    information, in one statement."""
     sql, params = proposals_list_sql(user, filters, limit, offset)
     visible, vparams = _visible(user, alias="q")
     counts = f"""(SELECT json_object_agg(status, n) FROM (
         SELECT q.status, count(*) AS n FROM proposals_proposal q WHERE {visible} GROUP BY q.status) s)"""
-    sql = sql.replace("counted.total\n", f"counted.total, {counts} AS status_counts\n", 1)
-    return sql, [*params, *vparams]
+    requests, rparams = _open_requests_sql(user)
+    sql = sql.replace(
+        "counted.total\n", f"counted.total, {counts} AS status_counts, {requests} AS open_requests\n", 1
+    )
+    return sql, [*params, *vparams, *rparams]
+
+
+def _waiting_on_commerce(reviewer: str) -> str:
+    """Proposals in review with an open gate or an unresolved hit, by their review's reviewer."""
+    return f"""FROM proposals_proposal q JOIN proposals_commercereview r ON r.proposal_id = q.id
+        WHERE q.status = 'in_review' AND r.reviewer_id {reviewer}
+          AND (EXISTS (SELECT 1 FROM proposals_licensegate g WHERE g.proposal_id = q.id AND g.status = 'open')
+               OR EXISTS (SELECT 1 FROM proposals_screeninghit h WHERE h.proposal_id = q.id
+                          AND h.status = 'unresolved'))"""
+
+
+def _action_required_sql(user: Any) -> tuple[str, list[Any]]:
+    """An agency user's "Action required" panel (notify.selectors.action_required_for), by hand: for a
+    Commerce reviewer the first ten waiting proposals assigned to them and to nobody, each with its
+    open gates and unresolved hits, and how many (counted to 101, as the page does); for an evaluator
+    the panels awaiting their declaration or scores. JSON columns, as the dashboard's counts are."""
+    columns, params = [], []
+    if user.agency == "commerce":
+        for name, reviewer, rparams in (("mine", "= %s", [user.pk]), ("unassigned", "IS NULL", [])):
+            waiting = _waiting_on_commerce(reviewer)
+            columns.append(f"""(SELECT json_agg(w) FROM (
+                SELECT q.id, q.title, c.name AS consortium, r.clock_days,
+                   (SELECT count(*) FROM proposals_licensegate g WHERE g.proposal_id = q.id
+                    AND g.status = 'open') AS open_gates,
+                   (SELECT count(*) FROM proposals_screeninghit h WHERE h.proposal_id = q.id
+                    AND h.status = 'unresolved') AS unresolved_hits
+                {waiting.replace("WHERE", "JOIN proposals_consortium c ON c.id = q.consortium_id WHERE", 1)}
+                ORDER BY r.priority DESC, r.clock_days DESC, q.id LIMIT 10) w) AS {name},
+                (SELECT count(*) FROM (SELECT 1 {waiting} LIMIT 101) n) AS {name}_count""")
+            params += [*rparams, *rparams]
+    columns.append("""(SELECT json_agg(m) FROM (
+        SELECT s.id, s.panel_id, pa.status, pa.stage_entered_at, q.title
+        FROM proposals_panelmember s JOIN proposals_panel pa ON pa.id = s.panel_id
+        JOIN proposals_proposal q ON q.id = pa.proposal_id
+        WHERE s.evaluator_id = %s AND ((s.declared_at IS NULL AND pa.status = 'conflicts')
+              OR (s.has_conflict = false AND s.submitted_at IS NULL AND pa.status = 'scoring'))
+        ORDER BY pa.stage_entered_at, s.id LIMIT 10) m) AS panels""")
+    params.append(user.pk)
+    return ", ".join(columns), params
+
+
+def agency_home_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """Agency staff's home page: the submitted proposals' page and the "Action required" panel."""
+    sql, params = proposals_list_sql(user, filters, limit, offset)
+    action, aparams = _action_required_sql(user)
+    sql = sql.replace("counted.total\n", f"counted.total, {action}\n", 1)
+    return sql, [*params, *aparams]
 
 
 def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -350,7 +414,7 @@ TARGETS: list[ListTarget] = [
         role="commerce",
         url_name="home",
         kind="web",
-        sql=proposals_list_sql,
+        sql=agency_home_sql,
         set_page_size=web_page_size("proposals.intake.web.dashboard"),
     ),
     ListTarget(

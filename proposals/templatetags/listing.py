@@ -1,10 +1,16 @@
-"""List pages: sortable column headers that keep the page's filters (search, filters, sort)."""
+"""List pages: sortable column headers that keep the page's filters (search, filters, sort), and the
+proposals lists' rows written in Python."""
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 
 register = template.Library()
 
@@ -44,3 +50,68 @@ def sort_header(
         arrow,
         next_words,
     )
+
+
+# A primary key no row has: a route is reversed once a page with it, and each row's own key replaces it.
+_PK_MARK = "2147483647"
+
+
+def url_for_pk(name: str) -> Callable[[Any], str]:
+    """`reverse(name, args=[pk])` for many rows: reversed once, each row's key put in its place."""
+    pattern = reverse(name, args=[int(_PK_MARK)])
+    if pattern.count(_PK_MARK) != 1:  # never for the list routes; reverse() each time then
+        return lambda pk: reverse(name, args=[pk])
+    head, tail = pattern.split(_PK_MARK)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+_WHEN = "j M Y, H:i"
+_PROPOSAL_CELLS = (
+    '<tr>\n      <th scope="row" data-label="Proposal"><a class="usa-link" href="{}">{}</a></th>'
+    '\n      <td data-label="Consortium">{}</td>'
+    '\n      <td data-label="Status"><span class="usa-tag status-tag status-tag--{}">{}</span></td>'
+)
+_CONSORTIUM_ROW = _PROPOSAL_CELLS + (
+    '\n      <td data-label="Revision">{}</td>'
+    '\n      <td data-label="Line items" class="table-numeric">{}</td>'
+    '\n      <td data-label="Last change"><time datetime="{}" title="{}">{}</time></td>\n    </tr>'
+)
+_AGENCY_ROW = _PROPOSAL_CELLS + (
+    '\n      <td data-label="Revision">{}</td>'
+    '\n      <td data-label="Status since">{}</td>'
+    '\n      <td data-label="Last change">{}</td>\n    </tr>'
+)
+
+
+def _when(value: Any, pattern: str = _WHEN) -> str:
+    return date_format(localtime(value), pattern) if value else ""
+
+
+@register.simple_tag
+def proposal_rows(proposals: Iterable[Any], *, agency: bool = False) -> SafeString:
+    """The table rows of the proposals lists: a consortium's dashboard, or (`agency`) the submitted
+    list agency staff land on. Through the template engine each row was some 15 lookups and filters
+    (about 0.15 ms); here it is one format_html, with the proposal's link reversed once a page."""
+    link = url_for_pk("proposal-detail")
+    rows = []
+    for p in proposals:
+        cells = (link(p.pk), p.title, p.consortium.name, p.status, p.get_status_display())
+        if agency:
+            rows.append(
+                format_html(
+                    _AGENCY_ROW, *cells, p.revision_number, _when(p.status_changed_at), _when(p.updated_at)
+                )
+            )
+        else:
+            rows.append(
+                format_html(
+                    _CONSORTIUM_ROW,
+                    *cells,
+                    p.revision_number or "—",
+                    p.item_count,
+                    _when(p.updated_at, "c"),
+                    _when(p.updated_at),
+                    naturaltime(p.updated_at),
+                )
+            )
+    return mark_safe("\n".join(rows))  # each part escaped by format_html above
