@@ -219,6 +219,8 @@ class ProposalFilter(SearchFilterSet):
         distinct=False,
         help_text="One or more states; repeat the parameter for several.",
     )
+    # One destination filter on this list, named `country` as the API has always called it.
+    destination = None
     country = CountryFilter(
         queryset=Country.objects.all(),
         method="filter_search",
@@ -240,12 +242,6 @@ class ProposalFilter(SearchFilterSet):
     class Meta:
         model = Proposal
         fields = ["status"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # One destination filter on this list, named `country` as the API has always called it.
-        self.filters.pop("destination", None)
-        self.form.fields.pop("destination", None)
 
     def filter_sort(self, queryset: QuerySet[Proposal], name: str, value: str) -> QuerySet[Proposal]:
         return queryset.order_by(*PROPOSAL_SORTS[value])

@@ -81,6 +81,10 @@ class CountryFilter(django_filters.ModelChoiceFilter):
     field_class = CountryChoiceField
 
 
+# (FilterSet class, its filters' names) -> its form class (SearchFilterSet.get_form_class).
+_FORM_CLASSES: dict[tuple[type, tuple[str, ...]], type[forms.Form]] = {}
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """The search box, ECCN and destination filters, for any list whose rows lead to a proposal.
 
@@ -106,11 +110,19 @@ class SearchFilterSet(django_filters.FilterSet):
         help_text="A site's or a target country (ISO 3166-1 alpha-2 code in the API).",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Design-system classes on the widgets the FilterSet builds plain (the list pages show them).
-        for f in self.form.fields.values():
-            f.widget.attrs.setdefault("class", "usa-select" if hasattr(f, "choices") else "usa-input")
+    def get_form_class(self) -> type[forms.Form]:
+        """The form, built once a process for each FilterSet class: django-filter builds a new form
+        class with new fields and widgets for every instance, about 1.9 ms of every list page (issue
+        16). Each form still gets its own copy of the fields; callable choices are read when shown."""
+        key = (type(self), tuple(self.filters))
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            form_class = super().get_form_class()
+            # Design-system classes on the widgets django-filter builds plain (the list pages show them).
+            for f in form_class.base_fields.values():
+                f.widget.attrs.setdefault("class", "usa-select" if hasattr(f, "choices") else "usa-input")
+            _FORM_CLASSES[key] = form_class
+        return form_class
 
     def filter_search(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         # The three are one filter on the summary (one subquery), applied once, by the first of them.
