@@ -33,7 +33,7 @@ from proposals.exim.selectors import (
     deal_timeline,
     exim_dashboard,
     pipeline_csv_lines,
-    pipeline_queryset,
+    pipeline_in_order,
     pipeline_values,
     stage_clock,
 )
@@ -261,7 +261,7 @@ class DealListApi(generics.ListAPIView):
     filterset_class = DealFilter
 
     def get_queryset(self) -> Any:
-        return pipeline_queryset(self.request.user).order_by("stage_order", "stage_entered_at", "pk")
+        return pipeline_in_order(self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), **_context(self.request)}
@@ -277,7 +277,7 @@ class DealCsvApi(generics.GenericAPIView):
     serializer_class = DealListOutput
 
     def get_queryset(self) -> Any:
-        return pipeline_queryset(self.request.user).order_by("stage_order", "stage_entered_at", "pk")
+        return pipeline_in_order(self.request.user)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request) -> StreamingHttpResponse:

@@ -167,11 +167,20 @@ class DealFilter(SearchFilterSet):
         return queryset.filter(stage_entered_at__lte=timezone.now() - timedelta(days=int(value)))
 
 
+# The pipeline's order, on the page, in the API and in its CSV: designated priority packages first
+# (proposals.evaluation), then stage order and time in stage, read from the index deal_pipeline_order
+# (the API once sorted without the priority, and so sorted all 70,000 deals for a page: issue 16).
+PIPELINE_ORDER = ("-priority", "stage_order", "stage_entered_at", "pk")
+
+
+def pipeline_in_order(user: Any) -> QuerySet[Deal]:
+    """The deals the user may see, with what a row shows, in the pipeline's order."""
+    return pipeline_queryset(user).order_by(*PIPELINE_ORDER)
+
+
 def deal_pipeline(user: Any, params: Any) -> DealFilter:
     """The filtered pipeline; `.qs` is the queryset, `.form` the bound form with any errors."""
-    # Designated priority packages first (proposals.evaluation), on the index deal_pipeline_order.
-    base = pipeline_queryset(user).order_by("-priority", "stage_order", "stage_entered_at", "pk")
-    return DealFilter(params, queryset=base)
+    return DealFilter(params, queryset=pipeline_in_order(user))
 
 
 def stage_benchmarks() -> dict[str, dict[str, int]]:

@@ -11,11 +11,11 @@ from typing import Any
 
 from django import template
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from proposals.core.enums import ReviewClockFlag
+from proposals.templatetags.listing import url_for_pk
 
 register = template.Library()
 
@@ -26,9 +26,6 @@ CLOCK_TAG_CLASS = {
     ReviewClockFlag.PAUSED: "bg-base",
 }
 _ON_TRACK_CLASS = "bg-green"
-# A primary key no row has, reversed once a page and replaced by each row's own (same URL as reverse()).
-_PK_MARK = "2147483647"
-
 _ROW = (
     '<tr>\n      <th scope="row" data-label="Proposal"><a href="{}">{}</a>'
     '<br><span class="text-base">{}</span></th>'
@@ -51,14 +48,6 @@ _ASSIGN_FORM = (
     "Auto-assign</button>"
     "\n          </form>"
 )
-
-
-def _url_maker(name: str) -> Any:
-    pattern = reverse(name, args=[int(_PK_MARK)])
-    if pattern.count(_PK_MARK) != 1:  # never for these routes; reverse() itself then
-        return lambda pk: reverse(name, args=[pk])
-    head, tail = pattern.split(_PK_MARK)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _clock(review: Any) -> SafeString | str:
@@ -85,8 +74,8 @@ def _clock(review: Any) -> SafeString | str:
 def queue_rows(context: dict[str, Any], rows: Iterable[Any]) -> SafeString:
     """The queue's table rows (rows from commerce_queue_for, with attach_queue_lists' lists)."""
     request = context["request"]
-    proposal_url = _url_maker("commerce-proposal")
-    assign_url = _url_maker("commerce-assign")
+    proposal_url = url_for_pk("commerce-proposal")
+    assign_url = url_for_pk("commerce-assign")
     csrf_token = None
     out = []
     for proposal in rows:
