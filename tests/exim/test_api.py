@@ -182,3 +182,18 @@ def test_api_deals_equal_amounts_sort_by_id_so_pages_are_stable(api_client, exim
         for o in ("amount", "-amount")
     }
     assert ids == {"amount": [first.pk, second.pk], "-amount": [second.pk, first.pk]}
+
+
+def test_api_deals_list_in_the_pipeline_order_priority_packages_first(api_client, exim_officer, make_deal):
+    # PIPELINE_ORDER: the page, the API and the CSV list the deals alike; a designated priority
+    # package comes first though it is at a later stage.
+    early = make_deal()
+    late_priority = make_deal(stage=DealStage.CREDIT_COMMITTEE)
+    late_priority.priority = True
+    late_priority.save(update_fields=["priority"])
+    api_client.force_authenticate(exim_officer)
+    api_ids = [r["id"] for r in api_client.get(DEALS).json()["results"]]
+    assert api_ids == [late_priority.pk, early.pk]
+    streamed = api_client.get(reverse("api-exim-deals-csv")).streaming_content
+    rows = list(csv.reader(io.StringIO(b"".join(streamed).decode())))
+    assert [row[0] for row in rows[1:]] == [str(late_priority.pk), str(early.pk)]
