@@ -57,21 +57,32 @@ class InlineCSVSelect(BaseCSVWidget, InlineSelect):
     """django-filter's ordering select (several comma-separated values render as a text input)."""
 
 
-class InlineNumberInput(forms.NumberInput):
+class InlineInputMixin:
+    """`<input type name value attrs>` written in Python, as Django's input template writes it."""
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
         shown = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
         return format_html(
             '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, flatatt(widget["attrs"])
         )
 
 
+class InlineNumberInput(InlineInputMixin, forms.NumberInput):
+    pass
+
+
+class InlineTextInput(InlineInputMixin, forms.TextInput):
+    pass
+
+
 def inline_options(widget: forms.Widget) -> forms.Widget:
-    """The same select or number input, written in Python; any other widget as it is."""
-    if type(widget) is forms.NumberInput:
-        copy: forms.Widget = InlineNumberInput(attrs=widget.attrs)
+    """The same select, number or text input, written in Python; any other widget as it is."""
+    if type(widget) in (forms.NumberInput, forms.TextInput):
+        inline_input = InlineNumberInput if type(widget) is forms.NumberInput else InlineTextInput
+        copy: forms.Widget = inline_input(attrs=widget.attrs)
     elif isinstance(widget, BaseCSVWidget) and type(widget).__bases__ == (BaseCSVWidget, forms.Select):
         copy = InlineCSVSelect(attrs=widget.attrs, choices=widget.choices)
     elif type(widget) in (forms.Select, forms.SelectMultiple):

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 from django import forms
 
-from proposals.core.web.widgets import InlineSelect, InlineSelectMultiple, inline_options
+from proposals.core.web.widgets import InlineSelect, InlineSelectMultiple, InlineTextInput, inline_options
 
 CHOICES = [("", "---------"), ("a", "A & B"), ("b", "<B>")]
 
@@ -42,8 +42,16 @@ def test_inline_select_multiple_marks_every_chosen_option():
     assert html.count(" selected") == 2 and "A &amp; B" in html and "&lt;B&gt;" in html
 
 
+def test_inline_text_input_renders_as_django_text_input():
+    attrs = {"class": "usa-input", "maxlength": "200"}
+    inline = inline_options(forms.TextInput(attrs=attrs))
+    assert type(inline) is InlineTextInput
+    assert _html(inline, 'a "quoted" <b>') == _html(forms.TextInput(attrs=attrs), 'a "quoted" <b>')
+    assert _html(inline, None) == _html(forms.TextInput(attrs=attrs), None)
+
+
 def test_inline_options_leaves_other_widgets_alone():
-    text = forms.TextInput()
+    text = forms.Textarea()
     assert inline_options(text) is text
     assert type(inline_options(forms.Select(choices=CHOICES))) is InlineSelect
 
