@@ -35,7 +35,7 @@ from proposals.core.enums import (
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
-from proposals.core.permissions import is_commerce
+from proposals.core.permissions import is_commerce, without_recused
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import Panel
 from proposals.intake.models.consortium import ConsortiumMember
@@ -109,11 +109,12 @@ def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
     off an index; `attach_queue_lists` then adds each row's destinations and ECCNs (bench/, issue 8).
 
     The annotated queryset is the same for every reviewer: it is built once a process and each call
-    gets a copy (building the four subqueries cost 1-2 ms of CPU a request, issue 16).
+    gets a copy (building the four subqueries cost 1-2 ms of CPU a request, issue 16); the proposals
+    the reviewer is recused from are then left out, as on every list.
     """
     if not is_commerce(user):
         return Proposal.objects.none()
-    return _queue_rows().all()
+    return without_recused(_queue_rows().all(), user)
 
 
 @cache

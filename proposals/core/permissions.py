@@ -7,6 +7,7 @@ same question for many proposals costs one query.
 from typing import Any
 
 import rules
+from django.db.models import QuerySet
 
 from proposals.core.enums import EDITABLE_STATUSES, ConsortiumUserRole
 from proposals.core.workflow import AGENCIES, Actor
@@ -108,6 +109,20 @@ def _panel_seats(user: Any) -> dict[int, bool | None]:
 def recused_proposal_ids(user: Any) -> set[int]:
     """The proposals this user declared a conflict of interest on: they may not open them."""
     return {pk for pk, conflict in _panel_seats(user).items() if conflict}
+
+
+def panel_seats_forget(user: Any) -> None:
+    """Drop the seats cached on this user instance (after they declare, in the same request)."""
+    user.__dict__.pop("_exportai_panel_seats", None)
+
+
+def without_recused(queryset: QuerySet[Any], user: Any, *, path: str = "pk") -> QuerySet[Any]:
+    """`queryset` without the rows whose proposal (at `path`) the user is recused from: every list
+    that names proposals (the agency lists, the Commerce queue, "Action required") applies the
+    recusal rule here. Excluded by key, read with the user's seats (one query a request): a NOT
+    EXISTS in the list's own query kept its pager COUNT off its narrow index (26 ms instead of 6)."""
+    recused = recused_proposal_ids(user)
+    return queryset.exclude(**{f"{path}__in": sorted(recused)}) if recused else queryset
 
 
 def cleared_panel_proposal_ids(user: Any) -> set[int]:

@@ -13,6 +13,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from proposals.commerce.models import CommerceReview, InformationRequest, LicenseGate, ScreeningHit
 from proposals.core import page_cache
+from proposals.evaluation.models import PanelMember
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import LineItem, Proposal, Site
 from proposals.notify.selectors import inbox_unread_count
@@ -27,6 +28,7 @@ COMMERCE_QUEUE_MODELS = (
     InformationRequest,
     Site,
     LineItem,
+    PanelMember,  # a declared conflict takes the proposal off the reviewer's queue
 )
 
 

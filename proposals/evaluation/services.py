@@ -22,7 +22,7 @@ from proposals.commerce.models import CommerceReview
 from proposals.core.engine import Move, Track, apply, audit_record, enqueue_on_commit
 from proposals.core.enums import GeneratedKind, NotificationEvent, ProposalStatus
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
-from proposals.core.permissions import is_program_admin
+from proposals.core.permissions import is_program_admin, panel_seats_forget
 from proposals.evaluation.enums import OPEN_PANEL_STATUSES, PanelStatus
 from proposals.evaluation.models import Panel, PanelMember, Score
 from proposals.evaluation.workflow import (
@@ -278,6 +278,7 @@ def conflict_declare(*, panel_id: int, actor: Any, has_conflict: bool, statement
         member.conflict_statement = statement.strip()
         member.declared_at = timezone.now()
         member.save(update_fields=["has_conflict", "conflict_statement", "declared_at"])
+        panel_seats_forget(actor)  # a recusal applies in this request too
         audit_record(
             proposal=member.panel.proposal,
             action="panel_conflict_declared" if has_conflict else "panel_no_conflict_declared",

@@ -14,7 +14,7 @@ from proposals.commerce.models import LicenseGate, ScreeningHit
 from proposals.core.counts import count_per_proposal
 from proposals.core.enums import DEAL_END_STAGES, GateStatus, HitStatus, ProposalStatus
 from proposals.core.models.reference import ProgramSettings
-from proposals.core.permissions import is_agency_reviewer, is_commerce, is_evaluator, is_exim
+from proposals.core.permissions import is_agency_reviewer, is_commerce, is_evaluator, is_exim, without_recused
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import PanelMember
 from proposals.exim.models import Deal
@@ -143,9 +143,11 @@ def commerce_action_required(user: Any) -> dict[str, ActionList]:
     oldest review clock first."""
     if not is_commerce(user):
         return {}
+    waiting = without_recused(
+        Proposal.objects.filter(status=ProposalStatus.IN_REVIEW, commerce_review__isnull=False), user
+    )
     waiting = (
-        Proposal.objects.filter(status=ProposalStatus.IN_REVIEW, commerce_review__isnull=False)
-        .filter(
+        waiting.filter(
             Exists(LicenseGate.objects.filter(proposal=OuterRef("pk"), status=GateStatus.OPEN))
             | Exists(ScreeningHit.objects.filter(proposal=OuterRef("pk"), status=HitStatus.UNRESOLVED))
         )
