@@ -29,8 +29,9 @@ def test_commerce_queue_queries_same_at_page_size_10_and_100(
     client.get(reverse("commerce-queue"))  # steady state: the filter form's fragment is cached
     # session, user, TOTP device (two-factor), the user's saved filters (search), the page (its rows
     # by sorted keys, with the count and their ECCNs from the search summaries), its distinct
-    # destinations (agency staff have no consortium roles to read)
-    with django_assert_num_queries(6):
+    # destinations (agency staff have no consortium roles to read), the reviewer's panel seats (the
+    # proposals they are recused from)
+    with django_assert_num_queries(7):
         response = client.get(reverse("commerce-queue"))
     assert len(response.context["rows"]) == page_size
 
