@@ -14,10 +14,10 @@ from proposals.core.models.reference import Country
 # (when read, the choices): kept per process. Countries change when `load_reference_data` runs or in
 # the admin, a few times a year; every list page's destination select showed all ~250 of them, read
 # from the database on each request (issue 16).
-_country_choices: tuple[float, list[tuple[str, str]]] | None = None
+_country_choices: tuple[float, tuple[tuple[str, str], ...]] | None = None
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> tuple[tuple[str, str], ...]:
     """Every country as (code, name), in the table's order (by name), for selects.
 
     Read once per process and kept for EXPORTAI_REFERENCE_CACHE_SECONDS (0: read every time); a save
@@ -28,7 +28,7 @@ def country_choices() -> list[tuple[str, str]]:
     seconds = settings.EXPORTAI_REFERENCE_CACHE_SECONDS
     now = time.monotonic()
     if _country_choices is None or now - _country_choices[0] >= seconds:
-        choices = list(Country.objects.values_list("code", "name"))
+        choices = tuple(Country.objects.values_list("code", "name"))
         if not seconds:
             return choices
         _country_choices = (now, choices)

@@ -19,7 +19,6 @@ from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.web.access import permission_required
 from proposals.core.web.fields import text_field
-from proposals.core.web.widgets import inline_options
 from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.policy import financing as fin
@@ -63,19 +62,9 @@ class TargetDateForm(forms.Form):
     )
 
 
-def _uswds(form: forms.Form) -> None:
-    """Design-system classes on the filter form's widgets (the FilterSet builds plain ones), and
-    selects that write their options without a template each."""
-    for field in form.fields.values():
-        field.widget = inline_options(field.widget)
-        css = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
-        field.widget.attrs.setdefault("class", css)
-
-
 @permission_required("proposals.view_deal")
 def pipeline(request: HttpRequest) -> HttpResponse:
     filtered = deal_pipeline(request.user, request.GET)
-    _uswds(filtered.form)
     context = list_context(request, filtered, SearchList.EXIM_PIPELINE)
     if not filtered.is_valid():  # a bad filter value is an error on the form, never an empty list
         return render(request, "exim/pipeline.html", {**context, "invalid": True}, status=400)

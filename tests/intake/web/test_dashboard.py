@@ -138,3 +138,14 @@ def test_nav_items_are_role_specific(lead_client, client, commerce_reviewer, vie
         ("API tokens", "/accounts/tokens/"),
         ("Notification settings", "/account/notifications/"),
     ]
+
+
+def test_list_rows_escape_what_people_typed(lead_client, client, consortium, commerce_reviewer):
+    # The rows are written in Python (listing.proposal_rows): every value is escaped as a template would.
+    consortium.name = "Acme <i>Holdings</i>"
+    consortium.save(update_fields=["name"])
+    ProposalFactory(consortium=consortium, title="<b>Bold</b> & co", revision_number=1, status="submitted")
+    client.force_login(commerce_reviewer)
+    for html in (lead_client.get("/").content.decode(), client.get("/").content.decode()):
+        assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html and "<b>Bold</b>" not in html
+        assert "Acme &lt;i&gt;Holdings&lt;/i&gt;" in html and "<i>Holdings</i>" not in html
