@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from proposals.commerce.selectors import information_requests_open_for
 from proposals.core.selectors import country_choices, country_choices_forget
+from proposals.intake.selectors import status_counts_for
 from proposals.intake.web import dashboard
 from tests.factories import ProposalFactory
 
@@ -81,3 +83,25 @@ def test_dashboard_start_button_only_for_lead_and_editors(client, lead, editor, 
     assert "Start a proposal</a>" in client.get("/").content.decode()
     client.force_login(viewer)
     assert "Start a proposal</a>" not in client.get("/").content.decode()
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index-only scans are PostgreSQL's")
+def test_dashboard_counts_and_open_requests_read_the_consortium_status_index(lead, consortium):
+    """The dashboard's counts by state and its open requests (on returned proposals) are answered
+    from the index (consortium, status): COUNT(*), not COUNT(id), which read every row of a
+    5,000-proposal consortium (18 ms instead of 1). Sequential and bitmap scans priced out, as a test
+    database is too small for the planner to prefer an index on its own."""
+    ProposalFactory(consortium=consortium, title="Counted")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    with CaptureQueriesContext(connection) as counted:
+        status_counts_for(lead)
+    assert "Index Only Scan using proposal_consortium_status" in _plan(counted.captured_queries[-1]["sql"])
+    assert "proposal_consortium_status" in information_requests_open_for(lead).explain()
