@@ -98,15 +98,20 @@ def save_with_audit(row: models.Model, update_fields: list[str], event: AuditEve
     database instead of two, for every move of every track (a worker's intake is mostly round trips).
 
     Signals are sent as `save()` sends them (the page cache listens). A value that is an SQL
-    expression, or a model with parents, takes the ordinary two statements.
+    expression, a model with parents, or a database other than PostgreSQL (the embedded SQLite has
+    no UPDATE or INSERT inside WITH) takes the ordinary two statements.
     """
     meta = row._meta
     fields = [meta.get_field(name) for name in update_fields]
-    if meta.parents or any(hasattr(getattr(row, f.attname), "resolve_expression") for f in fields):
+    connection = transaction.get_connection()
+    if (
+        connection.vendor != "postgresql"
+        or meta.parents
+        or any(hasattr(getattr(row, f.attname), "resolve_expression") for f in fields)
+    ):
         row.save(update_fields=update_fields)
         event.save()
         return
-    connection = transaction.get_connection()
     signal_args = {"sender": type(row), "instance": row, "raw": False, "using": connection.alias}
     pre_save.send(**signal_args, update_fields=frozenset(update_fields))
     quote = connection.ops.quote_name
