@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 
 from proposals.core.models.reference import Country
 from proposals.core.selectors import CountryChoiceField
+from proposals.core.widgets import inline_options
 from proposals.intake.models.proposal import Proposal
 from proposals.search.models import ProposalSearch, SavedFilter
 from proposals.search.policy import eccn_filter_key, search_query
@@ -118,9 +119,13 @@ class SearchFilterSet(django_filters.FilterSet):
         form_class = _FORM_CLASSES.get(key)
         if form_class is None:
             form_class = super().get_form_class()
-            # Design-system classes on the widgets django-filter builds plain (the list pages show them).
+            # Design-system classes on the widgets django-filter builds plain (the list pages show
+            # them), and selects and inputs that write their HTML without a template each: the
+            # destination select has ~250 countries, and Django's widget templates cost more than
+            # the list's rows.
             for f in form_class.base_fields.values():
                 f.widget.attrs.setdefault("class", "usa-select" if hasattr(f, "choices") else "usa-input")
+                f.widget = inline_options(f.widget)
             _FORM_CLASSES[key] = form_class
         return form_class
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from proposals.core.errors import InvalidInput
-from proposals.core.web.widgets import inline_options
 from proposals.search.enums import SearchList
 from proposals.search.models import SavedFilter
 from proposals.search.selectors import saved_filters_for
@@ -27,16 +26,6 @@ LIST_URLS = {
 def list_context(request: HttpRequest, filterset: Any, list_name: str) -> dict[str, Any]:
     """What a list page needs to show its search and filters and to save them: the FilterSet, the
     query without the page, whether anything filters, and the user's saved filters of this list."""
-    form = filterset.form
-    if not type(form).__dict__.get("inline_widgets"):
-        # Selects written without a template per option: the destination select has ~250 countries,
-        # and rendering them through Django's widget templates cost more than the list's rows. Once
-        # on the form class (built once a process, SearchFilterSet.get_form_class), and on this
-        # form's own copies of its fields.
-        for fields in (type(form).base_fields, form.fields):
-            for field in fields.values():
-                field.widget = inline_options(field.widget)
-        type(form).inline_widgets = True
     params = request.GET.copy()
     params.pop("page", None)
     return {

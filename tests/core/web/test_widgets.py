@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 from django import forms
 
-from proposals.core.web.widgets import InlineSelect, InlineSelectMultiple, InlineTextInput, inline_options
+from proposals.core.widgets import InlineSelect, InlineSelectMultiple, InlineTextInput, inline_options
 
 CHOICES = [("", "---------"), ("a", "A & B"), ("b", "<B>")]
 
