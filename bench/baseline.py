@@ -7,12 +7,14 @@ permission framework. Used only by `make bench` (bench/urls.py).
 
 import csv
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template import engines
 from django.urls import path
 from django.utils.html import escape
 
@@ -55,6 +57,20 @@ def bare(request: HttpRequest) -> HttpResponse:
 def bare_signed_in(request: HttpRequest) -> HttpResponse:
     """The cheapest page a signed-in user can get: the session and user reads, nothing else."""
     return HttpResponse(f"ok {request.user.pk}")
+
+
+@login_required
+def layout_signed_in(request: HttpRequest) -> HttpResponse:
+    """The cheapest page of the portal's own: the base layout (banner, navigation for the user's role,
+    inbox count, footer) around an empty main, through the same template engine and context
+    processors as every page. Not a goal's measure: it shows how much of a page is the layout alone."""
+    return HttpResponse(_layout().render(request=request))
+
+
+@cache
+def _layout() -> Any:
+    """An empty page in the portal's layout, parsed once (as the cached template loader would)."""
+    return engines["django"].from_string('{% extends "base.html" %}{% block title %}Layout{% endblock %}')
 
 
 # Every proposal agency staff may see (submitted at least once), as the portal's proposals CSV.
@@ -120,4 +136,5 @@ urlpatterns = [
     path("export.csv", baseline_export, name="bench-baseline-export"),
     path("bare/", bare, name="bench-bare"),
     path("bare-signed-in/", bare_signed_in, name="bench-bare-signed-in"),
+    path("layout-signed-in/", layout_signed_in, name="bench-layout-signed-in"),
 ]

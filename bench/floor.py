@@ -1,9 +1,9 @@
 """The Commerce queue's statements alone, for the load test's floor (bench/bench_load.py).
 
 The queue page's first page sends, after the sign-in reads the bare page also makes: the user's saved
-filters, one statement for the page's rows with the total (and their ECCNs, from the search summary),
+filters, the paginator's statements for the page's rows and the total (ECCNs from the search summary),
 and the rows' distinct destinations. This page sends the same three statements and answers a line of
-text: no ORM rows, no form, no template. The page statement is the portal's own, captured once per
+text: no ORM rows, no form, no template. The page's statements are the portal's own, captured once per
 process from the queue's FilterSet and paginator (so it follows the selector as it changes); the
 other two are written here as the cheapest equivalents. Whatever this page reaches under load
 against the bare page is the most the queue page could reach while it shows those rows and that total.
@@ -24,9 +24,9 @@ DESTINATIONS_SQL = "SELECT DISTINCT proposal_id, country_id FROM proposals_site 
 
 
 @cache
-def _page_statement(user_id: int) -> tuple[str, Any]:
-    """The SQL and parameters of the queue's first page as the portal sends it (the first statement
-    its paginator runs), read once."""
+def _page_statements(user_id: int) -> tuple[tuple[str, Any], ...]:
+    """The SQL and parameters of every statement the queue's paginator sends for the first page (one
+    or more, as the selector reads the page), read once."""
     from accounts.models import User
     from proposals.commerce.selectors import CommerceQueueFilter, CommerceQueuePaginator, commerce_queue_for
     from proposals.commerce.web import PAGE_SIZE
@@ -42,18 +42,18 @@ def _page_statement(user_id: int) -> tuple[str, Any]:
 
     with connection.execute_wrapper(capture):
         CommerceQueuePaginator(filterset.qs, PAGE_SIZE).get_page(None)  # as the view: no ?page=
-    return sent[0]
+    return tuple(sent)
 
 
 @login_required
 def queue_statements(request: HttpRequest) -> HttpResponse:
     """The queue's first page's statements, run as raw SQL; answers how many rows and the total."""
-    sql, params = _page_statement(request.user.pk)
     with connection.cursor() as cursor:
         cursor.execute(SAVED_FILTERS_SQL, [request.user.pk, SearchList.COMMERCE_QUEUE])
         cursor.fetchall()
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        for sql, params in _page_statements(request.user.pk):
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()  # the last statement's rows are the page's
         ids = [row[0] for row in rows]
         cursor.execute(DESTINATIONS_SQL, [ids])
         cursor.fetchall()
