@@ -2,12 +2,13 @@
 proposals lists' rows written in Python."""
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
@@ -65,7 +66,6 @@ def url_for_pk(name: str) -> Callable[[Any], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-_WHEN = "j M Y, H:i"
 _PROPOSAL_CELLS = (
     '<tr>\n      <th scope="row" data-label="Proposal"><a class="usa-link" href="{}">{}</a></th>'
     '\n      <td data-label="Consortium">{}</td>'
@@ -83,8 +83,16 @@ _AGENCY_ROW = _PROPOSAL_CELLS + (
 )
 
 
-def _when(value: Any, pattern: str = _WHEN) -> str:
-    return date_format(localtime(value), pattern) if value else ""
+def when_shown(value: datetime | None) -> str:
+    """`value` in local time as `{{ value|date:"j M Y, H:i" }}` writes it ("6 Dec 2026, 09:05"),
+    without DateFormat's parser of the pattern: two dates a row through it were a third of the
+    submitted list's rows (issue 16). tests/intake/web/test_listing.py holds it to the filter."""
+    if not value:
+        return ""
+    local = localtime(value)
+    return (
+        f"{local.day} {MONTHS_3[local.month].title()} {local.year:04d}, {local.hour:02d}:{local.minute:02d}"
+    )
 
 
 @register.simple_tag
@@ -99,7 +107,11 @@ def proposal_rows(proposals: Iterable[Any], *, agency: bool = False) -> SafeStri
         if agency:
             rows.append(
                 format_html(
-                    _AGENCY_ROW, *cells, p.revision_number, _when(p.status_changed_at), _when(p.updated_at)
+                    _AGENCY_ROW,
+                    *cells,
+                    p.revision_number,
+                    when_shown(p.status_changed_at),
+                    when_shown(p.updated_at),
                 )
             )
         else:
@@ -109,8 +121,8 @@ def proposal_rows(proposals: Iterable[Any], *, agency: bool = False) -> SafeStri
                     *cells,
                     p.revision_number or "—",
                     p.item_count,
-                    _when(p.updated_at, "c"),
-                    _when(p.updated_at),
+                    localtime(p.updated_at).isoformat() if p.updated_at else "",  # the |date:"c" filter
+                    when_shown(p.updated_at),
                     naturaltime(p.updated_at),
                 )
             )
