@@ -4,6 +4,7 @@ elements, attributes and text; attributes may come in another order)."""
 from html.parser import HTMLParser
 
 from django import forms
+from django.utils.safestring import mark_safe
 
 from proposals.core.widgets import InlineSelect, InlineSelectMultiple, InlineTextInput, inline_options
 
@@ -62,3 +63,39 @@ def test_inline_number_input_renders_as_django_number_input():
         forms.NumberInput(attrs=attrs), 5
     )
     assert "value" not in inline_options(forms.NumberInput()).render("f", None)
+
+
+def test_inline_select_marks_each_render_own_choice_though_its_options_are_kept():
+    widget = InlineSelect(choices=CHOICES)
+    for value in ("b", "a", None, "", "missing", "b"):
+        assert _html(widget, value) == _html(forms.Select(choices=CHOICES), value)
+        assert widget.render("f", value).count(" selected") == (value in ("", None, "a", "b"))
+
+
+def test_inline_select_marks_only_the_first_of_equal_values_as_django_does():
+    twice = [("a", "First"), ("a", "Second"), (None, "None is the empty value")]
+    assert _html(InlineSelect(choices=twice), "a") == _html(forms.Select(choices=twice), "a")
+    assert _html(InlineSelect(choices=twice), "") == _html(forms.Select(choices=twice), "")
+    assert _html(InlineSelectMultiple(choices=twice), ["a"]) == _html(
+        forms.SelectMultiple(choices=twice), ["a"]
+    )
+
+
+def test_inline_select_writes_safe_labels_as_they_are_and_escapes_the_others():
+    choices = [("x", mark_safe("<em>kept</em>")), ("y", "<em>escaped</em>"), ('"q"', "quoted value")]
+    html = InlineSelect(choices=choices).render("f", '"q"')
+    assert "<em>kept</em>" in html and "&lt;em&gt;escaped&lt;/em&gt;" in html
+    assert _html(InlineSelect(choices=choices), '"q"') == _html(forms.Select(choices=choices), '"q"')
+
+
+def test_inline_select_shows_choices_that_changed_since_the_last_render():
+    current = [("", "---------"), ("a", "A")]
+    widget = InlineSelect(choices=lambda: list(current))
+    assert "A</option>" in widget.render("f", None)
+    current.append(("b", "B"))
+    assert _html(widget, "b") == _html(forms.Select(choices=current), "b")
+
+
+def test_inline_select_with_option_groups_renders_through_django():
+    groups = [("Group", [("a", "A"), ("b", "B")]), ("c", "C")]
+    assert _html(InlineSelect(choices=groups), "b") == _html(forms.Select(choices=groups), "b")
