@@ -118,7 +118,9 @@ def search_filters(filters: dict[str, Any], column: str = "p.id") -> tuple[list[
     """The search box, ECCN and destination filters, by hand over the search summary (issue 16):
     one semi-join to proposals_proposalsearch, whose GIN indexes answer @> on the ECCN and country
     arrays and @@ on the tsvector; the same SQL the portal's selectors produce is the best there is
-    on this design, so the baseline is not a full read of the line items any more."""
+    on this design, so the baseline is not a full read of the line items any more. A list narrowed by
+    these counts its total as the portal does, exactly only up to the bound (counted_total): the
+    ratio compares the same work."""
     from proposals.search.policy import search_query
 
     conditions, params = [], []
@@ -138,6 +140,45 @@ def search_filters(filters: dict[str, Any], column: str = "p.id") -> tuple[list[
     return [
         f"{column} IN (SELECT s.proposal_id FROM proposals_proposalsearch s WHERE {' AND '.join(conditions)})"
     ], params
+
+
+# Set by exact_totals(): the baselines count every match (the bench's labels say how many there are).
+_exact_totals = False
+
+
+@contextmanager
+def exact_totals() -> Iterator[None]:
+    """Baselines that count a searched list's matches exactly, to report how many there are."""
+    global _exact_totals
+    _exact_totals = True
+    try:
+        yield
+    finally:
+        _exact_totals = False
+
+
+def search_total_limit(filters: dict[str, Any], limit: int, offset: int) -> int | None:
+    """The LIMIT of a searched list's total, as the portal counts it (DeferredJoinPaginator's
+    `count_exact_up_to`, from proposals.search.policy.search_total_bound): one more than the bound or
+    than the rows up to the end of the page; None when no search filter narrows the list (an exact
+    count). A baseline counts what the page counts, so the ratio compares the same work."""
+    from proposals.search.policy import search_total_bound
+
+    bound = search_total_bound(
+        text=filters.get("q", ""),
+        eccn=filters.get("eccn", ""),
+        country=filters.get("destination") or filters.get("country") or "",
+    )
+    return None if bound is None or _exact_totals else max(bound, offset + limit) + 1
+
+
+def counted_total(from_where: str, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """`SELECT count(*) AS total` over `from_where` (its own parameters come first): exact, or, for a
+    searched list, over its first search_total_limit rows (it stops there, as the portal's does)."""
+    bounded = search_total_limit(filters, limit, offset)
+    if bounded is None:
+        return f"SELECT count(*) AS total {from_where}", []
+    return f"SELECT count(*) AS total FROM (SELECT 1 {from_where} LIMIT %s) matches", [bounded]
 
 
 def _proposal_filters(filters: dict[str, Any], alias: str = "p") -> tuple[str, list[Any]]:
@@ -162,6 +203,7 @@ def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     agency user's total is the submitted proposals' count less the recused ones among them: a NOT IN
     or NOT EXISTS in the count keeps it off the narrow proposal_status_revision index (6 ms -> 26
     for the Commerce reviewer's 73,000), while the page's LIMIT scan filters its few rows for free.
+    A searched list's total is bounded (counted_total): it then counts the visible rows themselves.
     """
     visible, vparams = _visible(user)
     where, fparams = _proposal_filters(filters)
@@ -173,6 +215,9 @@ def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
         page_where, page_params = f" AND NOT {recused[0]}", recused[1]
         total = f"SELECT ({total}) - (SELECT count(*) {base} AND {recused[0]}) AS total"
         tparams = [*tparams, *vparams, *fparams, *recused[1]]
+    if search_total_limit(filters, limit, offset) is not None:
+        total, bparams = counted_total(f"{base}{page_where}", filters, limit, offset)
+        tparams = [*vparams, *fparams, *page_params, *bparams]
     sql = f"""
         WITH page AS (
             SELECT p.id, p.updated_at
@@ -288,6 +333,9 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
     searched, sparams = search_filters(filters, "d.proposal_id")
     where += searched
     params += sparams
+    total, tparams = counted_total(
+        f"FROM proposals_deal d WHERE {' AND '.join(where)}", filters, limit, offset
+    )
     # Priority packages first, then the stored stage order (Deal.stage_order), as the portal sorts,
     # on its index deal_pipeline_order: the fastest hand-written equivalent on this schema (an
     # array_position() sort would read every deal; without the priority the index serves no order).
@@ -299,7 +347,7 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
             ORDER BY d.priority DESC, d.stage_order, d.stage_entered_at, d.id
             LIMIT %s OFFSET %s
         ), counted AS MATERIALIZED (
-            SELECT count(*) AS total FROM proposals_deal d WHERE {" AND ".join(where)}
+            {total}
         )
         SELECT d.id, d.proposal_id, p.title, c.name AS consortium, d.stage, d.stage_entered_at, co.name AS
                destination, co.region, d.product, d.amount, d.terms ->> 'financed_amount' AS financed_max,
@@ -310,7 +358,7 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
         LEFT JOIN proposals_country co ON co.code = d.destination_id
         ORDER BY page.priority DESC, page.stage_order, page.stage_entered_at, page.id
     """
-    return sql, [*params, limit, offset, *params]
+    return sql, [*params, limit, offset, *params, *tparams]
 
 
 def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -321,7 +369,8 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     Every submitted proposal has its Commerce review, so the page is read through the index
     commerce_review_clock (INNER join) and the total counted on proposals alone, as the portal does.
     The total is a MATERIALIZED CTE (see proposals_list_sql): inlined, a deep page counted it once
-    per row (25 counts, 200 ms for page 1805)."""
+    per row (25 counts, 200 ms for page 1805). A searched queue's total is bounded (counted_total).
+    """
     from proposals.commerce.selectors import QUEUE_STATUSES
     from proposals.core.enums import BLOCKING_GATE_STATUSES
 
@@ -331,6 +380,9 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     searched, sparams = search_filters(filters)
     where += searched
     params += sparams
+    total, tparams = counted_total(
+        f"FROM proposals_proposal p WHERE {' AND '.join(where)}", filters, limit, offset
+    )
     sql = f"""
         WITH page AS (
             SELECT p.id, r.priority, r.clock_days
@@ -339,7 +391,7 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
             ORDER BY r.priority DESC, r.clock_days DESC, p.id
             LIMIT %s OFFSET %s
         ), counted AS MATERIALIZED (
-            SELECT count(*) AS total FROM proposals_proposal p WHERE {" AND ".join(where)}
+            {total}
         )
         SELECT p.id, p.title, c.name AS consortium, p.status, r.clock_days, r.clock_flag, r.clock_next_mark,
                r.clock_days_to_mark, u.username AS reviewer,
@@ -362,7 +414,7 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
         LEFT JOIN accounts_user u ON u.id = r.reviewer_id
         ORDER BY page.priority DESC, page.clock_days DESC, page.id
     """
-    return sql, [*params, limit, offset, *params, [str(s) for s in BLOCKING_GATE_STATUSES]]
+    return sql, [*params, limit, offset, *params, *tparams, [str(s) for s in BLOCKING_GATE_STATUSES]]
 
 
 @contextmanager

@@ -70,6 +70,11 @@ Commerce, EXIM and program accounts add their current two-factor code: `-d otp_t
 ## Conventions
 
 - Lists are paginated with `?page=`, 25 a page, unless the table says otherwise.
+- The proposals, Commerce queue and deals lists say whether `count` is exact (`count_exact`). Filtered
+  by the search box, an ECCN or a destination (`q`, `eccn`, `destination` or `country`), they count
+  their matches exactly up to 1,000: past that, `count_exact` is false and `count` is a lower bound
+  (at least the rows up to the end of the page, plus one), while `next` still leads on. Without those
+  filters the count is exact ([decision 0010](decisions/0010-bounded-search-totals.md)).
 - The `.csv` paths stream every row the list's filters select, unpaginated. In the browser, the
   dashboard's "Download as CSV" and the EXIM pipeline's "Export CSV" give the same files.
 - Objects another consortium owns answer 404, exactly like objects that do not exist.

@@ -148,7 +148,7 @@ class CommerceQueuePaginator(DeferredJoinPaginator):
 
 
 class CommerceQueuePagination(DeferredJoinPagination):
-    django_paginator_class = CommerceQueuePaginator
+    paginator_class = CommerceQueuePaginator
 
 
 def _summary_eccns(row: Proposal) -> list[str] | None:

@@ -4,14 +4,22 @@ With LIMIT/OFFSET on the full row, PostgreSQL sorts every matching row with all 
 joins) before skipping to the page: at 100,000 proposals a deep page sorted tens of megabytes on
 disk. Sorting keys alone stays in memory and the page's rows are then read by primary key
 (bench/, issue 8). Web views use `DeferredJoinPaginator`; the API uses `DeferredJoinPagination`.
+
+A list may bound its total (`count_exact_up_to`, decided by proposals.search for searched lists):
+past the bound it is counted only as far as the page needs, and says so (`count_is_exact`), as search
+engines do (docs/decisions/0010-bounded-search-totals.md).
 """
 
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Func, IntegerField, QuerySet, Subquery
+from django.db import connections
+from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 # Past this OFFSET PostgreSQL refuses the number (bigint): such a page is simply past the end.
 MAX_OFFSET = 2**62
@@ -32,6 +40,13 @@ class DeferredJoinPaginator(Paginator):
     named=True)`, each row with a `pk`); such pages take the two steps, and the count and the keys
     still come from the plain queryset, without the joins the selected values would add to them.
     A subclass may narrow the keys' query (`page_keys`), e.g. to a join an index can sort.
+
+    `count_exact_up_to`, if given, bounds the total: `COUNT(*)` over the matching keys `LIMIT n`,
+    where n is one more than the bound or than the rows up to the end of the requested page, whichever
+    is larger. So the count stops early on a large match, and a page past the bound still knows it has
+    rows and whether another follows. When the limit is reached the count is a lower bound:
+    `count_is_exact` is False, and `count_exceeds` / `num_pages_exceeds` are the figures the list is
+    known to be larger than ("more than 1,000 proposals", "page 3 of more than 40").
     """
 
     def __init__(
@@ -41,16 +56,52 @@ class DeferredJoinPaginator(Paginator):
         *args: Any,
         count: int | None = None,
         rows: Callable[[QuerySet], Iterable[Any]] | None = None,
+        count_exact_up_to: int | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kw)
         self.rows = rows
+        self.count_exact_up_to = count_exact_up_to if self._boundable() else None
+        # The LIMIT the (bounded) count was, or will be, read with; None: counted exactly.
+        self._count_limit = None if self.count_exact_up_to is None else self.count_exact_up_to + 1
         if count is not None:
             self.count = count  # Paginator.count is a cached_property: this is its cached value
+            self._count_limit = None
+
+    @cached_property
+    def count(self) -> int:
+        if self._count_limit is None:
+            return super().count
+        sql, params = self._bounded_count_sql(self._count_limit)
+        with connections[self.object_list.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    @property
+    def count_is_exact(self) -> bool:
+        """Whether `count` is the number of matching rows, not a lower bound of it."""
+        return self._count_limit is None or self.count < self._count_limit
+
+    @property
+    def count_exceeds(self) -> int:
+        """When the count is not exact: the number the matching rows are known to be more than."""
+        return self.count - 1
+
+    @property
+    def num_pages_exceeds(self) -> int:
+        """When the count is not exact: the number the pages are known to be more than."""
+        return self.num_pages - 1
+
+    def validate_number(self, number: Any) -> int:
+        # A page the count already shows to exist needs no further count (Page.next_page_number
+        # validates the next page: the count for this page reached one row into it).
+        self._count_for(number, known_to_exist=True)
+        return super().validate_number(number)
 
     def page(self, number: Any) -> Page:
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
+        self._count_for(number)
         query = self.object_list.query
         plain = not (query.distinct or query.group_by is not None or query.combinator or self.rows)
         fetched = None
@@ -70,6 +121,43 @@ class DeferredJoinPaginator(Paginator):
             by_key = {row.pk: row for row in self._rows_qs(keys)}
             rows = [by_key[key] for key in keys if key in by_key]
         return self._get_page(rows[: top - bottom], number, self)
+
+    def _boundable(self) -> bool:
+        # A grouped or combined query's rows are not its matching keys: such a list counts exactly.
+        if not isinstance(self.object_list, QuerySet):
+            return False
+        query = self.object_list.query
+        return query.group_by is None and not query.combinator
+
+    def _count_for(self, number: Any, *, known_to_exist: bool = False) -> None:
+        """Make a bounded count reach past the end of page `number` (plus one row, to know of a next
+        page): a count read for an earlier page, that stopped at its limit, is read again (unless
+        `known_to_exist` suffices and the page is within the pages counted)."""
+        if self.count_exact_up_to is None or self._count_limit is None:
+            return
+        limit = self.count_exact_up_to + 1
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 0  # not a page number: the bound alone (validate_number answers as usual)
+        if wanted >= 1 and (wanted - 1) * self.per_page <= MAX_OFFSET:
+            limit = max(limit, wanted * self.per_page + self.orphans + 1)
+        if "count" in self.__dict__:
+            if self.count < self._count_limit or self._count_limit >= limit:
+                return  # exact, or already far enough
+            if known_to_exist and 1 <= wanted <= self.num_pages:
+                return
+            del self.__dict__["count"]
+            self.__dict__.pop("num_pages", None)
+        self._count_limit = max(self._count_limit, limit)
+
+    def _bounded_count_sql(self, limit: int) -> tuple[str, list[Any]]:
+        """`SELECT COUNT(*) FROM (the matching keys LIMIT limit)`: reads at most `limit` matches."""
+        queryset = self.object_list.order_by()
+        # A constant reads no column (an index can answer alone); DISTINCT counts distinct keys.
+        matches = queryset.values("pk") if queryset.query.distinct else queryset.values(_one=Value(1))
+        sql, params = matches[:limit].query.get_compiler(using=queryset.db).as_sql()
+        return f"SELECT COUNT(*) FROM ({sql}) AS matches", list(params)
 
     def page_keys(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """The query that picks the page's keys; a subclass may narrow its joins (same rows)."""
@@ -95,17 +183,22 @@ class DeferredJoinPaginator(Paginator):
             return None
         if number < 1 or (number - 1) * self.per_page > MAX_OFFSET:
             return None  # validate_number then answers as for any page past the end
-        # COUNT(*), not COUNT(id): a count that reads no column can use the narrowest index that
-        # covers the filter (proposal_status_revision), not one that also holds id.
-        total = (
-            self.object_list.order_by()
-            .annotate(_n=Func(template="COUNT(*)", output_field=IntegerField()))
-            .values("_n")
-        )
+        total: Any
+        if self._count_limit is not None:
+            total = RawSQL(*self._bounded_count_sql(self._count_limit), output_field=IntegerField())
+        else:
+            # COUNT(*), not COUNT(id): a count that reads no column can use the narrowest index that
+            # covers the filter (proposal_status_revision), not one that also holds id.
+            counted = (
+                self.object_list.order_by()
+                .annotate(_n=Func(template="COUNT(*)", output_field=IntegerField()))
+                .values("_n")
+            )
+            total = Subquery(counted, output_field=IntegerField())
         bottom = (number - 1) * self.per_page
         # The last page may take up to `orphans` more rows: fetch them, trim once the count is known.
         keys = self._keys(bottom, bottom + self.per_page + self.orphans)
-        rows = list(self._rows_qs(keys).annotate(_total=Subquery(total, output_field=IntegerField())))
+        rows = list(self._rows_qs(keys).annotate(_total=total))
         if not rows:
             return None
         self.count = rows[0]._total
@@ -113,6 +206,56 @@ class DeferredJoinPaginator(Paginator):
 
 
 class DeferredJoinPagination(PageNumberPagination):
-    """DRF page-number pagination with the deferred join above."""
+    """DRF page-number pagination with the deferred join above.
 
-    django_paginator_class = DeferredJoinPaginator
+    The total is bounded as the view's filterset decides (its `count_exact_up_to`, when the filter
+    backend left it on the view as `filterset`): the body then says whether `count` is exact
+    (`count_exact`; when false, `count` is a lower bound and `next` still leads on).
+    """
+
+    paginator_class: type[DeferredJoinPaginator] = DeferredJoinPaginator
+    # What each page holds (see DeferredJoinPaginator's `rows`); None: the queryset's own rows.
+    rows: Callable[[QuerySet], Iterable[Any]] | None = None
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
+        filterset = getattr(view, "filterset", None)
+        self.count_exact_up_to = getattr(filterset, "count_exact_up_to", None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> DeferredJoinPaginator:
+        return self.paginator_class(
+            object_list,
+            per_page,
+            rows=type(self).rows,  # read off the class: a function there is not a method
+            count_exact_up_to=getattr(self, "count_exact_up_to", None),
+        )
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        body = response.data
+        response.data = {
+            "count": body.pop("count"),
+            "count_exact": self.page.paginator.count_is_exact,
+            **body,
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        properties = paginated["properties"]
+        properties["count"] = {
+            **properties["count"],
+            "description": "How many results match; a lower bound when `count_exact` is false.",
+        }
+        paginated["properties"] = {
+            "count": properties.pop("count"),
+            "count_exact": {
+                "type": "boolean",
+                "example": True,
+                "description": "False when a search's matches were counted only up to a bound "
+                "(`count` is then a lower bound; `next` still leads to the following page).",
+            },
+            **properties,
+        }
+        paginated["required"] = [*paginated.get("required", []), "count_exact"]
+        return paginated

@@ -3,7 +3,6 @@ timeline, stage moves, target dates, and the ceiling figures. One view per opera
 """
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -23,7 +22,7 @@ from proposals.core.api.filters import StrictFilterBackend
 from proposals.core.api.permissions import RulePermission
 from proposals.core.enums import DealStage, EximProduct
 from proposals.core.models.reference import ProgramSettings
-from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
+from proposals.core.pagination import DeferredJoinPagination
 from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
@@ -247,7 +246,7 @@ def _context(request: Request) -> dict[str, Any]:
 class PipelinePagination(DeferredJoinPagination):
     """Pages of pipeline rows (named tuples, pipeline_values) from the deferred join."""
 
-    django_paginator_class = staticmethod(partial(DeferredJoinPaginator, rows=pipeline_values))
+    rows = staticmethod(pipeline_values)
 
 
 class DealListApi(generics.ListAPIView):

@@ -9,6 +9,10 @@ from proposals.commerce.policy.eccn import eccn_key, is_valid_eccn
 # At most this many words of a search box are used (a pasted paragraph is not a search).
 MAX_SEARCH_TERMS = 8
 MAX_SEARCH_LENGTH = 200
+# A list narrowed by the search summary counts its matches exactly up to this many, and past it says
+# "more than" (the API's `count_exact` false) while its pages still follow on: an exact count of tens
+# of thousands of matches was most of a filtered page's time (docs/decisions/0010).
+SEARCH_TOTAL_EXACT_UP_TO = 1000
 # Letters and digits, with inner dots kept (3A090.a is one word, as PostgreSQL's parser reads it).
 _WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
 
@@ -55,3 +59,16 @@ def search_query(text: str) -> SearchQuery:
     """Parse a search box. Empty when it holds no letters or digits."""
     terms = _WORD.findall((text or "")[:MAX_SEARCH_LENGTH].lower())
     return SearchQuery(tuple(dict.fromkeys(terms))[:MAX_SEARCH_TERMS])
+
+
+def narrows_by_search(*, text: str = "", eccn: str = "", country: str = "") -> bool:
+    """Whether a list is narrowed by the search summary: words in the search box, an ECCN (already a
+    key) or a destination country (a code)."""
+    return bool(search_query(text).terms or eccn or country)
+
+
+def search_total_bound(*, text: str = "", eccn: str = "", country: str = "") -> int | None:
+    """How far a list's total is counted exactly: SEARCH_TOTAL_EXACT_UP_TO when the search summary
+    narrows it, else None (no bound: a list filtered by state, assignee or age keeps its exact count,
+    which reads an index and stays cheap)."""
+    return SEARCH_TOTAL_EXACT_UP_TO if narrows_by_search(text=text, eccn=eccn, country=country) else None

@@ -20,7 +20,7 @@ from proposals.core.selectors import CountryChoiceField
 from proposals.core.widgets import inline_options
 from proposals.intake.models.proposal import Proposal
 from proposals.search.models import ProposalSearch, SavedFilter
-from proposals.search.policy import eccn_filter_key, search_query
+from proposals.search.policy import eccn_filter_key, narrows_by_search, search_query, search_total_bound
 
 
 def matching_summaries(*, text: str = "", eccn: str = "", country: str = "") -> QuerySet[ProposalSearch]:
@@ -53,7 +53,7 @@ def search_filter(
     queryset: QuerySet[Any], *, path: str = "pk", text: str = "", eccn: str = "", country: str = ""
 ) -> QuerySet[Any]:
     """Keep the rows of `queryset` whose proposal (at `path`) matches; unchanged when nothing is given."""
-    if not (search_query(text).terms or eccn or country):
+    if not narrows_by_search(text=text, eccn=eccn, country=country):
         return queryset
     ids = matching_summaries(text=text, eccn=eccn, country=country).values("proposal_id")
     return queryset.filter(**{f"{path}__in": ids})
@@ -129,20 +129,30 @@ class SearchFilterSet(django_filters.FilterSet):
             _FORM_CLASSES[key] = form_class
         return form_class
 
+    def _search_criteria(self) -> dict[str, str]:
+        """The search box, ECCN and destination of a valid form, as search_filter takes them."""
+        data = self.form.cleaned_data
+        country = data.get("destination") or data.get("country")
+        return {
+            "text": data.get("q") or "",
+            "eccn": data.get("eccn") or "",
+            "country": country.pk if country else "",
+        }
+
+    @property
+    def count_exact_up_to(self) -> int | None:
+        """The bound of the list's total (DeferredJoinPaginator's `count_exact_up_to`): set when the
+        search summary narrows the list (proposals.search.policy.search_total_bound), else None."""
+        if not self.is_valid():
+            return None
+        return search_total_bound(**self._search_criteria())
+
     def filter_search(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         # The three are one filter on the summary (one subquery), applied once, by the first of them.
         if getattr(self, "_searched", False):
             return queryset
         self._searched = True
-        data = self.form.cleaned_data
-        country = data.get("destination") or data.get("country")
-        return search_filter(
-            queryset,
-            path=self.search_path,
-            text=data.get("q") or "",
-            eccn=data.get("eccn") or "",
-            country=country.pk if country else "",
-        )
+        return search_filter(queryset, path=self.search_path, **self._search_criteria())
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         self._searched = False

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.humanize.templatetags.humanize import intcomma, naturaltime
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
@@ -157,3 +157,22 @@ def commerce_waiting_items(rows: Iterable[Any]) -> SafeString:
             )
         )
     return mark_safe("\n".join(items))  # each part escaped by format_html above
+
+
+@register.simple_tag
+def list_total(paginator: Any, noun: str, plural: str = "s") -> str:
+    """A list's total: "7 proposals", or, when it was counted only up to a bound (a searched list,
+    DeferredJoinPaginator.count_is_exact), "more than 1,000 proposals match": never a smaller figure
+    that reads as exact. (A caption starts it with a capital: `as total` and `|capfirst`.)"""
+    if getattr(paginator, "count_is_exact", True):
+        return _counted(paginator.count, noun, plural)
+    return f"more than {intcomma(paginator.count_exceeds)} {noun}{plural} match"
+
+
+@register.simple_tag
+def page_of(page: Any) -> str:
+    """ "Page 3 of 41", or "Page 3 of more than 40" when the total is a lower bound."""
+    paginator = page.paginator
+    if getattr(paginator, "count_is_exact", True):
+        return f"Page {page.number} of {paginator.num_pages}"
+    return f"Page {page.number} of more than {intcomma(paginator.num_pages_exceeds)}"

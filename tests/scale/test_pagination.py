@@ -98,3 +98,62 @@ def test_deferred_join_page_number_past_any_offset_is_not_found(seven):
     paginator = DeferredJoinPaginator(Proposal.objects.order_by("-pk"), 3)
     with pytest.raises(EmptyPage):
         paginator.page(10**20)
+
+
+# A bounded total (count_exact_up_to, the rule of searched lists: proposals.search.policy): counted
+# only up to the bound or one row past the requested page, whichever is further.
+
+
+def test_search_total_bound_is_counted_in_the_page_statement_and_stops_at_its_limit(seven):
+    queryset = Proposal.objects.order_by("-updated_at", "-pk")
+    with CaptureQueriesContext(connection) as ctx:
+        page = DeferredJoinPaginator(queryset, 3, count_exact_up_to=4).page(1)
+        assert page.has_next() and page.next_page_number() == 2
+    (sql,) = (q["sql"] for q in ctx.captured_queries)
+    assert "LIMIT 5) AS matches" in sql
+    paginator = page.paginator
+    assert (paginator.count, paginator.count_is_exact, paginator.count_exceeds) == (5, False, 4)
+    assert (paginator.num_pages, paginator.num_pages_exceeds, len(page)) == (2, 1, 3)
+
+
+def test_search_total_bound_exact_below_it(seven):
+    paginator = DeferredJoinPaginator(Proposal.objects.order_by("-pk"), 3, count_exact_up_to=7)
+    page = paginator.page(1)
+    assert (paginator.count, paginator.count_is_exact, paginator.num_pages, len(page)) == (7, True, 3, 3)
+
+
+@pytest.mark.parametrize("rows", [None, lambda qs: qs.values_list("pk", "title", named=True)])
+def test_search_total_bound_pages_past_it_to_the_end(seven, rows):
+    queryset = Proposal.objects.order_by("-updated_at", "-pk")
+    plain = Paginator(queryset, 2)
+    for number in plain.page_range:
+        page = DeferredJoinPaginator(queryset, 2, count_exact_up_to=2, rows=rows).get_page(number)
+        assert [p.pk for p in page] == [p.pk for p in plain.page(number)]
+        # Each page knows whether another follows; only the last knows the whole count.
+        assert (page.number, page.has_next(), page.paginator.count_is_exact) == (
+            number,
+            number < 4,
+            number == 4,
+        )
+    assert page.paginator.count == 7
+
+
+def test_search_total_bound_counts_distinct_keys(seven):
+    for proposal in Proposal.objects.all():
+        proposal.target_countries.set(["AE", "SA"])
+    queryset = Proposal.objects.filter(target_countries__in=["AE", "SA"]).distinct().order_by("-pk")
+    paginator = DeferredJoinPaginator(queryset, 3, count_exact_up_to=10)
+    assert (len(paginator.page(3)), paginator.count, paginator.count_is_exact) == (1, 7, True)
+
+
+@pytest.mark.parametrize("number", ["x", "-1", "0", str(10**30), "99"])
+def test_search_total_bound_get_page_answers_any_number(seven, number):
+    page = DeferredJoinPaginator(Proposal.objects.order_by("-pk"), 2, count_exact_up_to=2).get_page(number)
+    assert len(page) >= 1 and page.number >= 1
+
+
+def test_search_total_bound_page_past_any_offset_is_not_found(seven):
+    from django.core.paginator import EmptyPage
+
+    with pytest.raises(EmptyPage):
+        DeferredJoinPaginator(Proposal.objects.order_by("-pk"), 3, count_exact_up_to=2).page(10**20)

@@ -30,4 +30,6 @@ class StrictFilterBackend(DjangoFilterBackend):
         }
         if meaningless:
             raise serializers.ValidationError(meaningless)
+        # The pagination reads what the filters decide about the total (a searched list's bound).
+        view.filterset = filterset
         return filterset.qs
