@@ -1,7 +1,7 @@
 """Reads of the reference data every area shares."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django import forms
@@ -11,34 +11,50 @@ from django.dispatch import receiver
 
 from proposals.core.models.reference import Country
 
-# (when read, the choices): kept per process. Countries change when `load_reference_data` runs or in
-# the admin, a few times a year; every list page's destination select showed all ~250 of them, read
-# from the database on each request (issue 16).
-_country_choices: tuple[float, tuple[tuple[str, str], ...]] | None = None
+# (when read, what was read), by name: kept per process. Countries change when `load_reference_data`
+# runs or in the admin, a few times a year; every list page's destination select showed all ~250 of
+# them, and the pipeline's region select their regions, read from the database on each request
+# (issue 16).
+_kept: dict[str, tuple[float, Any]] = {}
+
+
+def _kept_reference(name: str, read: Callable[[], Any]) -> Any:
+    """What `read()` returns, read once per process and kept for EXPORTAI_REFERENCE_CACHE_SECONDS
+    (0: read every time); a save or delete of a country in this process forgets it at once."""
+    seconds = settings.EXPORTAI_REFERENCE_CACHE_SECONDS
+    now = time.monotonic()
+    kept = _kept.get(name)
+    if kept is None or now - kept[0] >= seconds:
+        value = read()
+        if not seconds:
+            return value
+        kept = _kept[name] = (now, value)
+    return kept[1]
 
 
 def country_choices() -> tuple[tuple[str, str], ...]:
     """Every country as (code, name), in the table's order (by name), for selects.
 
-    Read once per process and kept for EXPORTAI_REFERENCE_CACHE_SECONDS (0: read every time); a save
-    or delete in this process forgets it at once. The choices only show options: a chosen value is
-    still checked against the table (CountryChoiceField), so a stale list can never admit a country
-    that is not there."""
-    global _country_choices
-    seconds = settings.EXPORTAI_REFERENCE_CACHE_SECONDS
-    now = time.monotonic()
-    if _country_choices is None or now - _country_choices[0] >= seconds:
-        choices = tuple(Country.objects.values_list("code", "name"))
-        if not seconds:
-            return choices
-        _country_choices = (now, choices)
-    return _country_choices[1]
+    Kept per process (_kept_reference). The choices only show options: a chosen value is still
+    checked against the table (CountryChoiceField), so a stale list can never admit a country that
+    is not there."""
+    return _kept_reference("countries", lambda: tuple(Country.objects.values_list("code", "name")))
+
+
+def country_regions() -> tuple[str, ...]:
+    """The countries' regions (none empty), sorted by the database, for selects; kept per process
+    as the countries are (_kept_reference)."""
+    return _kept_reference(
+        "regions",
+        lambda: tuple(
+            Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+        ),
+    )
 
 
 @receiver([post_save, post_delete], sender=Country, dispatch_uid="core.country_choices.forget")
 def country_choices_forget(**kwargs: Any) -> None:
-    global _country_choices
-    _country_choices = None
+    _kept.clear()
 
 
 class CountryChoiceIterator(forms.models.ModelChoiceIterator):

@@ -24,8 +24,9 @@ from proposals.core.enums import (
     ProposalStatus,
 )
 from proposals.core.models.audit import AuditEvent
-from proposals.core.models.reference import Country, ProgramSettings
+from proposals.core.models.reference import ProgramSettings
 from proposals.core.permissions import is_exim, is_program_admin
+from proposals.core.selectors import country_regions
 from proposals.exim.models import Deal
 from proposals.exim.policy import exposure
 from proposals.exim.workflow import PRE_COMMITMENT
@@ -77,10 +78,7 @@ def pipeline_queryset(user: Any) -> QuerySet[Deal]:
 
 
 def _region_choices() -> list[tuple[str, str]]:
-    regions = (
-        Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
-    )
-    return [(r, r) for r in regions]
+    return [(r, r) for r in country_regions()]
 
 
 STAGE_GROUPS = {

@@ -6,6 +6,7 @@ from django.db import connection
 
 from proposals.core.models.reference import Country
 from proposals.core.selectors import country_choices, country_choices_forget
+from proposals.exim.selectors import DealFilter
 from proposals.intake.selectors import ProposalFilter
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +58,23 @@ def test_a_stale_list_never_admits_a_country_the_table_lacks(kept):
     chosen = ProposalFilter({"country": "QZ"}, queryset=None)
     assert not chosen.is_valid()
     assert "country" in chosen.errors
+
+
+def _regions() -> list[str]:
+    field = DealFilter({}, queryset=None).form.fields["region"]
+    return [str(value) for value, _ in field.choices]
+
+
+def test_the_pipeline_regions_are_read_once_per_process_while_kept(kept, django_assert_num_queries):
+    Country.objects.create(code="QY", name="Qyland (test)", region="Qyregion")
+    with django_assert_num_queries(1):
+        first = _regions()
+    with django_assert_num_queries(0):
+        assert _regions() == first
+    assert "Qyregion" in first and "" not in first[1:]
+
+
+def test_a_saved_country_region_shows_at_once_in_this_process(kept):
+    _regions()
+    Country.objects.create(code="QZ", name="Qzland (test)", region="Qzregion")
+    assert "Qzregion" in _regions()
