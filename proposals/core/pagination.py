@@ -198,11 +198,18 @@ class DeferredJoinPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         # The last page may take up to `orphans` more rows: fetch them, trim once the count is known.
         keys = self._keys(bottom, bottom + self.per_page + self.orphans)
-        rows = list(self._rows_qs(keys).annotate(_total=total))
-        if not rows:
+        found = self._rows_and_total(keys, total)
+        if found is None:
             return None
-        self.count = rows[0]._total
+        self.count, rows = found
         return number, rows
+
+    def _rows_and_total(self, keys: QuerySet, total: Any) -> tuple[int, list[Any]] | None:
+        """(total, rows) of the page whose sorted keys are `keys`, None when it has no rows: one
+        statement, the rows by their keys with the total beside them. A subclass that reads its rows
+        otherwise (with `_rows_qs`) keeps the total in the keys' statement."""
+        rows = list(self._rows_qs(keys).annotate(_total=total))
+        return (rows[0]._total, rows) if rows else None
 
 
 class DeferredJoinPagination(PageNumberPagination):

@@ -1,0 +1,81 @@
+"""KeyedStatement: a queryset compiled once a process, run with new keys, answers what the ORM does."""
+
+import pytest
+from django.db import connection
+from django.db.models import F
+
+from proposals.commerce.models import CommerceReview
+from proposals.core.statements import KeyedStatement, _Keys, _KeysParameter
+from proposals.intake.models.proposal import Proposal
+from tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+# A join that may be missing (the review), a datetime (converted on SQLite) and a foreign table's text.
+COLUMNS = ("pk", "title", "updated_at", "consortium__name", "commerce_review__clock_days")
+
+
+@pytest.fixture
+def five(consortium) -> list[int]:
+    proposals = [ProposalFactory(consortium=consortium, title=f"P{n}") for n in range(5)]
+    CommerceReview.objects.create(proposal=proposals[1], clock_days=12)
+    return [p.pk for p in proposals]
+
+
+def _sent(statement: KeyedStatement, keys: list[int]) -> tuple[list[tuple], list[str]]:
+    """The statement's rows for `keys` and the SQL it sent (before the driver binds parameters)."""
+    sent: list[str] = []
+
+    def capture(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        rows = statement.rows(keys)
+    return rows, sent
+
+
+def test_keyed_statement_answers_the_same_rows_as_the_orm(five):
+    statement = KeyedStatement(lambda: Proposal.objects.values_list(*COLUMNS))
+    keys = [five[3], five[1], five[0]]
+    rows, _ = _sent(statement, keys)
+    assert sorted(rows) == sorted(Proposal.objects.filter(pk__in=keys).values_list(*COLUMNS))
+    assert {row[0]: row[4] for row in rows}[five[1]] == 12  # through the join; None where no review
+
+
+def test_keyed_statement_is_built_and_compiled_once_and_sends_the_same_sql_for_any_keys(five):
+    built = []
+
+    def build():
+        built.append(1)
+        return Proposal.objects.values_list("pk", "title")
+
+    statement = KeyedStatement(build)
+    one, first = _sent(statement, five[:1])
+    four, second = _sent(statement, five[1:])
+    assert len(built) == 1
+    assert first == second == [statement.compiled().sql]  # the keys are one parameter, whatever their number
+    assert [row[0] for row in one] == five[:1] and sorted(row[0] for row in four) == five[1:]
+
+
+def test_keyed_statement_reads_only_the_given_keys_and_no_query_for_none(five, django_assert_num_queries):
+    statement = KeyedStatement(lambda: Proposal.objects.values_list("pk"))
+    assert statement.rows([five[2], 10**9]) == [(five[2],)]
+    with django_assert_num_queries(0):
+        assert statement.rows([]) == []
+
+
+def test_keyed_statement_matches_a_foreign_key_column(five):
+    reviews = KeyedStatement(
+        lambda: CommerceReview.objects.values_list("proposal_id", "clock_days"), key="proposal_id"
+    )
+    assert reviews.rows(five) == [(five[1], 12)]
+
+
+def test_keyed_statement_refuses_a_statement_whose_keys_are_not_one_parameter(five):
+    """Fail closed: keys bound in two places (or none) would be run with one of them left as it was."""
+    twice = KeyedStatement(
+        lambda: Proposal.objects.filter(_KeysParameter(F("consortium_id"), _Keys())).values_list("pk")
+    )
+    with pytest.raises(ValueError, match="one parameter"):
+        twice.rows(five)
