@@ -9,6 +9,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
@@ -20,9 +21,9 @@ from proposals.commerce.selectors import (
     COMMERCE_ONLY,
     CommerceQueueFilter,
     CommerceQueuePagination,
+    QueueRow,
     access_commerce_proposal,
     access_information_request,
-    attach_queue_lists,
     commerce_proposals_for,
     commerce_queue_for,
     commerce_track,
@@ -97,6 +98,43 @@ class QueueRowSerializer(serializers.ModelSerializer):
             "reviewer",
             "clock",
         ]
+
+    def to_representation(self, row: QueueRow) -> dict[str, Any]:
+        """The row written out by hand, in the fields' order and with their formats (the fields above
+        still describe it in the schema): DRF's field-by-field walk took about as long as the page's
+        SQL (issue 16). The JSON is the same byte for byte (test_queue_row_json_is_the_fields')."""
+        clock = None
+        if row.has_review:
+            clock = {
+                "days": row.clock_days,
+                "paused": row.clock_paused,
+                "flag": row.clock_flag,
+                "next_mark": row.clock_next_mark,
+                "days_to_mark": row.clock_days_to_mark,
+                "registered_at": None
+                if row.registered_at is None
+                else self._registered_at.to_representation(row.registered_at),
+            }
+        return {
+            "id": row.pk,
+            "title": row.title,
+            "consortium": row.consortium_name,
+            "status": row.status,
+            "revision_number": row.revision_number,
+            "destinations": row.queue_destinations,
+            "eccns": row.queue_eccns,
+            "open_gates": row.open_gates,
+            "blocking_gates": row.blocking_gates,
+            "unresolved_hits": row.unresolved_hits,
+            "open_rfis": row.open_rfis,
+            "reviewer": row.reviewer_username,
+            "clock": clock,
+        }
+
+    @cached_property
+    def _registered_at(self) -> serializers.DateTimeField:
+        """The clock's registered_at field, bound as the schema's (its format and time zone)."""
+        return self.fields["clock"].fields["registered_at"]
 
 
 class GateSerializer(serializers.ModelSerializer):
@@ -343,10 +381,6 @@ class QueueView(generics.ListAPIView):
 
     def get_queryset(self) -> Any:
         return commerce_queue_for(self.request.user)
-
-    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
-        page = super().paginate_queryset(queryset)
-        return None if page is None else attach_queue_lists(page)
 
 
 class TrackView(APIView):

@@ -19,7 +19,6 @@ from proposals.commerce.selectors import (
     CommerceQueuePaginator,
     access_commerce_proposal,
     access_information_request,
-    attach_queue_lists,
     commerce_queue_for,
     commerce_track,
 )
@@ -128,7 +127,7 @@ def _queue_page(request: HttpRequest) -> HttpResponse:
         return render(request, "commerce/queue.html", {**context, "invalid": True}, status=400)
     paginator = CommerceQueuePaginator(filterset.qs, PAGE_SIZE, count_exact_up_to=filterset.count_exact_up_to)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "commerce/queue.html", {**context, "page": page, "rows": attach_queue_lists(page)})
+    return render(request, "commerce/queue.html", {**context, "page": page, "rows": page.object_list})
 
 
 # Where each form on the proposal page lives: its fields' id prefix and suffix (commerce/_field.html),

@@ -50,55 +50,54 @@ _ASSIGN_FORM = (
 )
 
 
-def _clock(review: Any) -> SafeString | str:
-    if review is None or not review.registered_at:
+def _clock(row: Any) -> SafeString | str:
+    if not row.has_review or not row.registered_at:
         return "not started"
-    days = review.clock_days
+    days = row.clock_days
     cell = format_html(
         '{} day{}\n          <span class="usa-tag {}">{}</span>',
         days,
         "" if days == 1 else "s",
-        CLOCK_TAG_CLASS.get(review.clock_flag, _ON_TRACK_CLASS),
-        review.get_clock_flag_display(),
+        CLOCK_TAG_CLASS.get(row.clock_flag, _ON_TRACK_CLASS),
+        row.get_clock_flag_display(),
     )
-    if review.clock_next_mark:
+    if row.clock_next_mark:
         cell += format_html(
             '\n          <br><span class="text-base">{} to {}</span>',
-            review.clock_days_to_mark,
-            review.clock_next_mark,
+            row.clock_days_to_mark,
+            row.clock_next_mark,
         )
     return cell
 
 
 @register.simple_tag(takes_context=True)
 def queue_rows(context: dict[str, Any], rows: Iterable[Any]) -> SafeString:
-    """The queue's table rows (rows from commerce_queue_for, with attach_queue_lists' lists)."""
+    """The queue's table rows (commerce.selectors.QueueRow, from CommerceQueuePaginator's pages)."""
     request = context["request"]
     proposal_url = url_for_pk("commerce-proposal")
     assign_url = url_for_pk("commerce-assign")
     csrf_token = None
     out = []
-    for proposal in rows:
-        review = getattr(proposal, "commerce_review", None)
-        reviewer = review.reviewer if review is not None else None
+    for row in rows:
+        reviewer = row.reviewer_name
         if reviewer is not None:
             who = conditional_escape(reviewer)
         else:
             csrf_token = csrf_token or get_token(request)
-            who = format_html(_ASSIGN_FORM, assign_url(proposal.pk), csrf_token)
+            who = format_html(_ASSIGN_FORM, assign_url(row.pk), csrf_token)
         out.append(
             format_html(
                 _ROW,
-                proposal_url(proposal.pk),
-                proposal.title,
-                proposal.consortium.name,
-                proposal.get_status_display(),
-                _RFI_OPEN if proposal.open_rfis else "",
-                ", ".join(proposal.queue_destinations),
-                ", ".join(proposal.queue_eccns),
-                proposal.open_gates,
-                proposal.unresolved_hits,
-                _clock(review),
+                proposal_url(row.pk),
+                row.title,
+                row.consortium_name,
+                row.get_status_display(),
+                _RFI_OPEN if row.open_rfis else "",
+                ", ".join(row.queue_destinations),
+                ", ".join(row.queue_eccns),
+                row.open_gates,
+                row.unresolved_hits,
+                _clock(row),
                 who,
             )
         )

@@ -52,15 +52,54 @@ def test_queue_rows(api, worked):
     assert row["clock"]["flag"] == "on_track"
 
 
+@pytest.mark.parametrize("assigned", [False, True])
+def test_queue_row_json_is_what_its_declared_fields_write(worked, commerce_reviewer, assigned):
+    """QueueRowSerializer writes a row by hand: byte for byte what its fields' own walk writes over
+    the same proposal (the schema describes those fields)."""
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.serializers import ModelSerializer
+
+    from proposals.commerce.api import QueueRowSerializer
+    from proposals.commerce.selectors import queue_rows_for
+    from proposals.commerce.services.review import review_assign
+    from proposals.intake.models.proposal import Proposal
+
+    if assigned:
+        review_assign(proposal_id=worked.pk, reviewer_id=commerce_reviewer.pk, actor=commerce_reviewer)
+        CommerceReview.objects.filter(proposal=worked).update(
+            registered_at=timezone.now() - timedelta(days=3, microseconds=7),
+            clock_days=3,
+            clock_paused=True,
+            clock_flag="paused",
+            clock_next_mark="30-day mark",
+            clock_days_to_mark=27,
+        )
+    (row,) = queue_rows_for([worked.pk])
+    proposal = Proposal.objects.select_related("consortium", "commerce_review__reviewer").get(pk=worked.pk)
+    for name in ("open_gates", "blocking_gates", "unresolved_hits", "open_rfis"):
+        setattr(proposal, name, getattr(row, name))
+    for name in ("queue_destinations", "queue_eccns"):
+        setattr(proposal, name, getattr(row, name))
+    serializer = QueueRowSerializer()
+    by_hand = JSONRenderer().render(serializer.to_representation(row))
+    assert by_hand == JSONRenderer().render(ModelSerializer.to_representation(serializer, proposal))
+    assert (row.open_gates, row.unresolved_hits, row.reviewer_username) == (
+        2,
+        1,
+        commerce_reviewer.username if assigned else None,
+    )
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_queue_api_query_count_does_not_grow(api, consortium, lead, count, django_assert_num_queries):
     for i in range(count):
         p = build_complete_proposal(consortium=consortium, lead=lead, title=f"P{i}")
         proposal_transition(proposal_id=p.pk, action="submit", actor=lead)
         licenses_determine(proposal_id=p.pk)
-    # the page (its rows by sorted keys, with the count and their ECCNs from the search summary),
-    # the rows' distinct destinations, the reviewer's panel seats (the proposals they are recused from)
-    with django_assert_num_queries(3):
+    # the page's sorted keys with the count, its rows by those keys (their ECCNs from the search
+    # summary), the rows' distinct destinations, the reviewer's panel seats (the proposals they are
+    # recused from)
+    with django_assert_num_queries(4):
         response = api.get(reverse("api-commerce-queue"))
     assert response.json()["count"] == count
 
