@@ -2,7 +2,7 @@
 proposals lists' rows written in Python."""
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django import template
@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 register = template.Library()
@@ -59,11 +60,15 @@ _PK_MARK = "2147483647"
 
 def url_for_pk(name: str) -> Callable[[Any], str]:
     """`reverse(name, args=[pk])` for many rows: reversed once, each row's key put in its place."""
-    pattern = reverse(name, args=[int(_PK_MARK)])
-    if pattern.count(_PK_MARK) != 1:  # never for the list routes; reverse() each time then
-        return lambda pk: reverse(name, args=[pk])
-    head, tail = pattern.split(_PK_MARK)
-    return lambda pk: f"{head}{pk}{tail}"
+    return url_for_keys(name, 1)
+
+
+def url_for_keys(name: str, count: int) -> Callable[..., str]:
+    """`reverse(name, args=[*keys])` (`count` keys) for many rows, reversed once a page."""
+    parts = reverse(name, args=[int(_PK_MARK)] * count).split(_PK_MARK)
+    if len(parts) != count + 1:  # never for the list routes; reverse() each time then
+        return lambda *keys: reverse(name, args=list(keys))
+    return lambda *keys: "".join(f"{part}{key}" for part, key in zip(parts, keys, strict=False)) + parts[-1]
 
 
 _PROPOSAL_CELLS = (
@@ -83,6 +88,11 @@ _AGENCY_ROW = _PROPOSAL_CELLS + (
 )
 
 
+def day_shown(value: date) -> str:
+    """`value` as `{{ value|date:"j M Y" }}` writes it ("6 Dec 2026"), without DateFormat's parser."""
+    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
+
+
 def when_shown(value: datetime | None) -> str:
     """`value` in local time as `{{ value|date:"j M Y, H:i" }}` writes it ("6 Dec 2026, 09:05"),
     without DateFormat's parser of the pattern: two dates a row through it were a third of the
@@ -90,9 +100,7 @@ def when_shown(value: datetime | None) -> str:
     if not value:
         return ""
     local = localtime(value)
-    return (
-        f"{local.day} {MONTHS_3[local.month].title()} {local.year:04d}, {local.hour:02d}:{local.minute:02d}"
-    )
+    return f"{day_shown(local)}, {local.hour:02d}:{local.minute:02d}"
 
 
 @register.simple_tag
@@ -176,3 +184,42 @@ def page_of(page: Any) -> str:
     if getattr(paginator, "count_is_exact", True):
         return f"Page {page.number} of {paginator.num_pages}"
     return f"Page {page.number} of more than {intcomma(paginator.num_pages_exceeds)}"
+
+
+_OPEN_REQUEST_ITEM = (
+    '\n      <li><a class="usa-link" href="{}">{}: answer {}\'s request</a>'
+    "\n        <br><span>{}</span>"
+    '\n        <br><span>Due <time datetime="{}">{}</time> · {} · the review clock is paused until you'
+    " resubmit</span></li>\n    "
+)
+
+
+def _due(days_left: int) -> SafeString:
+    if days_left < 0:
+        return format_html("<strong>overdue by {} day{}</strong>", -days_left, "" if days_left == -1 else "s")
+    if days_left == 0:
+        return SafeString("<strong>due today</strong>")
+    return format_html("{} day{} left", days_left, "" if days_left == 1 else "s")
+
+
+@register.simple_tag
+def open_request_items(requests: Iterable[Any]) -> SafeString:
+    """The consortium dashboard's "Action required" list: its open requests for information (as
+    commerce.selectors.information_requests_open_for reads them), one format_html each, where the
+    template's {% url %}, filters and conditions cost about 0.15 ms an item (issue 16)."""
+    link = url_for_keys("proposal-information-request", 2)
+    items = []
+    for rfi in requests:
+        items.append(
+            format_html(
+                _OPEN_REQUEST_ITEM,
+                link(rfi.proposal_id, rfi.pk),
+                rfi.proposal.title,
+                rfi.asked_by_agency,
+                Truncator(rfi.question).chars(120),
+                rfi.due_date.isoformat(),
+                day_shown(rfi.due_date),
+                _due(rfi.days_left),
+            )
+        )
+    return mark_safe("".join(items))  # each part escaped by format_html above

@@ -1,13 +1,15 @@
 """The proposals lists' rows written in Python (proposals.templatetags.listing) write what the template
 filters they replaced would."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.template import Context, Template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from proposals.templatetags.listing import when_shown
+from proposals.templatetags.listing import open_request_items, when_shown
 
 # Around New York's DST changes (2026-03-08 and 2026-11-01), midnights, single-digit days and hours,
 # a year end, and a year before 1000 (written with leading zeros).
@@ -34,3 +36,37 @@ def test_when_shown_writes_what_the_date_filter_writes(zone):
 
 def test_when_shown_writes_nothing_for_no_date():
     assert when_shown(None) == ""
+
+
+# The markup the consortium dashboard's template wrote for each open request before the tag wrote it.
+OPEN_REQUEST_TEMPLATE = """{% for rfi in open_requests %}
+      <li><a class="usa-link" href="{% url 'proposal-information-request' rfi.proposal_id rfi.pk %}">{{ rfi.proposal.title }}: answer {{ rfi.asked_by_agency }}'s request</a>
+        <br><span>{{ rfi.question|truncatechars:120 }}</span>
+        <br><span>Due <time datetime="{{ rfi.due_date|date:'Y-m-d' }}">{{ rfi.due_date|date:"j M Y" }}</time> · {% with left=rfi.days_left %}{% if left < 0 %}<strong>overdue by {{ rfi.days_overdue }} day{{ rfi.days_overdue|pluralize }}</strong>{% elif left == 0 %}<strong>due today</strong>{% else %}{{ left }} day{{ left|pluralize }} left{% endif %}{% endwith %} · the review clock is paused until you resubmit</span></li>
+    {% endfor %}"""  # noqa: E501
+
+
+def _request(n: int, days_left: int) -> SimpleNamespace:
+    return SimpleNamespace(
+        pk=100 + n,
+        proposal_id=7 + n,
+        proposal=SimpleNamespace(title=f"<b>Grid</b> & co {n}"),
+        asked_by_agency="Department of Commerce (BIS)",
+        question=("Confirm the consignee's <ownership> & the end use, " * 4)[: 60 + 40 * n],
+        due_date=date(2026, 12, 6) + timedelta(days=days_left),
+        days_left=days_left,
+        days_overdue=max(0, -days_left),
+    )
+
+
+def test_open_request_items_write_what_the_template_wrote():
+    requests = [_request(n, left) for n, left in enumerate([-12, -1, 0, 1, 2, 30])]
+    expected = Template(OPEN_REQUEST_TEMPLATE).render(Context({"open_requests": requests}))
+    assert open_request_items(requests) == expected
+    assert "overdue by 1 day<" in expected and "due today" in expected and "1 day left" in expected
+
+
+def test_open_request_items_escape_what_people_typed():
+    html = open_request_items([_request(1, 3)])
+    assert "&lt;b&gt;Grid&lt;/b&gt; &amp; co" in html and "<b>" not in html
+    assert "&lt;ownership&gt;" in html and "<ownership>" not in html
