@@ -46,7 +46,9 @@ class DeferredJoinPaginator(Paginator):
     is larger. So the count stops early on a large match, and a page past the bound still knows it has
     rows and whether another follows. When the limit is reached the count is a lower bound:
     `count_is_exact` is False, and `count_exceeds` / `num_pages_exceeds` are the figures the list is
-    known to be larger than ("more than 1,000 proposals", "page 3 of more than 40").
+    known to be larger than ("more than 1,000 proposals", "page 3 of more than 40"). `count_matches`,
+    if given, is what that count reads instead of the list: as many rows, in a shape that stops early
+    (a searched list's summaries, proposals.search.selectors.search_matches).
     """
 
     def __init__(
@@ -57,10 +59,12 @@ class DeferredJoinPaginator(Paginator):
         count: int | None = None,
         rows: Callable[[QuerySet], Iterable[Any]] | None = None,
         count_exact_up_to: int | None = None,
+        count_matches: QuerySet | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kw)
         self.rows = rows
+        self.count_matches = count_matches
         self.count_exact_up_to = count_exact_up_to if self._boundable() else None
         # The LIMIT the (bounded) count was, or will be, read with; None: counted exactly.
         self._count_limit = None if self.count_exact_up_to is None else self.count_exact_up_to + 1
@@ -153,7 +157,7 @@ class DeferredJoinPaginator(Paginator):
 
     def _bounded_count_sql(self, limit: int) -> tuple[str, list[Any]]:
         """`SELECT COUNT(*) FROM (the matching keys LIMIT limit)`: reads at most `limit` matches."""
-        queryset = self.object_list.order_by()
+        queryset = (self.object_list if self.count_matches is None else self.count_matches).order_by()
         # A constant reads no column (an index can answer alone); DISTINCT counts distinct keys.
         matches = queryset.values("pk") if queryset.query.distinct else queryset.values(_one=Value(1))
         sql, params = matches[:limit].query.get_compiler(using=queryset.db).as_sql()
@@ -215,9 +219,9 @@ class DeferredJoinPaginator(Paginator):
 class DeferredJoinPagination(PageNumberPagination):
     """DRF page-number pagination with the deferred join above.
 
-    The total is bounded as the view's filterset decides (its `count_exact_up_to`, when the filter
-    backend left it on the view as `filterset`): the body then says whether `count` is exact
-    (`count_exact`; when false, `count` is a lower bound and `next` still leads on).
+    The total is bounded as the view's filterset decides (its `count_exact_up_to` and `count_matches`,
+    when the filter backend left it on the view as `filterset`): the body then says whether `count`
+    is exact (`count_exact`; when false, `count` is a lower bound and `next` still leads on).
     """
 
     paginator_class: type[DeferredJoinPaginator] = DeferredJoinPaginator
@@ -227,6 +231,7 @@ class DeferredJoinPagination(PageNumberPagination):
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
         filterset = getattr(view, "filterset", None)
         self.count_exact_up_to = getattr(filterset, "count_exact_up_to", None)
+        self.count_matches = getattr(filterset, "count_matches", None) if self.count_exact_up_to else None
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> DeferredJoinPaginator:
@@ -235,6 +240,7 @@ class DeferredJoinPagination(PageNumberPagination):
             per_page,
             rows=type(self).rows,  # read off the class: a function there is not a method
             count_exact_up_to=getattr(self, "count_exact_up_to", None),
+            count_matches=getattr(self, "count_matches", None),
         )
 
     def get_paginated_response(self, data: Any) -> Response:

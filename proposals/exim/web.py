@@ -70,7 +70,11 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         return render(request, "exim/pipeline.html", {**context, "invalid": True}, status=400)
     # Plain rows (named tuples), not model instances: the table shows values only.
     page = DeferredJoinPaginator(
-        filtered.qs, PAGE_SIZE, rows=pipeline_values, count_exact_up_to=filtered.count_exact_up_to
+        filtered.qs,
+        PAGE_SIZE,
+        rows=pipeline_values,
+        count_exact_up_to=filtered.count_exact_up_to,
+        count_matches=filtered.count_matches,
     ).get_page(request.GET.get("page"))
     benchmarks = stage_benchmarks()
     now = timezone.now()

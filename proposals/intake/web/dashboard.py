@@ -85,7 +85,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if not filterset.is_valid():  # a bad filter value is an error on the form, never an empty list
             return render(request, "proposals/agency_list.html", {**context, "invalid": True}, status=400)
         paginator = DeferredJoinPaginator(
-            filterset.qs, PAGE_SIZE, count_exact_up_to=filterset.count_exact_up_to
+            filterset.qs,
+            PAGE_SIZE,
+            count_exact_up_to=filterset.count_exact_up_to,
+            count_matches=filterset.count_matches,
         )
         page = paginator.get_page(request.GET.get("page"))
         return render(
@@ -122,6 +125,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         count=None if context["filtered"] else current,
         count_exact_up_to=filterset.count_exact_up_to,
+        count_matches=filterset.count_matches,
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(
