@@ -121,6 +121,16 @@ def search_filters(filters: dict[str, Any], column: str = "p.id") -> tuple[list[
     on this design, so the baseline is not a full read of the line items any more. A list narrowed by
     these counts its total as the portal does, exactly only up to the bound (counted_total): the
     ratio compares the same work."""
+    conditions, params = _summary_conditions(filters)
+    if not conditions:
+        return [], []
+    return [
+        f"{column} IN (SELECT s.proposal_id FROM proposals_proposalsearch s WHERE {' AND '.join(conditions)})"
+    ], params
+
+
+def _summary_conditions(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """search_filters' conditions on the summary `s` alone."""
     from proposals.search.policy import search_query
 
     conditions, params = [], []
@@ -135,11 +145,7 @@ def search_filters(filters: dict[str, Any], column: str = "p.id") -> tuple[list[
     if terms:
         conditions.append("s.document @@ to_tsquery('simple', %s)")
         params.append(terms)
-    if not conditions:
-        return [], []
-    return [
-        f"{column} IN (SELECT s.proposal_id FROM proposals_proposalsearch s WHERE {' AND '.join(conditions)})"
-    ], params
+    return conditions, params
 
 
 # Set by exact_totals(): the baselines count every match (the bench's labels say how many there are).
@@ -172,16 +178,39 @@ def search_total_limit(filters: dict[str, Any], limit: int, offset: int) -> int 
     return None if bound is None or _exact_totals else max(bound, offset + limit) + 1
 
 
-def counted_total(from_where: str, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
-    """`SELECT count(*) AS total` over `from_where` (its own parameters come first): exact, or, for a
-    searched list, over its first search_total_limit rows (it stops there, as the portal's does)."""
+def counted_total(
+    table: str,
+    where: list[str],
+    params: list[Any],
+    filters: dict[str, Any],
+    limit: int,
+    offset: int,
+    key: str,
+) -> tuple[str, list[Any]]:
+    """`SELECT count(*) AS total` of the list `FROM {table} WHERE {where}` (its conditions but the
+    search's, with their `params`) narrowed by the search filters on the proposal id `key`: exact,
+    or, for a searched list, its first search_total_limit matches, read as the portal reads them
+    (proposals.search.selectors.search_matches): from the summaries' indexes, each summary checked
+    against the list by its key in a scalar subquery (a join would let the planner hash the whole list
+    before the LIMIT stops it)."""
     bounded = search_total_limit(filters, limit, offset)
+    searched, sparams = search_filters(filters, key)
     if bounded is None:
-        return f"SELECT count(*) AS total {from_where}", []
-    return f"SELECT count(*) AS total FROM (SELECT 1 {from_where} LIMIT %s) matches", [bounded]
+        return f"SELECT count(*) AS total FROM {table} WHERE {' AND '.join(where + searched) or 'TRUE'}", [
+            *params,
+            *sparams,
+        ]
+    conditions, cparams = _summary_conditions(filters)
+    row = f"SELECT 1 FROM {table} WHERE {' AND '.join([*where, f'{key} = s.proposal_id'])} LIMIT 1"
+    sql = f"""SELECT count(*) AS total FROM (
+        SELECT 1 FROM proposals_proposalsearch s WHERE {" AND ".join(conditions)} AND ({row}) IS NOT NULL
+        LIMIT %s) matches"""
+    return sql, [*cparams, *params, bounded]
 
 
-def _proposal_filters(filters: dict[str, Any], alias: str = "p") -> tuple[str, list[Any]]:
+def _proposal_filters(
+    filters: dict[str, Any], alias: str = "p", *, search: bool = True
+) -> tuple[str, list[Any]]:
     where, params = [], []
     statuses = filters.get("status")
     statuses = [statuses] if isinstance(statuses, str) else list(statuses or [])
@@ -191,7 +220,7 @@ def _proposal_filters(filters: dict[str, Any], alias: str = "p") -> tuple[str, l
     elif statuses:
         where.append(f"{alias}.status = ANY(%s)")
         params.append(statuses)
-    searched, sparams = search_filters(filters, f"{alias}.id")
+    searched, sparams = search_filters(filters, f"{alias}.id") if search else ([], [])
     return " AND ".join(where + searched) or "TRUE", params + sparams
 
 
@@ -216,8 +245,12 @@ def proposals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
         total = f"SELECT ({total}) - (SELECT count(*) {base} AND {recused[0]}) AS total"
         tparams = [*tparams, *vparams, *fparams, *recused[1]]
     if search_total_limit(filters, limit, offset) is not None:
-        total, bparams = counted_total(f"{base}{page_where}", filters, limit, offset)
-        tparams = [*vparams, *fparams, *page_params, *bparams]
+        unsearched, uparams = _proposal_filters(filters, search=False)
+        where_all = [visible, unsearched, *([f"NOT {recused[0]}"] if recused else [])]
+        params_all = [*vparams, *uparams, *(recused[1] if recused else [])]
+        total, tparams = counted_total(
+            "proposals_proposal p", where_all, params_all, filters, limit, offset, "p.id"
+        )
     sql = f"""
         WITH page AS (
             SELECT p.id, p.updated_at
@@ -330,12 +363,10 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
     if filters.get("region"):
         where.append("d.destination_id IN (SELECT code FROM proposals_country WHERE region = %s)")
         params.append(filters["region"])
+    total, tparams = counted_total("proposals_deal d", where, params, filters, limit, offset, "d.proposal_id")
     searched, sparams = search_filters(filters, "d.proposal_id")
-    where += searched
-    params += sparams
-    total, tparams = counted_total(
-        f"FROM proposals_deal d WHERE {' AND '.join(where)}", filters, limit, offset
-    )
+    where = where + searched
+    params = params + sparams
     # Priority packages first, then the stored stage order (Deal.stage_order), as the portal sorts,
     # on its index deal_pipeline_order: the fastest hand-written equivalent on this schema (an
     # array_position() sort would read every deal; without the priority the index serves no order).
@@ -358,7 +389,7 @@ def deals_list_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) 
         LEFT JOIN proposals_country co ON co.code = d.destination_id
         ORDER BY page.priority DESC, page.stage_order, page.stage_entered_at, page.id
     """
-    return sql, [*params, limit, offset, *params, *tparams]
+    return sql, [*params, limit, offset, *tparams]
 
 
 def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -377,12 +408,10 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     statuses = filters.get("status") or [str(s) for s in QUEUE_STATUSES]
     statuses = [statuses] if isinstance(statuses, str) else statuses
     where, params = ["p.revision_number <> 0", "p.status = ANY(%s)"], [list(statuses)]
+    total, tparams = counted_total("proposals_proposal p", where, params, filters, limit, offset, "p.id")
     searched, sparams = search_filters(filters)
-    where += searched
-    params += sparams
-    total, tparams = counted_total(
-        f"FROM proposals_proposal p WHERE {' AND '.join(where)}", filters, limit, offset
-    )
+    where = where + searched
+    params = params + sparams
     sql = f"""
         WITH page AS (
             SELECT p.id, r.priority, r.clock_days
@@ -414,7 +443,7 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
         LEFT JOIN accounts_user u ON u.id = r.reviewer_id
         ORDER BY page.priority DESC, page.clock_days DESC, page.id
     """
-    return sql, [*params, limit, offset, *params, *tparams, [str(s) for s in BLOCKING_GATE_STATUSES]]
+    return sql, [*params, limit, offset, *tparams, [str(s) for s in BLOCKING_GATE_STATUSES]]
 
 
 @contextmanager
