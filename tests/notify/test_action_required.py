@@ -203,3 +203,24 @@ def test_action_required_query_count_is_fixed(
     with django_assert_num_queries(4):
         found = action_required_for(commerce_reviewer)
     assert sum(found[kind].total for kind in ("mine", "unassigned") if kind in found) == count
+
+
+def test_commerce_panel_leaves_out_what_each_reviewer_is_recused_from(consortium, commerce_reviewer):
+    # The lists' shared query is built once a process: each reviewer's recusals still apply to theirs alone.
+    colleague = CommerceReviewerFactory(username="colleague")
+    conflicted = _panel(consortium, PanelStatus.SCORING, title="Conflicted")
+    license_gate(conflicted.proposal, GateStatus.OPEN)
+    PanelMember.objects.create(
+        panel=conflicted,
+        evaluator=commerce_reviewer,
+        agency="commerce",
+        declared_at=timezone.now(),
+        has_conflict=True,
+    )
+
+    def unassigned(user):
+        return [p.title for p in commerce_action_required(user)["unassigned"].rows]
+
+    assert unassigned(commerce_reviewer) == []
+    assert unassigned(colleague) == ["Conflicted"]
+    assert unassigned(type(commerce_reviewer).objects.get(pk=commerce_reviewer.pk)) == []
