@@ -21,7 +21,7 @@ from proposals.commerce.models import (
 )
 from proposals.commerce.policy.eccn import normalize_eccn
 from proposals.core.access import access, require
-from proposals.core.counts import count_per_proposal
+from proposals.core.counts import count_per_proposal, distinct_per_proposal
 from proposals.core.enums import (
     BLOCKING_GATE_STATUSES,
     BLOCKING_HIT_STATUSES,
@@ -130,8 +130,8 @@ class QueueRow:
     """One row of the queue as the page and the API show it: plain values, no model instances.
 
     Read by QUEUE_ROWS from the page's keys (instantiating 25 proposals with their consortium, review,
-    reviewer and summary cost about 4 ms a page, issue 16); `queue_destinations` and `queue_eccns`
-    are filled by `queue_rows_for`.
+    reviewer and summary cost about 4 ms a page, issue 16); `queue_rows_for` sorts the destinations
+    and fills `queue_eccns`.
     """
 
     pk: int
@@ -191,6 +191,7 @@ def _queue_row_values() -> QuerySet[Proposal]:
         blocking_gates=count_per_proposal(LicenseGate, status__in=BLOCKING_GATE_STATUSES),
         unresolved_hits=count_per_proposal(ScreeningHit, status=HitStatus.UNRESOLVED),
         open_rfis=count_per_proposal(InformationRequest, answered_at__isnull=True),
+        destinations=distinct_per_proposal(Site, "country_id"),
     ).values_list(
         "pk",
         "title",
@@ -212,20 +213,19 @@ def _queue_row_values() -> QuerySet[Proposal]:
         "blocking_gates",
         "unresolved_hits",
         "open_rfis",
+        "destinations",
     )
 
 
-# The page's rows and their destinations by the page's keys: the same statements on every request, so
-# each is compiled once a process (proposals.core.statements); recusal, filters and order are the
-# keys' query's (commerce_queue_for, CommerceQueueFilter, CommerceQueuePaginator).
+# The page's rows by the page's keys: the same statement on every request, so it is compiled once a
+# process (proposals.core.statements); recusal, filters and order are the keys' query's
+# (commerce_queue_for, CommerceQueueFilter, CommerceQueuePaginator).
 QUEUE_ROWS = KeyedStatement(_queue_row_values)
-QUEUE_DESTINATIONS = KeyedStatement(
-    lambda: Site.objects.values_list("proposal_id", "country_id").distinct(), key="proposal_id"
-)
 
 
 def queue_rows_for(keys: Sequence[int]) -> list[QueueRow]:
-    """The queue's rows for these keys, in the keys' order, with their destinations and ECCNs.
+    """The queue's rows for these keys, in the keys' order, with their destinations and ECCNs: one
+    statement (and one more for rows without a search summary, see below).
 
     The ECCNs come with the row, from its search summary (kept in step with the line items in the
     same transaction). A row without a summary (a proposal written outside the services, until the
@@ -235,9 +235,6 @@ def queue_rows_for(keys: Sequence[int]) -> list[QueueRow]:
     for pk, title, status, revision, consortium, review, *rest in QUEUE_ROWS.rows(keys):
         by_key[pk] = QueueRow(pk, title, status, revision, consortium, review is not None, *rest)
     rows = [by_key[key] for key in keys if key in by_key]
-    destinations: dict[int, list[str]] = defaultdict(list)
-    for proposal_id, country in QUEUE_DESTINATIONS.rows([row.pk for row in rows]):
-        destinations[proposal_id].append(country)
     missing = [row.pk for row in rows if row.summary_eccns is None]
     eccns: dict[int, set[str]] = defaultdict(set)
     for proposal_id, eccn in (
@@ -251,7 +248,7 @@ def queue_rows_for(keys: Sequence[int]) -> list[QueueRow]:
     ):
         eccns[proposal_id].add(normalize_eccn(eccn))
     for row in rows:
-        row.queue_destinations = sorted(destinations[row.pk])
+        row.queue_destinations = sorted(row.queue_destinations)
         row.queue_eccns = row.summary_eccns if row.summary_eccns is not None else sorted(eccns[row.pk])
     return rows
 

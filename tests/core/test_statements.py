@@ -79,3 +79,18 @@ def test_keyed_statement_refuses_a_statement_whose_keys_are_not_one_parameter(fi
     )
     with pytest.raises(ValueError, match="one parameter"):
         twice.rows(five)
+
+
+def test_distinct_per_proposal_lists_each_code_once_and_none_as_empty(five):
+    """The queue's destinations: read in the rows' own statement (a list per row, in no order)."""
+    from proposals.core.counts import distinct_per_proposal
+    from proposals.intake.models.proposal import Site
+
+    for country in ("AE", "SA", "AE"):
+        Site.objects.create(proposal_id=five[0], name=f"Site {country}", country_id=country, city="City")
+    rows = KeyedStatement(
+        lambda: Proposal.objects.annotate(countries=distinct_per_proposal(Site, "country_id")).values_list(
+            "pk", "countries"
+        )
+    ).rows(five[:2])
+    assert {pk: sorted(countries) for pk, countries in rows} == {five[0]: ["AE", "SA"], five[1]: []}

@@ -127,7 +127,7 @@ def test_search_total_capped_queue_runs_the_same_queries(
     client.get(QUEUE, {"q": "queued"})  # steady state: the filter form's fragment is cached
     # As the queue's guard (tests/scale/test_commerce_queue.py): the bounded count is still inside the
     # statement of the page's keys.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(QUEUE, {"q": "queued"})
     assert not response.context["page"].paginator.count_is_exact
 
