@@ -2,14 +2,19 @@
 filters they replaced would."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
-from proposals.templatetags.listing import open_request_items, when_shown
+from proposals.templatetags.listing import html_row, open_request_items, when_shown
 
 # Around New York's DST changes (2026-03-08 and 2026-11-01), midnights, single-digit days and hours,
 # a year end, and a year before 1000 (written with leading zeros).
@@ -70,3 +75,18 @@ def test_open_request_items_escape_what_people_typed():
     html = open_request_items([_request(1, 3)])
     assert "&lt;b&gt;Grid&lt;/b&gt; &amp; co" in html and "<b>" not in html
     assert "&lt;ownership&gt;" in html and "<ownership>" not in html
+
+
+def test_html_row_escapes_as_format_html_does():
+    values = [
+        "<b>\"Bold\"</b> & 'co'",
+        mark_safe("<em>kept</em>"),
+        gettext_lazy("Recently updated"),
+        format_lazy("{} & {}", "<a>", "b"),
+        12,
+        None,
+        "—",
+        Decimal("1.50"),
+    ]
+    template = "<td>{}</td>" * len(values)
+    assert html_row(template, *values) == format_html(template, *values)
