@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
@@ -160,7 +161,12 @@ class DeferredJoinPaginator(Paginator):
         queryset = (self.object_list if self.count_matches is None else self.count_matches).order_by()
         # A constant reads no column (an index can answer alone); DISTINCT counts distinct keys.
         matches = queryset.values("pk") if queryset.query.distinct else queryset.values(_one=Value(1))
-        sql, params = matches[:limit].query.get_compiler(using=queryset.db).as_sql()
+        try:
+            sql, params = matches[:limit].query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:
+            # A list that can match nothing (none(), `__in=[]`: a user of no consortium) compiles to
+            # no SQL; the ORM answers such a count with 0 without a query, so the statement says 0.
+            return "SELECT 0", []
         return f"SELECT COUNT(*) FROM ({sql}) AS matches", list(params)
 
     def page_keys(self, queryset: QuerySet[Any]) -> QuerySet[Any]:

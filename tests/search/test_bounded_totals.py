@@ -239,3 +239,17 @@ def test_search_total_is_read_from_the_summaries_side(client, commerce_reviewer,
     counted = sql[sql.index("(SELECT COUNT(*) FROM (") : sql.index("AS matches")]
     assert re.search(r'FROM "proposals_proposalsearch"( \w+)? WHERE', counted)
     assert "LIMIT 1) IS NOT NULL" in counted and "LIMIT 3)" in counted
+
+
+@pytest.mark.parametrize("params", [{"q": "nairobi"}, {"eccn": "3A090"}, {"destination": "KE"}])
+def test_search_total_of_a_list_that_can_match_nothing_is_zero(
+    client, api_client, stranger, reference_data, params
+):
+    """A signed-in user of no consortium sees no proposals: their list is `consortium_id__in=[]`, which
+    compiles to no SQL at all. Searching it must say 0, not fail (it was a 500: EmptyResultSet)."""
+    client.force_login(stranger)
+    home = client.get(HOME, params)
+    assert home.status_code == 200
+    api_client.force_authenticate(stranger)
+    body = api_client.get(PROPOSALS_API, params).json()
+    assert (body["count"], body["count_exact"], body["results"]) == (0, True, [])
