@@ -6,7 +6,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.template import Context, Template
+from django.http import QueryDict
+from django.template import Context, Template, engines
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
@@ -14,6 +15,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from proposals.core.models.reference import Country
+from proposals.intake.models.proposal import Proposal
+from proposals.intake.selectors import ProposalFilter
 from proposals.templatetags.listing import html_row, open_request_items, when_shown
 
 # Around New York's DST changes (2026-03-08 and 2026-11-01), midnights, single-digit days and hours,
@@ -90,3 +94,28 @@ def test_html_row_escapes_as_format_html_does():
     ]
     template = "<td>{}</td>" * len(values)
     assert html_row(template, *values) == format_html(template, *values)
+
+
+def _filters_html(data, *, tag: bool) -> str:
+    source = (
+        '{% load listing %}{% list_filters label="Filter" clear_url="/" %}'
+        if tag
+        else '{% include "search/_filters.html" with label="Filter" clear_url="/" %}'
+    )
+    filterset = ProposalFilter(QueryDict(data), queryset=Proposal.objects.none())
+    filterset.is_valid()
+    return engines["django"].from_string(source).render({"filter": filterset})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", ["", "page=3&sort=", "status=in_review&q=grid", "country=ZZ", "sort=bogus"])
+def test_list_filters_write_what_the_include_wrote_blank_filled_or_wrong(data):
+    for _ in range(2):  # the second time a blank form comes from what the first one kept
+        assert _filters_html(data, tag=True) == _filters_html(data, tag=False)
+
+
+@pytest.mark.django_db
+def test_list_filters_show_a_country_added_since_a_blank_form_was_kept():
+    assert "Qzland" not in _filters_html("", tag=True)
+    Country.objects.create(code="QZ", name="Qzland (test)")
+    assert ">Qzland (test)</option>" in _filters_html("", tag=True)
