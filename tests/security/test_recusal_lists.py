@@ -76,3 +76,36 @@ def test_recusal_rule_a_colleague_without_conflict_finds_it_in_every_list(client
         "queue API": True,
         "action required": True,
     }
+
+
+def _searched_totals(client, user) -> dict[str, tuple[int, bool]]:
+    """The searched lists' totals (the bounded count reads the search summaries, not the list: it
+    must still leave out what the list leaves out), as each page and API reports them."""
+    client.force_login(user)
+    searched = {"q": "case"}
+    queue = client.get(reverse("commerce-queue"), searched).context["page"].paginator
+    home = client.get(reverse("home"), searched).context["page"].paginator
+    queue_api = client.get(reverse("api-commerce-queue"), searched).json()
+    proposals_api = client.get(reverse("api-proposal-list"), searched).json()
+    return {
+        "queue page": (queue.count, queue.count_is_exact),
+        "submitted list": (home.count, home.count_is_exact),
+        "queue API": (queue_api["count"], queue_api["count_exact"]),
+        "proposals API": (proposals_api["count"], proposals_api["count_exact"]),
+    }
+
+
+def test_recusal_rule_searched_totals_leave_out_the_recused_proposal(
+    client, consortium, commerce_reviewer, waiting
+):
+    from proposals.search.services import search_rebuild
+
+    for k in range(2):
+        ProposalFactory(
+            consortium=consortium, status=ProposalStatus.IN_REVIEW, revision_number=1, title=f"Other case {k}"
+        )
+    search_rebuild()  # the factory writes no search summaries
+    exact = dict.fromkeys(("queue page", "submitted list", "queue API", "proposals API"), (2, True))
+    assert _searched_totals(client, commerce_reviewer) == exact
+    colleague = CommerceReviewerFactory(username="colleague-not-recused")
+    assert _searched_totals(client, colleague) == dict.fromkeys(exact, (3, True))
