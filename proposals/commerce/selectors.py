@@ -8,7 +8,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from proposals.commerce.models import (
@@ -111,7 +111,8 @@ class CommerceQueuePaginator(DeferredJoinPaginator):
     def page_keys(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(commerce_review__isnull=False)
 
-    def _rows_and_total(self, keys: QuerySet, total: Subquery) -> tuple[int, list[Any]] | None:
+    def _rows_and_total(self, keys: QuerySet, total: Any) -> tuple[int, list[Any]] | None:
+        # The total (exact, or bounded for a search) stays beside the keys, as in the base class.
         pairs = list(keys.annotate(_total=total).values_list("pk", "_total"))
         if not pairs:
             return None
