@@ -106,6 +106,11 @@ def _panel_seats(user: Any) -> dict[int, bool | None]:
     return cached
 
 
+def sits_on_any_panel(user: Any) -> bool:
+    """Whether the user holds any panel seat (from the seats cached on the user instance)."""
+    return bool(_panel_seats(user))
+
+
 def recused_proposal_ids(user: Any) -> set[int]:
     """The proposals this user declared a conflict of interest on: they may not open them."""
     return {pk for pk, conflict in _panel_seats(user).items() if conflict}

@@ -15,7 +15,14 @@ from proposals.commerce.models import LicenseGate, ScreeningHit
 from proposals.core.counts import count_per_proposal
 from proposals.core.enums import DEAL_END_STAGES, GateStatus, HitStatus, ProposalStatus
 from proposals.core.models.reference import ProgramSettings
-from proposals.core.permissions import is_agency_reviewer, is_commerce, is_evaluator, is_exim, without_recused
+from proposals.core.permissions import (
+    is_agency_reviewer,
+    is_commerce,
+    is_evaluator,
+    is_exim,
+    sits_on_any_panel,
+    without_recused,
+)
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import PanelMember
 from proposals.exim.models import Deal
@@ -236,8 +243,10 @@ def _seats_awaiting_evaluators() -> QuerySet[PanelMember]:
 
 def evaluation_action_required(user: Any) -> dict[str, ActionList]:
     """For an evaluator: the panels awaiting their conflict declaration or (no conflict declared)
-    their scores, oldest stage first, in one query; each row's `awaits` says which."""
-    if not is_evaluator(user):
+    their scores, oldest stage first, in one query; each row's `awaits` says which. Without any
+    seat (most Commerce reviewers: their seats are read for the recusal rule anyway) nothing waits,
+    and the query is spared (issue 16)."""
+    if not is_evaluator(user) or not sits_on_any_panel(user):
         return {}
     listed = _bounded(_seats_awaiting_evaluators().filter(evaluator_id=user.pk))
     for seat in listed.rows:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from proposals.commerce.models import CommerceReview
 from proposals.core.enums import GateStatus, HitStatus, ProposalStatus
+from proposals.core.permissions import recused_proposal_ids
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import Panel, PanelMember
 from proposals.exim.models import Deal
@@ -199,8 +200,8 @@ def test_action_required_query_count_is_fixed(
         license_gate(proposal, GateStatus.OPEN)
         screening_hit(proposal, HitStatus.UNRESOLVED, entry_key=f"e{n}")
     # the reviewer's panel seats (recusals), mine, unassigned (each with its bounded COUNT in the same
-    # statement, however full), and one for the evaluation panels
-    with django_assert_num_queries(4):
+    # statement, however full); no panel seat, so no query for the evaluation panels
+    with django_assert_num_queries(3):
         found = action_required_for(commerce_reviewer)
     assert sum(found[kind].total for kind in ("mine", "unassigned") if kind in found) == count
 
@@ -224,3 +225,17 @@ def test_commerce_panel_leaves_out_what_each_reviewer_is_recused_from(consortium
     assert unassigned(commerce_reviewer) == []
     assert unassigned(colleague) == ["Conflicted"]
     assert unassigned(type(commerce_reviewer).objects.get(pk=commerce_reviewer.pk)) == []
+
+
+def test_evaluation_panels_are_asked_for_only_by_who_sits_on_a_panel(
+    consortium, commerce_reviewer, django_assert_num_queries
+):
+    recused_proposal_ids(commerce_reviewer)  # the seats, read for the recusal rule by every agency list
+    with django_assert_num_queries(0):
+        assert evaluation_action_required(commerce_reviewer) == {}
+    panel = _panel(consortium, PanelStatus.CONFLICTS, title="Declare")
+    PanelMember.objects.create(panel=panel, evaluator=commerce_reviewer, agency="commerce")
+    seated = type(commerce_reviewer).objects.get(pk=commerce_reviewer.pk)
+    assert [seat.panel.proposal.title for seat in evaluation_action_required(seated)["panels"].rows] == [
+        "Declare"
+    ]
