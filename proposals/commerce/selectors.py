@@ -119,7 +119,10 @@ class CommerceQueuePaginator(DeferredJoinPaginator):
         return pairs[0][1], queue_rows_for([pk for pk, _ in pairs])
 
     def _rows_qs(self, keys: Any) -> "list[QueueRow]":
-        return queue_rows_for([row["pk"] for row in keys])
+        # The page's keys as the base class passes them: the keys' query (values("pk")), or a list of
+        # ids (a DISTINCT or grouped list, read in two steps).
+        ids = keys.values_list("pk", flat=True) if isinstance(keys, QuerySet) else keys
+        return queue_rows_for(list(ids))
 
 
 class CommerceQueuePagination(DeferredJoinPagination):

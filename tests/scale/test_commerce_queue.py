@@ -113,3 +113,15 @@ def test_commerce_queue_queryset_built_once_is_a_fresh_copy_for_each_reviewer(
     assert commerce_queue_for(commerce_reviewer).count() == 2
     # The role is checked on every call, before the shared queryset is copied.
     assert list(commerce_queue_for(lead)) == [] and list(commerce_queue_for(exim_officer)) == []
+
+
+def test_commerce_queue_pages_of_a_distinct_queryset_are_its_rows(consortium, commerce_reviewer):
+    """A DISTINCT queue (a filter through a join, as django-filter's MultipleChoiceFilter adds by
+    default) is paged in two steps, the keys as a list of ids: the rows are still read by them."""
+    from proposals.commerce.selectors import CommerceQueuePaginator
+
+    _queued(consortium, 3)
+    queue = commerce_queue_for(commerce_reviewer).distinct().order_by("title")
+    paginator = CommerceQueuePaginator(queue, 2)
+    assert [row.title for row in paginator.get_page(2)] == ["Queued 2"]
+    assert [row.title for row in paginator.page(1)] == ["Queued 0", "Queued 1"]
