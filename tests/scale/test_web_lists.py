@@ -97,12 +97,19 @@ def test_dashboard_counts_and_open_requests_read_the_consortium_status_index(lea
     """The dashboard's counts by state and its open requests (on returned proposals) are answered
     from the index (consortium, status): COUNT(*), not COUNT(id), which read every row of a
     5,000-proposal consortium (18 ms instead of 1). Sequential and bitmap scans priced out, as a test
-    database is too small for the planner to prefer an index on its own."""
+    database is too small for the planner to prefer an index on its own.
+
+    Whether the scan is index-only also depends on the table's visibility map, which the suite's
+    other tests leave in any state (this failed now and then after tests/commerce): so the plan is
+    checked for the index, and the count for reading no column (COUNT(*), what an index-only scan
+    needs; on the bench database the plan check shows "Index Only Scan")."""
     ProposalFactory(consortium=consortium, title="Counted")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
     with CaptureQueriesContext(connection) as counted:
         status_counts_for(lead)
-    assert "Index Only Scan using proposal_consortium_status" in _plan(counted.captured_queries[-1]["sql"])
+    sql = counted.captured_queries[-1]["sql"]
+    assert "COUNT(*)" in sql and "COUNT(" not in sql.replace("COUNT(*)", "")
+    assert "using proposal_consortium_status" in _plan(sql)
     assert "proposal_consortium_status" in information_requests_open_for(lead).explain()
