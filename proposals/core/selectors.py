@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_filters.fields import ChoiceField
 
 from proposals.core.models.reference import Country
 
@@ -50,6 +51,17 @@ def country_regions() -> tuple[str, ...]:
             Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
         ),
     )
+
+
+class RegionChoiceField(ChoiceField):
+    """A region select whose options come from `country_regions()` (kept per process); a chosen
+    region the kept list lacks is looked up in the table before it is refused, so a region added in
+    another process (or by an update that sends no signal) is never refused while the list is kept."""
+
+    def valid_value(self, value: Any) -> bool:
+        return super().valid_value(value) or (
+            bool(value) and Country.objects.filter(region=str(value)).exists()
+        )
 
 
 @receiver([post_save, post_delete], sender=Country, dispatch_uid="core.country_choices.forget")

@@ -26,7 +26,7 @@ from proposals.core.enums import (
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.permissions import is_exim, is_program_admin
-from proposals.core.selectors import country_regions
+from proposals.core.selectors import RegionChoiceField, country_regions
 from proposals.exim.models import Deal
 from proposals.exim.policy import exposure
 from proposals.exim.workflow import PRE_COMMITMENT
@@ -81,6 +81,12 @@ def _region_choices() -> list[tuple[str, str]]:
     return [(r, r) for r in country_regions()]
 
 
+class RegionFilter(django_filters.ChoiceFilter):
+    """Options kept per process; a chosen region is checked against the table (RegionChoiceField)."""
+
+    field_class = RegionChoiceField
+
+
 STAGE_GROUPS = {
     "pipeline": DEAL_PIPELINE_STAGES,
     "committed": DEAL_COMMITTED_STAGES,
@@ -121,7 +127,7 @@ class DealFilter(SearchFilterSet):
         choices=[("pipeline", "Pending"), ("committed", "Authorized"), ("closed", "Ended")],
         method="filter_group",
     )
-    region = django_filters.ChoiceFilter(field_name="destination__region", choices=_region_choices)
+    region = RegionFilter(field_name="destination__region", choices=_region_choices)
     product = django_filters.ChoiceFilter(choices=EximProduct.choices)
     # Bounded, so that no filter value overflows a date or a money column (a 400, never a 500).
     amount_min = django_filters.NumberFilter(

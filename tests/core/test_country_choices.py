@@ -78,3 +78,16 @@ def test_a_saved_country_region_shows_at_once_in_this_process(kept):
     _regions()
     Country.objects.create(code="QZ", name="Qzland (test)", region="Qzregion")
     assert "Qzregion" in _regions()
+
+
+def test_a_region_the_kept_list_lacks_is_checked_against_the_table(kept):
+    """A region saved where this process's signal never fires (another process, or an update) is
+    accepted as a filter value while the kept list lacks it; a region nowhere in the table is not."""
+    Country.objects.create(code="QX", name="Qxland (test)", region="Old region")
+    assert "New region" not in _regions()
+    Country.objects.filter(code="QX").update(region="New region")  # no post_save: the list is stale
+    assert "New region" not in _regions()
+    assert DealFilter({"region": "New region"}, queryset=None).is_valid()
+    refused = DealFilter({"region": "Atlantis"}, queryset=None)
+    assert not refused.is_valid()
+    assert "region" in refused.errors
