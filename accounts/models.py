@@ -19,6 +19,12 @@ class Agency(models.TextChoices):
     OSTP = "ostp", "Office of Science and Technology Policy"
 
 
+def user_shown_as(*, first_name: str | None, last_name: str | None, username: str) -> str:
+    """How the portal names a user: the full name, else the username (User.__str__; lists that read
+    the names without the user, such as the Commerce queue's rows, call this too)."""
+    return f"{first_name or ''} {last_name or ''}".strip() or username
+
+
 class User(AbstractUser):
     agency = models.CharField(max_length=16, choices=Agency.choices, blank=True, default=Agency.NONE)
     organization = models.CharField(max_length=200, blank=True)
@@ -27,7 +33,7 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return user_shown_as(first_name=self.first_name, last_name=self.last_name, username=self.username)
 
     @property
     def is_commerce(self) -> bool:

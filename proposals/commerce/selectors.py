@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import user_shown_as
 from proposals.commerce.models import (
     CommerceReview,
     InformationRequest,
@@ -166,11 +167,15 @@ class QueueRow:
 
     @property
     def reviewer_name(self) -> str | None:
-        """The reviewer as the portal names a user (accounts.User.__str__); None when unassigned."""
+        """The reviewer as the portal names a user (accounts.models.user_shown_as); None when
+        unassigned."""
         if self.reviewer_username is None:
             return None
-        full_name = f"{self.reviewer_first_name} {self.reviewer_last_name}".strip()
-        return full_name or self.reviewer_username
+        return user_shown_as(
+            first_name=self.reviewer_first_name,
+            last_name=self.reviewer_last_name,
+            username=self.reviewer_username,
+        )
 
     def get_status_display(self) -> str:
         return str(_STATUS_LABELS.get(self.status, self.status))
@@ -183,8 +188,35 @@ _STATUS_LABELS = dict(ProposalStatus.choices)
 _CLOCK_FLAG_LABELS = dict(ReviewClockFlag.choices)
 
 
+# QueueRow's fields read from the database, each with the column it is read from: one table, so a
+# field and its column cannot be paired by position (QueueRow's lists are filled after the read).
+_QUEUE_ROW_COLUMNS = {
+    "pk": "pk",
+    "title": "title",
+    "status": "status",
+    "revision_number": "revision_number",
+    "consortium_name": "consortium__name",
+    "has_review": "commerce_review__pk",  # the review's key or None (queue_rows_for makes it a bool)
+    "registered_at": "commerce_review__registered_at",
+    "clock_days": "commerce_review__clock_days",
+    "clock_paused": "commerce_review__clock_paused",
+    "clock_flag": "commerce_review__clock_flag",
+    "clock_next_mark": "commerce_review__clock_next_mark",
+    "clock_days_to_mark": "commerce_review__clock_days_to_mark",
+    "reviewer_username": "commerce_review__reviewer__username",
+    "reviewer_first_name": "commerce_review__reviewer__first_name",
+    "reviewer_last_name": "commerce_review__reviewer__last_name",
+    "summary_eccns": "search_summary__item_eccns",
+    "open_gates": "open_gates",
+    "blocking_gates": "blocking_gates",
+    "unresolved_hits": "unresolved_hits",
+    "open_rfis": "open_rfis",
+    "queue_destinations": "destinations",
+}
+
+
 def _queue_row_values() -> QuerySet[Proposal]:
-    """QueueRow's columns, in its order: the queue's row statement (built once a process).
+    """The columns of _QUEUE_ROW_COLUMNS, in its order: the queue's row statement (built once a process).
 
     The counts are correlated subqueries, not Count() over joins: four aggregates over gates, hits
     and RFIs grouped every queued proposal before LIMIT (seconds at 100,000 proposals, issue 8); by
@@ -196,29 +228,7 @@ def _queue_row_values() -> QuerySet[Proposal]:
         unresolved_hits=count_per_proposal(ScreeningHit, status=HitStatus.UNRESOLVED),
         open_rfis=count_per_proposal(InformationRequest, answered_at__isnull=True),
         destinations=distinct_per_proposal(Site, "country_id"),
-    ).values_list(
-        "pk",
-        "title",
-        "status",
-        "revision_number",
-        "consortium__name",
-        "commerce_review__pk",
-        "commerce_review__registered_at",
-        "commerce_review__clock_days",
-        "commerce_review__clock_paused",
-        "commerce_review__clock_flag",
-        "commerce_review__clock_next_mark",
-        "commerce_review__clock_days_to_mark",
-        "commerce_review__reviewer__username",
-        "commerce_review__reviewer__first_name",
-        "commerce_review__reviewer__last_name",
-        "search_summary__item_eccns",
-        "open_gates",
-        "blocking_gates",
-        "unresolved_hits",
-        "open_rfis",
-        "destinations",
-    )
+    ).values_list(*_QUEUE_ROW_COLUMNS.values())
 
 
 # The page's rows by the page's keys: the same statement on every request, so it is compiled once a
@@ -236,8 +246,10 @@ def queue_rows_for(keys: Sequence[int]) -> list[QueueRow]:
     sweeper rebuilds it) has its ECCNs read from its line items: a row never shows none by mistake.
     """
     by_key = {}
-    for pk, title, status, revision, consortium, review, *rest in QUEUE_ROWS.rows(keys):
-        by_key[pk] = QueueRow(pk, title, status, revision, consortium, review is not None, *rest)
+    for values in QUEUE_ROWS.rows(keys):
+        named = dict(zip(_QUEUE_ROW_COLUMNS, values, strict=True))
+        named["has_review"] = named["has_review"] is not None
+        by_key[named["pk"]] = QueueRow(**named)
     rows = [by_key[key] for key in keys if key in by_key]
     missing = [row.pk for row in rows if row.summary_eccns is None]
     eccns: dict[int, set[str]] = defaultdict(set)

@@ -109,8 +109,7 @@ class SearchFilterSet(django_filters.FilterSet):
     """The search box, ECCN and destination filters, for any list whose rows lead to a proposal.
 
     A subclass sets `search_path` to the proposal's id on its rows ("pk" for proposals, "proposal_id"
-    for deals: one row a proposal at most, which the bounded total relies on, search_matches) and may
-    rename the destination filter (`destination_param`).
+    for deals: one row a proposal at most, which the bounded total relies on, search_matches).
     """
 
     search_path = "pk"
