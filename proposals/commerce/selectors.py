@@ -829,6 +829,20 @@ def information_requests_open_for(user: Any) -> QuerySet[InformationRequest]:
     )
 
 
+def information_requests_due_first(user: Any, *, limit: int) -> QuerySet[InformationRequest]:
+    """The first `limit` of information_requests_open_for(user), picked by key (sorted and cut in a
+    subquery), then read with their proposal and asker: joined before the sort, the proposal and the
+    asker of every open request were read, 378 of each for a 5,000-proposal consortium where the
+    dashboard shows 10 (about half of its 2 ms query, issue 16)."""
+    first = information_requests_open_for(user).values("pk")[:limit]
+    return (
+        InformationRequest.objects.filter(pk__in=first)
+        .select_related("proposal", "asked_by")
+        .only(*RFI_LISTED_FIELDS)
+        .order_by("due_date", "pk")
+    )
+
+
 def access_information_request(user: Any, pk: Any) -> InformationRequest:
     """A request on a proposal the user may see (a 404 otherwise, so ids reveal nothing)."""
     visible = InformationRequest.objects.filter(proposal__in=proposals_visible_to(user).values("pk"))

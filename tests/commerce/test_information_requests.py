@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from proposals.commerce.models import InformationRequest
 from proposals.commerce.policy.information_requests import NEAR, OVERDUE, rfi_days_left, rfi_reminder_due
+from proposals.commerce.selectors import information_requests_due_first, information_requests_open_for
 from proposals.commerce.services.review import (
     information_request_answer,
     information_request_create,
@@ -262,3 +263,29 @@ def test_rfi_api_answer_closed_request_is_409(api_client, asked, lead):
     api_client.force_authenticate(lead)
     response = api_client.post(reverse("api-information-request-answer", args=[asked.pk]), {"answer": "x"})
     assert response.status_code == 409
+
+
+def test_rfi_dashboard_reads_the_first_open_requests_as_the_full_list_orders_them(
+    asked, lead, commerce_reviewer, django_assert_num_queries
+):
+    # Picked by key first (the dashboard shows a few): the same requests, in the same order, as the
+    # first of every open request, with their proposal and asker read alongside.
+    for days in (3, 30, -2, 3, 12):
+        InformationRequest.objects.create(
+            proposal_id=asked.proposal_id,
+            question=f"Due in {days}?",
+            due_date=timezone.localdate() + timedelta(days=days),
+            asked_by=commerce_reviewer,
+        )
+    InformationRequest.objects.create(
+        proposal_id=asked.proposal_id,
+        question="Answered",
+        due_date=timezone.localdate() - timedelta(days=9),
+        answered_at=timezone.now(),
+    )
+    expected = [r.pk for r in information_requests_open_for(lead)][:4]
+    with django_assert_num_queries(1):
+        first = list(information_requests_due_first(lead, limit=4))
+        shown = [(r.proposal.title, r.asked_by_agency) for r in first]
+    assert [r.pk for r in first] == expected and len(expected) == 4
+    assert all(title == asked.proposal.title for title, _ in shown)

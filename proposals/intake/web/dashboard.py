@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from proposals.commerce.selectors import information_requests_open_for
+from proposals.commerce.selectors import information_requests_due_first
 from proposals.core.enums import ProposalStatus
 from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.permissions import is_agency_reviewer, is_evaluator
@@ -110,7 +110,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # Evaluators of other agencies land here too: their panels waiting on them.
             "action_required": action_required_for(request.user) if is_evaluator(request.user) else None,
             # Only a returned proposal has open requests: the status counts spare the query otherwise.
-            "open_requests": list(information_requests_open_for(request.user)[:OPEN_REQUESTS_SHOWN])
+            "open_requests": list(information_requests_due_first(request.user, limit=OPEN_REQUESTS_SHOWN))
             if counts.get(ProposalStatus.RETURNED)
             else [],
         }
