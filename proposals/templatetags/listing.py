@@ -4,6 +4,7 @@ proposals lists' rows written in Python."""
 import html
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
@@ -11,7 +12,9 @@ from django.contrib.humanize.templatetags.humanize import intcomma, naturaltime
 from django.template import Context
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
+from django.utils.encoding import force_str
 from django.utils.functional import Promise
+from django.utils.hashable import make_hashable
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -106,9 +109,15 @@ def html_row(template: str, *values: Any) -> str:
     return template.format(*map(_escaped, values))
 
 
+@lru_cache(maxsize=16)
+def _month_abbreviations(language: str | None) -> tuple[str, ...]:
+    """The date filter's "M" of each month (index 1 to 12) in `language`, the active one when read."""
+    return ("", *(MONTHS_3[month].title() for month in range(1, 13)))
+
+
 def day_shown(value: date) -> str:
     """`value` as `{{ value|date:"j M Y" }}` writes it ("6 Dec 2026"), without DateFormat's parser."""
-    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
+    return f"{value.day} {_month_abbreviations(get_language())[value.month]} {value.year:04d}"
 
 
 def when_shown(value: datetime | None) -> str:
@@ -128,8 +137,13 @@ def proposal_rows(proposals: Iterable[Any], *, agency: bool = False) -> SafeStri
     (about 0.15 ms); here it is one html_row, with the proposal's link reversed once a page."""
     link = url_for_pk("proposal-detail")
     rows = []
+    labels: dict[Any, Any] | None = None
     for p in proposals:
-        cells = (link(p.pk), p.title, p.consortium.name, p.status, p.get_status_display())
+        if labels is None:
+            # What get_status_display() reads, once a page: it rebuilds this dict on every call.
+            labels = dict(make_hashable(p._meta.get_field("status").flatchoices))
+        label = force_str(labels.get(make_hashable(p.status), p.status), strings_only=True)
+        cells = (link(p.pk), p.title, p.consortium.name, p.status, label)
         if agency:
             rows.append(
                 html_row(

@@ -8,17 +8,19 @@ from types import SimpleNamespace
 import pytest
 from django.http import QueryDict
 from django.template import Context, Template, engines
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from proposals.core.enums import ProposalStatus
 from proposals.core.models.reference import Country
+from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import ProposalFilter
-from proposals.templatetags.listing import html_row, open_request_items, when_shown
+from proposals.templatetags.listing import html_row, open_request_items, proposal_rows, when_shown
 
 # Around New York's DST changes (2026-03-08 and 2026-11-01), midnights, single-digit days and hours,
 # a year end, and a year before 1000 (written with leading zeros).
@@ -119,3 +121,24 @@ def test_list_filters_show_a_country_added_since_a_blank_form_was_kept():
     assert "Qzland" not in _filters_html("", tag=True)
     Country.objects.create(code="QZ", name="Qzland (test)")
     assert ">Qzland (test)</option>" in _filters_html("", tag=True)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_when_shown_writes_the_month_in_the_active_language_as_the_date_filter(language):
+    with translation.override(language):
+        for moment in MOMENTS[:6]:
+            assert when_shown(moment) == date_format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def test_proposal_rows_write_each_status_label_as_get_status_display():
+    consortium = Consortium(name="Acme")
+    proposals = [
+        Proposal(pk=n + 1, title="T", status=status, consortium=consortium, revision_number=1)
+        for n, status in enumerate(ProposalStatus.values)
+    ]
+    for proposal in proposals:
+        proposal.item_count = 0  # as the dashboard's page reads it
+    for agency in (False, True):
+        html = proposal_rows(proposals, agency=agency)
+        for proposal in proposals:
+            assert f'status-tag--{proposal.status}">{proposal.get_status_display()}</span>' in html
