@@ -20,7 +20,7 @@ from proposals.core.models.reference import Country
 from proposals.intake.models.consortium import Consortium
 from proposals.intake.models.proposal import Proposal
 from proposals.intake.selectors import ProposalFilter
-from proposals.templatetags.listing import html_row, open_request_items, proposal_rows, when_shown
+from proposals.templatetags.listing import html_row, open_request_items, proposal_rows, truncated, when_shown
 
 # Around New York's DST changes (2026-03-08 and 2026-11-01), midnights, single-digit days and hours,
 # a year end, and a year before 1000 (written with leading zeros).
@@ -142,3 +142,20 @@ def test_proposal_rows_write_each_status_label_as_get_status_display():
         html = proposal_rows(proposals, agency=agency)
         for proposal in proposals:
             assert f'status-tag--{proposal.status}">{proposal.get_status_display()}</span>' in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "short",
+        "x" * 120,
+        "x" * 121,
+        "é" * 119 + "e\u0301",
+        "cafe\u0301 " * 30,
+        "a\u0301" * 120,
+        "ü" * 130,
+    ],
+)
+def test_truncated_writes_what_truncatechars_writes(text):
+    assert truncated(text, 120) == Template("{{ text|truncatechars:120 }}").render(Context({"text": text}))
