@@ -125,13 +125,7 @@ def _queue_page(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         # A filter value the queue does not know is an error on the form, never an empty result.
         return render(request, "commerce/queue.html", {**context, "invalid": True}, status=400)
-    paginator = CommerceQueuePaginator(
-        filterset.qs,
-        PAGE_SIZE,
-        count_exact_up_to=filterset.count_exact_up_to,
-        count_matches=filterset.count_matches,
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    page = CommerceQueuePaginator.of_filterset(filterset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "commerce/queue.html", {**context, "page": page, "rows": page.object_list})
 
 

@@ -73,6 +73,12 @@ class DeferredJoinPaginator(Paginator):
             self.count = count  # Paginator.count is a cached_property: this is its cached value
             self._count_limit = None
 
+    @classmethod
+    def of_filterset(cls, filterset: Any, per_page: int, **kw: Any) -> "DeferredJoinPaginator":
+        """A paginator over a filterset's rows, with the total bounded as the filterset decides for a
+        searched list (`bounds_of`)."""
+        return cls(filterset.qs, per_page, **bounds_of(filterset), **kw)
+
     @cached_property
     def count(self) -> int:
         if self._count_limit is None:
@@ -222,11 +228,21 @@ class DeferredJoinPaginator(Paginator):
         return (rows[0]._total, rows) if rows else None
 
 
+def bounds_of(filterset: Any) -> dict[str, Any]:
+    """The bounded total's arguments a filterset decides (proposals.search: `count_exact_up_to` and
+    `count_matches`, set for a searched list), as DeferredJoinPaginator takes them: together, as the
+    bound without what it counts would count the list the slow way. None of them for other lists."""
+    bound = getattr(filterset, "count_exact_up_to", None)
+    if bound is None:
+        return {}
+    return {"count_exact_up_to": bound, "count_matches": getattr(filterset, "count_matches", None)}
+
+
 class DeferredJoinPagination(PageNumberPagination):
     """DRF page-number pagination with the deferred join above.
 
-    The total is bounded as the view's filterset decides (its `count_exact_up_to` and `count_matches`,
-    when the filter backend left it on the view as `filterset`): the body then says whether `count`
+    The total is bounded as the view's filterset decides (`bounds_of`, when the filter backend left it
+    on the view as `filterset`): the body then says whether `count`
     is exact (`count_exact`; when false, `count` is a lower bound and `next` still leads on).
     """
 
@@ -235,9 +251,7 @@ class DeferredJoinPagination(PageNumberPagination):
     rows: Callable[[QuerySet], Iterable[Any]] | None = None
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
-        filterset = getattr(view, "filterset", None)
-        self.count_exact_up_to = getattr(filterset, "count_exact_up_to", None)
-        self.count_matches = getattr(filterset, "count_matches", None) if self.count_exact_up_to else None
+        self.bounds = bounds_of(getattr(view, "filterset", None))
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> DeferredJoinPaginator:
@@ -245,8 +259,7 @@ class DeferredJoinPagination(PageNumberPagination):
             object_list,
             per_page,
             rows=type(self).rows,  # read off the class: a function there is not a method
-            count_exact_up_to=getattr(self, "count_exact_up_to", None),
-            count_matches=getattr(self, "count_matches", None),
+            **getattr(self, "bounds", {}),
         )
 
     def get_paginated_response(self, data: Any) -> Response:

@@ -69,13 +69,9 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     if not filtered.is_valid():  # a bad filter value is an error on the form, never an empty list
         return render(request, "exim/pipeline.html", {**context, "invalid": True}, status=400)
     # Plain rows (named tuples), not model instances: the table shows values only.
-    page = DeferredJoinPaginator(
-        filtered.qs,
-        PAGE_SIZE,
-        rows=pipeline_values,
-        count_exact_up_to=filtered.count_exact_up_to,
-        count_matches=filtered.count_matches,
-    ).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator.of_filterset(filtered, PAGE_SIZE, rows=pipeline_values).get_page(
+        request.GET.get("page")
+    )
     benchmarks = stage_benchmarks()
     now = timezone.now()
     rows = [(row, stage_clock(row, benchmarks, now=now)) for row in page.object_list]

@@ -253,3 +253,24 @@ def test_search_total_of_a_list_that_can_match_nothing_is_zero(
     api_client.force_authenticate(stranger)
     body = api_client.get(PROPOSALS_API, params).json()
     assert (body["count"], body["count_exact"], body["results"]) == (0, True, [])
+
+
+def test_a_searched_filterset_bounds_its_paginator_with_what_the_bound_counts():
+    """bounds_of hands a paginator the bound and what it counts together (the bound alone would
+    count the list the slow way); a list that is not searched gets neither, and counts exactly."""
+    from proposals.core.pagination import DeferredJoinPaginator, bounds_of
+    from proposals.intake.models.proposal import Proposal
+    from proposals.intake.selectors import ProposalFilter
+
+    searched = ProposalFilter({"q": "nairobi"}, queryset=Proposal.objects.all())
+    assert searched.is_valid()
+    bounds = bounds_of(searched)
+    assert bounds["count_exact_up_to"] == SEARCH_TOTAL_EXACT_UP_TO
+    assert bounds["count_matches"] is not None
+    paginator = DeferredJoinPaginator.of_filterset(searched, 10)
+    assert paginator.count_exact_up_to == SEARCH_TOTAL_EXACT_UP_TO
+    assert str(paginator.count_matches.query) == str(bounds["count_matches"].query)
+    plain = ProposalFilter({"status": "draft"}, queryset=Proposal.objects.all())
+    assert plain.is_valid()
+    assert bounds_of(plain) == {} and bounds_of(None) == {}
+    assert DeferredJoinPaginator.of_filterset(plain, 10).count_exact_up_to is None

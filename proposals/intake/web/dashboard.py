@@ -84,13 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["action_required"] = action_required_for(request.user)
         if not filterset.is_valid():  # a bad filter value is an error on the form, never an empty list
             return render(request, "proposals/agency_list.html", {**context, "invalid": True}, status=400)
-        paginator = DeferredJoinPaginator(
-            filterset.qs,
-            PAGE_SIZE,
-            count_exact_up_to=filterset.count_exact_up_to,
-            count_matches=filterset.count_matches,
-        )
-        page = paginator.get_page(request.GET.get("page"))
+        page = DeferredJoinPaginator.of_filterset(filterset, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(
             request,
             "proposals/agency_list.html",
@@ -120,12 +114,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The status counts cover the same rows as the unfiltered list (filed-away ones aside): their sum
     # is its pager's count.
     current = sum(n for status, n in counts.items() if status not in FILED_AWAY_STATUSES)
-    paginator = DeferredJoinPaginator(
-        filterset.qs,
-        PAGE_SIZE,
-        count=None if context["filtered"] else current,
-        count_exact_up_to=filterset.count_exact_up_to,
-        count_matches=filterset.count_matches,
+    paginator = DeferredJoinPaginator.of_filterset(
+        filterset, PAGE_SIZE, count=None if context["filtered"] else current
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(
