@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
 # default is a folder under var/, which `make run`'s runserver and worker share without a server.
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="exportai"))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "exportai.cache.RedisCache"  # one client per pool (exportai/cache.py)
 # Seconds a cached list page (the Commerce queue) may be served; any write to what it shows
 # invalidates it sooner. 0 turns page caching off.
 EXPORTAI_PAGE_CACHE_SECONDS = env.int("EXPORTAI_PAGE_CACHE_SECONDS", default=300)
