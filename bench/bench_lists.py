@@ -90,3 +90,27 @@ def bench_list_queries(target: ListTarget, clients: dict[str, Client]) -> None:
         goal=f"equal, <= {QUERY_GOAL}",
         met="yes" if same else "no",
     )
+
+
+def bench_dashboard_counts_plan(users: dict[str, Any]) -> None:
+    """The dashboard's counts by state read the index (consortium, status) alone, on the seeded and
+    vacuumed data (a test's transaction cannot vacuum, so only here is an index-only scan the
+    planner's choice to check; tests/scale/test_web_lists.py checks the statement's shape)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from proposals.intake.selectors import status_counts_for
+
+    with CaptureQueriesContext(connection) as captured:
+        status_counts_for(users["lead"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    wanted = "Index Only Scan using proposal_consortium_status"
+    RESULTS.add(
+        "Plans",
+        "Dashboard counts by state, consortium lead",
+        "index-only (consortium, status)" if wanted in plan else plan.splitlines()[0][:60],
+        goal="Index Only Scan using proposal_consortium_status",
+        met="yes" if wanted in plan else "no",
+    )
