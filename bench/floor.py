@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.test import RequestFactory
 from django.urls import path
 
 from proposals.search.enums import SearchList
@@ -32,7 +33,9 @@ def _page_statements(user_id: int) -> tuple[tuple[str, Any], ...]:
     from proposals.commerce.web import PAGE_SIZE
 
     user = User.objects.get(pk=user_id)
-    filterset = CommerceQueueFilter(QueryDict(), queryset=commerce_queue_for(user), request=None)
+    request = RequestFactory().get("/")
+    request.user = user
+    filterset = CommerceQueueFilter(QueryDict(), queryset=commerce_queue_for(user), request=request)
     filterset.is_valid()
     sent: list[tuple[str, Any]] = []
 
@@ -41,7 +44,7 @@ def _page_statements(user_id: int) -> tuple[tuple[str, Any], ...]:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
-        CommerceQueuePaginator(filterset.qs, PAGE_SIZE).get_page(None)  # as the view: no ?page=
+        CommerceQueuePaginator.of_filterset(filterset, PAGE_SIZE).get_page(None)  # as the view: no ?page=
     return tuple(sent)
 
 

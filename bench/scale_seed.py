@@ -1079,6 +1079,11 @@ def seed(size: int | None = None) -> dict[str, Any]:
             _mark(part, size, time.monotonic() - t)
         report["parts"][part] = ("seeded", time.monotonic() - t)
     if migrated or any(state == "seeded" for state, _ in report["parts"].values()):
+        from proposals.intake.services.tally import proposal_tally_rebuild
+
+        t = time.monotonic()
+        proposal_tally_rebuild()  # the COPY ran with triggers off (replica mode): recount per state
+        report["parts"]["tally"] = ("recounted", time.monotonic() - t)
         t = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

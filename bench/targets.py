@@ -400,7 +400,9 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     Every submitted proposal has its Commerce review, so the page is read through the index
     commerce_review_clock (INNER join) and the total counted on proposals alone, as the portal does.
     The total is a MATERIALIZED CTE (see proposals_list_sql): inlined, a deep page counted it once
-    per row (25 counts, 200 ms for page 1805). A searched queue's total is bounded (counted_total).
+    per row (25 counts, 200 ms for page 1805). A searched queue's total is bounded (counted_total);
+    a queue narrowed only by state reads its total from the counts the database keeps per state
+    (proposals_proposaltally, migration 0033), as the portal does.
     """
     from proposals.commerce.selectors import QUEUE_STATUSES
     from proposals.core.enums import BLOCKING_GATE_STATUSES
@@ -408,8 +410,15 @@ def commerce_queue_sql(user: Any, filters: dict[str, Any], limit: int, offset: i
     statuses = filters.get("status") or [str(s) for s in QUEUE_STATUSES]
     statuses = [statuses] if isinstance(statuses, str) else statuses
     where, params = ["p.revision_number <> 0", "p.status = ANY(%s)"], [list(statuses)]
-    total, tparams = counted_total("proposals_proposal p", where, params, filters, limit, offset, "p.id")
     searched, sparams = search_filters(filters)
+    if searched:
+        total, tparams = counted_total("proposals_proposal p", where, params, filters, limit, offset, "p.id")
+    else:
+        total = (
+            "SELECT COALESCE(sum(t.proposals), 0) AS total FROM proposals_proposaltally t "
+            "WHERE t.submitted AND t.status = ANY(%s)"
+        )
+        tparams = [list(statuses)]
     where = where + searched
     params = params + sparams
     sql = f"""

@@ -24,7 +24,15 @@ from proposals.exim.models import Deal
 from proposals.intake.models.bom_import import BomImportJob
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser, Owner
-from proposals.intake.models.proposal import Document, LineItem, Party, Proposal, Revision, Site
+from proposals.intake.models.proposal import (
+    Document,
+    LineItem,
+    Party,
+    Proposal,
+    ProposalTally,
+    Revision,
+    Site,
+)
 from proposals.notify.models import (
     InboxItem,
     Message,
@@ -69,6 +77,7 @@ __all__ = [
     "ProgramSettings",
     "Proposal",
     "ProposalSearch",
+    "ProposalTally",
     "Revision",
     "Rubric",
     "SavedFilter",

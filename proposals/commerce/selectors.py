@@ -10,6 +10,7 @@ from typing import Any
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from accounts.models import user_shown_as
@@ -36,14 +37,19 @@ from proposals.core.enums import (
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import ProgramSettings
 from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
-from proposals.core.permissions import is_commerce, without_recused
+from proposals.core.permissions import is_commerce, recused_proposal_ids, without_recused
 from proposals.core.statements import KeyedStatement
 from proposals.evaluation.enums import PanelStatus
 from proposals.evaluation.models import Panel
 from proposals.intake.models.consortium import ConsortiumMember
 from proposals.intake.models.proposal import LineItem, Party, Proposal, Site
 from proposals.intake.policy.revisions import RevisionDiff
-from proposals.intake.selectors import owed_work_delayed, proposal_revision_diff, proposals_visible_to
+from proposals.intake.selectors import (
+    owed_work_delayed,
+    proposal_revision_diff,
+    proposal_total_kept,
+    proposals_visible_to,
+)
 from proposals.search.selectors import SearchFilterSet
 
 # What a Commerce reviewer works on: anything submitted and not yet finished.
@@ -83,7 +89,10 @@ def _submitted_proposals() -> QuerySet[Proposal]:
 
 def commerce_queue_for(user: Any) -> QuerySet[Proposal]:
     """The proposals a Commerce reviewer's queue lists: every submitted proposal but those the
-    reviewer is recused from (as on every list); nothing for anyone else.
+    reviewer is recused from (as on every list); nothing for anyone else. Its total, when only state
+    narrows it, is read from the counts the database keeps (CommerceQueueFilter.total_kept), which
+    count exactly these proposals: a rule added here must be added there too (tested by
+    test_queue_total_kept_is_the_queue_count).
 
     A plain queryset, for the keys: CommerceQueueFilter narrows and sorts it, CommerceQueuePaginator
     reads a page's keys and the total from it, then the page's rows (QueueRow: counts, clock,
@@ -332,6 +341,20 @@ class CommerceQueueFilter(SearchFilterSet):
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS["clock"])
         return super().filter_queryset(queryset)
+
+    @property
+    def total_kept(self) -> Expression | None:
+        """The queue's total as the database keeps it (proposals submitted at least once in the chosen
+        states, less the reviewer's recusals), when no other filter narrows the queue; None otherwise
+        (then counted). DeferredJoinPaginator reads it beside the page's keys (bounds_of)."""
+        if self.request is None or self.queryset.query.is_empty() or not self.is_valid():
+            return None
+        chosen = self.form.cleaned_data
+        if any(value for name, value in chosen.items() if name not in ("status", "sort")):
+            return None
+        return proposal_total_kept(
+            statuses=chosen.get("status") or QUEUE_STATUSES, excluding=recused_proposal_ids(self.request.user)
+        )
 
     def filter_status(self, queryset: QuerySet[Proposal], name: str, value: list[str]) -> QuerySet[Proposal]:
         return queryset.filter(status__in=value) if value else queryset

@@ -18,7 +18,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -50,6 +50,9 @@ class DeferredJoinPaginator(Paginator):
     known to be larger than ("more than 1,000 proposals", "page 3 of more than 40"). `count_matches`,
     if given, is what that count reads instead of the list: as many rows, in a shape that stops early
     (a searched list's summaries, proposals.search.selectors.search_matches).
+
+    `total_kept`, if given, is the exact total as an expression read from counts the database keeps
+    (proposals.intake.selectors.proposal_total_kept): selected beside the keys instead of a COUNT.
     """
 
     def __init__(
@@ -61,11 +64,13 @@ class DeferredJoinPaginator(Paginator):
         rows: Callable[[QuerySet], Iterable[Any]] | None = None,
         count_exact_up_to: int | None = None,
         count_matches: QuerySet | None = None,
+        total_kept: Expression | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kw)
         self.rows = rows
         self.count_matches = count_matches
+        self.total_kept = total_kept if isinstance(object_list, QuerySet) else None
         self.count_exact_up_to = count_exact_up_to if self._boundable() else None
         # The LIMIT the (bounded) count was, or will be, read with; None: counted exactly.
         self._count_limit = None if self.count_exact_up_to is None else self.count_exact_up_to + 1
@@ -81,6 +86,11 @@ class DeferredJoinPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if self._count_limit is None and self.total_kept is not None:
+            # The kept total beside any one row of the table it counts (none: no rows, none kept).
+            model = self.object_list.model
+            kept = model._base_manager.order_by().annotate(_n=self.total_kept).values_list("_n", flat=True)
+            return next(iter(kept[:1]), 0)
         if self._count_limit is None:
             return super().count
         sql, params = self._bounded_count_sql(self._count_limit)
@@ -202,6 +212,8 @@ class DeferredJoinPaginator(Paginator):
         total: Any
         if self._count_limit is not None:
             total = RawSQL(*self._bounded_count_sql(self._count_limit), output_field=IntegerField())
+        elif self.total_kept is not None:
+            total = self.total_kept
         else:
             # COUNT(*), not COUNT(id): a count that reads no column can use the narrowest index that
             # covers the filter (proposal_status_revision), not one that also holds id.
@@ -229,12 +241,14 @@ class DeferredJoinPaginator(Paginator):
 
 
 def bounds_of(filterset: Any) -> dict[str, Any]:
-    """The bounded total's arguments a filterset decides (proposals.search: `count_exact_up_to` and
-    `count_matches`, set for a searched list), as DeferredJoinPaginator takes them: together, as the
-    bound without what it counts would count the list the slow way. None of them for other lists."""
+    """How the list's total is read, as the filterset decides and DeferredJoinPaginator takes it: the
+    bounded total of a searched list (proposals.search: `count_exact_up_to` with `count_matches`,
+    together, as the bound without what it counts would count the list the slow way), or the total
+    kept by the database for a list narrowed only by state (`total_kept`). Neither: a COUNT."""
     bound = getattr(filterset, "count_exact_up_to", None)
     if bound is None:
-        return {}
+        kept = getattr(filterset, "total_kept", None)
+        return {} if kept is None else {"total_kept": kept}
     return {"count_exact_up_to": bound, "count_matches": getattr(filterset, "count_matches", None)}
 
 

@@ -2,7 +2,7 @@
 
 import csv
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -10,7 +10,8 @@ from typing import Any
 
 import django_filters
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -38,7 +39,7 @@ from proposals.intake.enums import ACTIVE_BOM_IMPORT_STATUSES
 from proposals.intake.models.bom_import import BomImportJob
 from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Consortium, ConsortiumMember, Owner
-from proposals.intake.models.proposal import Proposal, Revision
+from proposals.intake.models.proposal import Proposal, ProposalTally, Revision
 from proposals.intake.policy.calls import call_is_open
 from proposals.intake.policy.completeness import CompletenessRules, Finding, evaluate
 from proposals.intake.policy.revisions import RevisionDiff, revision_diff
@@ -65,6 +66,57 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
     if getattr(user, "agency", ""):  # an evaluating agency
         return qs.filter(pk__in=cleared_panel_proposal_ids(user), revision_number__gt=0)
     return qs.filter(consortium_id__in=list(consortium_roles(user)))
+
+
+def proposal_total_kept(*, statuses: Iterable[str], excluding: Iterable[int] = ()) -> Expression:
+    """How many proposals submitted at least once are in `statuses`, less those among `excluding` (the
+    proposals a user is recused from): an expression a list's statement selects beside its keys.
+
+    Read from the tally the database keeps (models.ProposalTally): a sum of a few rows, where a COUNT
+    reads every matching proposal (8 ms for the 50,000 of the Commerce queue; issue 16). Only for a
+    list narrowed by nothing but state and recusal: any other filter is counted the usual way.
+    """
+    statuses = sorted(statuses)
+    kept = Subquery(
+        ProposalTally.objects.filter(status__in=statuses, submitted=True)
+        .order_by()
+        .annotate(n=Func(F("proposals"), template="COALESCE(SUM(%(expressions)s), 0)"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    excluding = sorted(excluding)
+    if not excluding:
+        return kept
+    recused = Subquery(
+        Proposal.objects.filter(pk__in=excluding, status__in=statuses)
+        .exclude(revision_number=0)
+        .order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    return CombinedExpression(kept, "-", recused, output_field=IntegerField())
+
+
+def proposal_tally_drift() -> dict[tuple[str, bool], tuple[int, int]]:
+    """Where the tally and a count of the proposals disagree: {(status, submitted): (kept, counted)}.
+    Empty when they agree, as the triggers keep them (tests and `manage.py tally_rebuild --check`)."""
+    kept = {
+        (row["status"], row["submitted"]): row["n"]
+        for row in ProposalTally.objects.order_by().values("status", "submitted").annotate(n=Sum("proposals"))
+    }
+    counted = {
+        (row["status"], row["submitted"]): row["n"]
+        for row in Proposal.objects.order_by()
+        .annotate(submitted=Q(revision_number__gt=0))
+        .values("status", "submitted")
+        .annotate(n=Count("pk"))
+    }
+    return {
+        key: (kept.get(key, 0), counted.get(key, 0))
+        for key in kept.keys() | counted.keys()
+        if kept.get(key, 0) != counted.get(key, 0)
+    }
 
 
 def proposal_list_for(user: Any) -> QuerySet[Proposal]:

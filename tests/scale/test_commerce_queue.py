@@ -2,13 +2,19 @@
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals.commerce import web as commerce
-from proposals.commerce.selectors import commerce_queue_for
+from proposals.commerce.selectors import CommerceQueueFilter, commerce_queue_for
+from proposals.core.pagination import bounds_of
+from proposals.evaluation.enums import PanelStatus
+from proposals.evaluation.models import Panel, PanelMember
 from proposals.search.services import search_rebuild
-from tests.factories import ProposalFactory
+from tests.factories import ProposalFactory, RubricFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +130,64 @@ def test_commerce_queue_pages_of_a_distinct_queryset_are_its_rows(consortium, co
     paginator = CommerceQueuePaginator(queue, 2)
     assert [row.title for row in paginator.get_page(2)] == ["Queued 2"]
     assert [row.title for row in paginator.page(1)] == ["Queued 0", "Queued 1"]
+
+
+def _queue_filterset(user, query: str) -> CommerceQueueFilter:
+    request = RequestFactory().get("/commerce/", QueryDict(query))
+    request.user = user
+    return CommerceQueueFilter(request.GET, queryset=commerce_queue_for(user), request=request)
+
+
+def test_queue_total_kept_is_the_queue_count(consortium, commerce_reviewer):
+    """The queue's total read from the counts the database keeps is the count of the queue's own
+    proposals, for each choice of states, with a recusal and with never-submitted drafts around."""
+    states = ["submitted", "in_review", "in_review", "returned", "returned", "approved", "declined"]
+    made = [ProposalFactory(consortium=consortium, status=s, revision_number=1) for s in states]
+    ProposalFactory(consortium=consortium)  # a draft, never submitted
+    panel = Panel.objects.create(
+        proposal=made[1],
+        rubric=RubricFactory(),
+        status=PanelStatus.CONFLICTS,
+        stage_entered_at=timezone.now(),
+    )
+    PanelMember.objects.create(
+        panel=panel,
+        evaluator=commerce_reviewer,
+        agency="commerce",
+        has_conflict=True,
+        declared_at=timezone.now(),
+    )
+    for query in [
+        "",
+        "status=in_review",
+        "status=returned&status=submitted",
+        "sort=title",
+        "status=in_review&page=2",
+    ]:
+        filterset = _queue_filterset(commerce_reviewer, query)
+        assert filterset.total_kept is not None, query
+        paginator = commerce.CommerceQueuePaginator.of_filterset(filterset, 2)
+        assert "total_kept" in bounds_of(filterset)
+        page = paginator.get_page(1)
+        assert paginator.count == filterset.qs.count(), query
+        assert len(page.object_list) == min(2, paginator.count)
+    assert _queue_filterset(commerce_reviewer, "").qs.count() == 4  # the recused proposal is left out
+
+
+@pytest.mark.parametrize(
+    "query", ["assignee=none", "age=under_9", "flag=on_track", "q=cluster", "eccn=3A090"]
+)
+def test_queue_total_is_counted_when_another_filter_narrows_it(consortium, commerce_reviewer, query):
+    ProposalFactory(consortium=consortium, status="in_review", revision_number=1)
+    filterset = _queue_filterset(commerce_reviewer, query)
+    assert filterset.is_valid(), filterset.errors
+    assert filterset.total_kept is None
+
+
+def test_queue_total_kept_past_the_last_page_and_for_no_one(consortium, commerce_reviewer):
+    _queued(consortium, 3)
+    paginator = commerce.CommerceQueuePaginator.of_filterset(_queue_filterset(commerce_reviewer, ""), 2)
+    assert paginator.get_page(99).number == 2  # past the end: the last page, the total read alone
+    assert paginator.count == 3
+    outsider = _queue_filterset(UserFactory(), "")
+    assert outsider.total_kept is None  # not Commerce: an empty queue, nothing read from the tally

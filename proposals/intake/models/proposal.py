@@ -373,3 +373,35 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} r{self.number}"
+
+
+# Proposals spread over this many rows per state (by id), so that two transactions moving different
+# proposals rarely wait on the same row of the tally.
+TALLY_SHARDS = 8
+
+
+class ProposalTally(models.Model):
+    """How many proposals are in each state, kept by the database in the same transaction as every
+    insert, move and delete of a proposal (triggers of migration 0033, on PostgreSQL and SQLite), so a
+    list's total need not count tens of thousands of rows (issue 16; docs/decisions/0011).
+
+    Read, never written, by Django: the table and its triggers are the migration's (`managed =
+    False`, so a test flush leaves it to the triggers too). A state's count is the sum of its shards;
+    `submitted` tells proposals submitted at least once (revision_number > 0) from never-submitted
+    drafts. Seeds that skip triggers (the bench's COPY in replica mode) recount it with
+    `proposal_tally_rebuild` (proposals.intake.services.tally).
+    """
+
+    pk = models.CompositePrimaryKey("status", "submitted", "shard")
+    status = models.CharField(max_length=16, choices=ProposalStatus.choices)
+    submitted = models.BooleanField()
+    shard = models.PositiveSmallIntegerField()
+    proposals = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "proposals_proposaltally"
+
+    def __str__(self) -> str:
+        kind = "submitted" if self.submitted else "never submitted"
+        return f"{self.status} ({kind}, shard {self.shard}): {self.proposals}"
