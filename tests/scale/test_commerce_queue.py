@@ -1,5 +1,7 @@
 """The Commerce queue at scale: the same queries at page sizes 10 and 100; counts only for the page."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -191,3 +193,21 @@ def test_queue_total_kept_past_the_last_page_and_for_no_one(consortium, commerce
     assert paginator.count == 3
     outsider = _queue_filterset(UserFactory(), "")
     assert outsider.total_kept is None  # not Commerce: an empty queue, nothing read from the tally
+
+
+@pytest.mark.parametrize("url_name", ["commerce-queue", "api-commerce-queue"])
+def test_queue_total_is_read_from_the_tally_not_counted(client, commerce_reviewer, consortium, url_name):
+    """Web page and API: the total beside the page's keys is the tally's sum, and no statement counts
+    the queued proposals (a COUNT over proposals_proposal would read every queued row)."""
+    _queued(consortium, 3)
+    client.force_login(commerce_reviewer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(url_name))
+    keys_sql = next(q["sql"] for q in ctx.captured_queries if '"_total"' in q["sql"])
+    assert "proposals_proposaltally" in keys_sql
+    counts_proposals = re.compile(r'SELECT COUNT\(\*\)[^()]* FROM "proposals_proposal"')
+    assert not [q["sql"] for q in ctx.captured_queries if counts_proposals.search(q["sql"])]
+    if url_name.startswith("api"):
+        assert (response.json()["count"], response.json()["count_exact"]) == (3, True)
+    else:
+        assert response.context["page"].paginator.count == 3
