@@ -1,8 +1,9 @@
 """KeyedStatement: a queryset compiled once a process, run with new keys, answers what the ORM does."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
+from django.db.transaction import TransactionManagementError
 
 from proposals.commerce.models import CommerceReview
 from proposals.core.statements import KeyedStatement, _Keys, _KeysParameter
@@ -94,3 +95,51 @@ def test_distinct_per_proposal_lists_each_code_once_and_none_as_empty(five):
         )
     ).rows(five[:2])
     assert {pk: sorted(countries) for pk, countries in rows} == {five[0]: ["AE", "SA"], five[1]: []}
+
+
+def test_keyed_statement_builds_the_model_instances_the_orm_builds_with_their_related_rows(
+    five, django_assert_num_queries
+):
+    statement = KeyedStatement(lambda: Proposal.objects.select_related("consortium", "commerce_review"))
+    keys = [five[1], five[4]]
+    built = {p.pk: p for p in statement.instances(keys)}
+    expected = {
+        p.pk: p for p in Proposal.objects.select_related("consortium", "commerce_review").filter(pk__in=keys)
+    }
+    assert sorted(built) == sorted(expected)
+    for pk, proposal in built.items():
+        assert proposal._state.adding is False and proposal._state.db == "default"
+        assert [getattr(proposal, f.attname) for f in Proposal._meta.concrete_fields] == [
+            getattr(expected[pk], f.attname) for f in Proposal._meta.concrete_fields
+        ]
+    with django_assert_num_queries(0):  # the related rows came with them: no query to read them
+        assert built[five[1]].consortium.name == expected[five[1]].consortium.name
+        assert built[five[1]].commerce_review.clock_days == 12
+    assert statement.instances([]) == []
+
+
+def test_keyed_statement_of_one_key_sends_an_equality_and_refuses_any_other_number_of_keys(five):
+    statement = KeyedStatement(lambda: Proposal.objects.values_list("pk", "title"), one=True)
+    rows, sent = _sent(statement, [five[2]])
+    assert rows == [(five[2], "P2")]
+    assert "ANY" not in sent[0] and "json_each" not in sent[0]
+    with pytest.raises(ValueError, match="one key"):
+        statement.rows(five[:2])
+
+
+def test_keyed_statement_instances_needs_a_model_queryset(five):
+    with pytest.raises(TypeError, match="model instances"):
+        KeyedStatement(lambda: Proposal.objects.values_list("pk")).instances(five[:1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keyed_locking_statement_runs_only_inside_a_transaction(consortium):
+    """As the ORM's select_for_update: compiled once inside a transaction, it is still refused outside one
+    (its lock would be released at once)."""
+    pk = ProposalFactory(consortium=consortium).pk
+    statement = KeyedStatement(lambda: Proposal.objects.select_for_update(), one=True)
+    with transaction.atomic():
+        assert [p.pk for p in statement.instances([pk])] == [pk]
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            statement.instances([pk])

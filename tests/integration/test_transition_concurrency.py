@@ -3,10 +3,13 @@
 import pytest
 from django.db import connection
 
+from proposals.commerce.tasks import commerce_start_review
 from proposals.core.enums import ProposalStatus
 from proposals.core.errors import TransitionNotAllowed
 from proposals.core.models.audit import AuditEvent
+from proposals.exim.tasks import exim_start_review
 from proposals.intake.models.proposal import Proposal, Revision
+from proposals.intake.services.intake import intake_check
 from proposals.intake.services.transitions import proposal_transition
 from proposals.intake.tasks import intake_check_proposal
 from tests.race import race
@@ -57,3 +60,22 @@ def test_twenty_concurrent_withdrawals_record_one_withdrawal(complete_proposal, 
     assert [type(o) for o in outcomes if o != "ok"] == [TransitionNotAllowed] * (ATTEMPTS - 1)
     assert Proposal.objects.get(pk=complete_proposal.pk).status == ProposalStatus.WITHDRAWN
     assert AuditEvent.objects.filter(proposal=complete_proposal, action="withdraw").count() == 1
+
+
+def test_twenty_concurrent_intakes_of_one_submission_move_it_once(complete_proposal, lead, monkeypatch):
+    """Intake locks the proposal before reading its state: the deliveries that waited for the lock
+    find it in review and do nothing (no second audit event, no second fan-out)."""
+    monkeypatch.setattr(intake_check_proposal, "apply_async", lambda kwargs, **_: None)
+    proposal_transition(proposal_id=complete_proposal.pk, action="submit", actor=lead)
+    fan_out: list[str] = []
+    for task in (commerce_start_review, exim_start_review):
+        monkeypatch.setattr(task, "apply_async", lambda kwargs, _n=task.name, **_: fan_out.append(_n))
+    actions: list[object] = []
+
+    outcomes = race(lambda n: actions.append(intake_check(proposal_id=complete_proposal.pk)), ATTEMPTS)
+
+    assert outcomes == ["ok"] * ATTEMPTS
+    assert (actions.count("accept_for_review"), actions.count(None)) == (1, ATTEMPTS - 1)
+    assert Proposal.objects.get(pk=complete_proposal.pk).status == ProposalStatus.IN_REVIEW
+    assert AuditEvent.objects.filter(proposal=complete_proposal, action="accept_for_review").count() == 1
+    assert sorted(fan_out) == [commerce_start_review.name, exim_start_review.name]
