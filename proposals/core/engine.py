@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from celery.utils.saferepr import saferepr
 from django.db import DatabaseError, models, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
@@ -40,13 +41,25 @@ def enqueue_on_commit(task_name: str, *more_task_names: str, **kwargs: Any) -> N
     """
 
     def send() -> None:
+        # The arguments as the messages' headers show them (for monitoring), written once for the
+        # batch exactly as Celery writes them for each message: about 0.1 ms of CPU a message.
+        shown = _arguments_shown(kwargs)
         with app.producer_or_acquire() as producer, producer.batch():
             for name in (task_name, *more_task_names):
-                import_string(name).apply_async(kwargs=kwargs, producer=producer)
+                import_string(name).apply_async(kwargs=kwargs, producer=producer, **shown)
 
     # robust: the change is already committed when this runs, so a broker that is down must not turn
     # it into an error for the user; Django logs the failure and the sweeper re-enqueues the work.
     transaction.on_commit(send, robust=True)
+
+
+def _arguments_shown(kwargs: dict[str, Any]) -> dict[str, str]:
+    """`argsrepr` and `kwargsrepr` of a message with these keyword arguments, as Celery makes them."""
+    amqp, maxlevels = app.amqp, app.conf.task_repr_maxlevels
+    return {
+        "argsrepr": saferepr((), amqp.argsrepr_maxsize, maxlevels=maxlevels),
+        "kwargsrepr": saferepr(kwargs, amqp.kwargsrepr_maxsize, maxlevels=maxlevels),
+    }
 
 
 def commit_without_waiting_for_disk() -> None:
