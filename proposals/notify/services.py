@@ -33,6 +33,7 @@ from proposals.core.engine import audit_record, enqueue_on_commit
 from proposals.core.enums import NotificationEvent, NotificationFrequency, OutboxStatus
 from proposals.core.errors import InvalidInput, TransitionNotAllowed
 from proposals.core.permissions import is_agency_reviewer
+from proposals.core.statements import KeyedStatement
 from proposals.documents.services.uploads import ALLOWED_TYPES, upload_validate
 from proposals.intake.models.consortium import ConsortiumUser
 from proposals.intake.models.proposal import Proposal
@@ -59,10 +60,16 @@ def retry_delay(*, attempts: int, base_seconds: int, max_seconds: int) -> timede
     return timedelta(seconds=min(base_seconds * 2**exponent, max_seconds))
 
 
+# Read for every notification, in the transaction of the change that sends it (a worker's automated
+# intake included): compiled once a process.
+_FREQUENCIES = KeyedStatement(
+    lambda: NotificationPreference.objects.values_list("user_id", "frequency"), key="user_id"
+)
+
+
 def user_frequency(users: Iterable[Any]) -> dict[int, str]:
     """{user id: frequency} for these users, in one query; users without a preference are absent."""
-    ids = [u.pk for u in users]
-    return dict(NotificationPreference.objects.filter(user_id__in=ids).values_list("user_id", "frequency"))
+    return dict(_FREQUENCIES.rows([u.pk for u in users]))
 
 
 def notification_preference_set(*, user: Any, frequency: str) -> NotificationPreference:
