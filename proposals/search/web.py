@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from proposals.core.errors import InvalidInput
 from proposals.search.enums import SearchList
 from proposals.search.models import SavedFilter
-from proposals.search.selectors import saved_filters_for
+from proposals.search.selectors import saved_filters_for, saved_filters_listed
 from proposals.search.services import saved_filter_create, saved_filter_delete
 
 # The page of each list, where a saved filter is applied.
@@ -33,7 +33,7 @@ def list_context(request: HttpRequest, filterset: Any, list_name: str) -> dict[s
         "query": params.urlencode(),
         "filtered": any(v for k, v in params.items() if k not in ("sort", "ordering")),
         "list_name": list_name,
-        "saved_filters": list(saved_filters_for(request.user, list_name=list_name)),
+        "saved_filters": saved_filters_listed(request.user, list_name=list_name),
     }
 
 

@@ -83,3 +83,21 @@ def test_api_saved_filter_name_once_per_list(api_client, lead):
     assert api_client.post(LIST, body, format="json").status_code == 201
     response = api_client.post(LIST, {**body, "name": "drafts"}, format="json")
     assert (response.status_code, list(response.json()["extra"]["fields"])) == (400, ["name"])
+
+
+def test_saved_filters_listed_are_the_users_own_of_that_list_in_name_order(commerce_reviewer, exim_officer):
+    """The list page's read (a statement compiled once a process) gives the rows and order of the
+    queryset the API reads."""
+    from proposals.search.selectors import saved_filters_for, saved_filters_listed
+
+    for name in ["Gulf chips", "apple", "Banana", "Zeta"]:
+        SavedFilter.objects.create(user=commerce_reviewer, list_name="commerce_queue", name=name, query="q=x")
+    SavedFilter.objects.create(user=commerce_reviewer, list_name="proposals", name="Other list", query="")
+    SavedFilter.objects.create(user=exim_officer, list_name="commerce_queue", name="Not mine", query="")
+    listed = saved_filters_listed(commerce_reviewer, list_name="commerce_queue")
+    expected = list(saved_filters_for(commerce_reviewer, list_name="commerce_queue"))
+    assert [(s.pk, s.name, s.query, s.list_name) for s in listed] == [
+        (s.pk, s.name, s.query, s.list_name) for s in expected
+    ]
+    assert [s.name for s in listed] == ["Banana", "Gulf chips", "Zeta", "apple"]
+    assert saved_filters_listed(exim_officer, list_name="proposals") == []
