@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from proposals.commerce.tasks import commerce_start_review
@@ -78,6 +79,23 @@ def test_intake_of_a_proposal_no_longer_submitted_does_nothing(submitted, lead):
     proposal_transition(proposal_id=submitted.pk, action="withdraw", actor=lead, reason="Changed plans.")
     assert intake_check(proposal_id=submitted.pk) is None
     assert Proposal.objects.get(pk=submitted.pk).status == ProposalStatus.WITHDRAWN
+
+
+def test_intake_inside_another_transaction_leaves_that_transaction_durable(
+    submitted, django_capture_on_commit_callbacks
+):
+    """Inside the test's transaction intake's block is not the database transaction: its read must not
+    ask for asynchronous commit (tests/integration/test_intake_commit.py: its own transaction does)."""
+    sent: list[str] = []
+
+    def observe(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(observe), django_capture_on_commit_callbacks(execute=False):
+        assert intake_check(proposal_id=submitted.pk) == "accept_for_review"
+    assert [sql for sql in sent if "FOR UPDATE" in sql]
+    assert not [sql for sql in sent if "synchronous_commit" in sql]
 
 
 def test_intake_of_a_missing_proposal_does_nothing(db):
