@@ -115,21 +115,30 @@ class KeyedStatement:
     `build` returns the queryset (called once per alias, lazily: no query at import); `key` is the
     column the keys are matched against (`pk`, or a foreign key such as `proposal_id`).
     `rows(keys)` answers the same tuples as `build().filter(<key>__in=keys)` would (a values_list()),
-    `instances(keys)` the same model instances (a model queryset); both in no order. With `one`, the
-    statement reads one key at a time (`column = %s`: PostgreSQL then finds the joined rows by that
-    key too, whatever its statistics say) and is given a list of exactly one key.
+    `instances(keys)` the same model instances (a model queryset); both in no order unless `order_by`
+    names one (the model's default ordering is never applied). With `one`, the statement reads one
+    key at a time (`column = %s`: PostgreSQL then finds the joined rows by that key too, whatever its
+    statistics say) and is given a list of exactly one key.
     """
 
-    def __init__(self, build: Callable[[], QuerySet[Any]], *, key: str = "pk", one: bool = False) -> None:
+    def __init__(
+        self,
+        build: Callable[[], QuerySet[Any]],
+        *,
+        key: str = "pk",
+        one: bool = False,
+        order_by: tuple[str, ...] = (),
+    ) -> None:
         self.build = build
         self.key = key
         self.one = one
+        self.order_by = order_by
         self._compiled: dict[str, _Compiled] = {}
 
     def queryset(self) -> QuerySet[Any]:
         """The statement's queryset with the keys' condition (its keys not yet given)."""
         condition = (_KeyParameter if self.one else _KeysParameter)(F(self.key), _Keys())
-        return self.build().order_by().filter(condition)
+        return self.build().order_by(*self.order_by).filter(condition)
 
     def compiled(self, alias: str = "default") -> _Compiled:
         """The statement for `alias`, compiled on first use (a race only compiles it twice)."""

@@ -153,7 +153,9 @@ def notification_queue(
         for user in users.values()
     ]
     inbox_users = list(active)
-    with transaction.atomic():
+    # All or nothing with the caller's change; no savepoint of its own (two round trips), as no
+    # caller carries on after a failure here.
+    with transaction.atomic(savepoint=False):
         if dedupe_key:
             already = set(
                 OutboxMessage.objects.filter(
@@ -265,14 +267,21 @@ def inbox_mark_all_read(*, user: Any) -> int:
     return changed
 
 
+# Read inside every change that tells a consortium (a returned intake included): compiled once a
+# process, as building and compiling the queryset cost more than the query.
+_CONSORTIUM_USERS = KeyedStatement(
+    lambda: ConsortiumUser.objects.select_related("user"),
+    key="consortium_id",
+    one=True,
+    order_by=("user__username",),
+)
+
+
 def consortium_recipients(proposal: Proposal) -> list[Any]:
     """Everyone who acts for the proposal's consortium (lead, editors, viewers)."""
-    return [
-        cu.user
-        for cu in ConsortiumUser.objects.filter(consortium_id=proposal.consortium_id)
-        .select_related("user")
-        .order_by("user__username")
-    ]
+    if proposal.consortium_id is None:
+        return []
+    return [cu.user for cu in _CONSORTIUM_USERS.instances([proposal.consortium_id])]
 
 
 def agency_recipients(agency: str) -> list[Any]:

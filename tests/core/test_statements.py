@@ -143,3 +143,9 @@ def test_keyed_locking_statement_runs_only_inside_a_transaction(consortium):
     if connection.features.has_select_for_update:
         with pytest.raises(TransactionManagementError):
             statement.instances([pk])
+
+
+def test_keyed_statement_keeps_the_order_it_is_given(five):
+    statement = KeyedStatement(lambda: Proposal.objects.values_list("pk"), order_by=("-title",))
+    assert statement.rows(five) == [(pk,) for pk in reversed(five)]  # P4, P3, ... P0
+    assert "ORDER BY" not in KeyedStatement(lambda: Proposal.objects.values_list("pk")).compiled().sql
