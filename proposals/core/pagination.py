@@ -10,17 +10,20 @@ past the bound it is counted only as far as the page needs, and says so (`count_
 engines do (docs/decisions/0010-bounded-search-totals.md).
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
 from django.db.models.expressions import Expression, RawSQL
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+
+log = logging.getLogger(__name__)
 
 # Past this OFFSET PostgreSQL refuses the number (bigint): such a page is simply past the end.
 MAX_OFFSET = 2**62
@@ -52,7 +55,8 @@ class DeferredJoinPaginator(Paginator):
     (a searched list's summaries, proposals.search.selectors.search_matches).
 
     `total_kept`, if given, is the exact total as an expression read from counts the database keeps
-    (proposals.intake.selectors.proposal_total_kept): selected beside the keys instead of a COUNT.
+    (proposals.intake.selectors.proposal_total_kept): selected beside the keys instead of a COUNT,
+    and checked against the rows read with it: a page they contradict is counted (fails closed).
     """
 
     def __init__(
@@ -119,6 +123,19 @@ class DeferredJoinPaginator(Paginator):
         self._count_for(number, known_to_exist=True)
         return super().validate_number(number)
 
+    def get_page(self, number: Any) -> Page:
+        """As Paginator.get_page. A list with a kept total reads the page (its rows with the total)
+        before judging the number, so that the total is checked against the rows
+        (`_kept_total_holds`) before it may refuse a page."""
+        if self.total_kept is None:
+            return super().get_page(number)
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
     def page(self, number: Any) -> Page:
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
@@ -126,7 +143,8 @@ class DeferredJoinPaginator(Paginator):
         query = self.object_list.query
         plain = not (query.distinct or query.group_by is not None or query.combinator or self.rows)
         fetched = None
-        if plain and "count" not in self.__dict__:
+        # A kept total is read beside the page's rows even when known, to be checked against them.
+        if plain and ("count" not in self.__dict__ or self.total_kept is not None):
             fetched = self._rows_with_count(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -227,10 +245,36 @@ class DeferredJoinPaginator(Paginator):
         # The last page may take up to `orphans` more rows: fetch them, trim once the count is known.
         keys = self._keys(bottom, bottom + self.per_page + self.orphans)
         found = self._rows_and_total(keys, total)
+        if total is self.total_kept and not self._kept_total_holds(found, bottom):
+            # Fail closed: a kept total the page's rows contradict is counted instead of shown.
+            self.total_kept = None
+            self.__dict__.pop("count", None)
+            self.__dict__.pop("num_pages", None)
+            return self._rows_with_count(number)
         if found is None:
             return None
         self.count, rows = found
         return number, rows
+
+    def _kept_total_holds(self, found: tuple[int, list[Any]] | None, bottom: int) -> bool:
+        """Whether the rows read from `bottom` (up to a page and its orphans) are as many as the kept
+        total leaves there. An empty page cannot tell (past the end, or a total too large): False, so
+        it is counted, as such a page always was. Rows the total cannot hold mean the counts were
+        written around their triggers (a load with triggers off, a partial restore): logged."""
+        if found is None:
+            return False
+        total, rows = found
+        if len(rows) == min(max(total - bottom, 0), self.per_page + self.orphans):
+            return True
+        log.error(
+            "%s: the kept total (%s) contradicts the %s rows from row %s; counted instead. "
+            "Check and repair with `manage.py tally_rebuild`.",
+            self.object_list.model._meta.label,
+            total,
+            len(rows),
+            bottom,
+        )
+        return False
 
     def _rows_and_total(self, keys: QuerySet, total: Any) -> tuple[int, list[Any]] | None:
         """(total, rows) of the page whose sorted keys are `keys`, None when it has no rows: one
