@@ -10,7 +10,20 @@ from typing import Any
 
 import django_filters
 from django.conf import settings
-from django.db.models import Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -100,23 +113,27 @@ def proposal_total_kept(*, statuses: Iterable[str], excluding: Iterable[int] = (
 
 def proposal_tally_drift() -> dict[tuple[str, bool], tuple[int, int]]:
     """Where the tally and a count of the proposals disagree: {(status, submitted): (kept, counted)}.
-    Empty when they agree, as the triggers keep them (tests and `manage.py tally_rebuild --check`)."""
-    kept = {
-        (row["status"], row["submitted"]): row["n"]
-        for row in ProposalTally.objects.order_by().values("status", "submitted").annotate(n=Sum("proposals"))
-    }
-    counted = {
-        (row["status"], row["submitted"]): row["n"]
-        for row in Proposal.objects.order_by()
+    Empty when they agree, as the triggers keep them (tests and `manage.py tally_rebuild --check`).
+
+    Both are read in one statement (one snapshot): read one after the other, a move committed between
+    the two reads showed as drift on a live database."""
+    kept = (
+        ProposalTally.objects.order_by()
+        .values_list("status", "submitted")
+        .annotate(kept=Sum("proposals"), counted=Value(0))
+    )
+    counted = (
+        Proposal.objects.order_by()
         .annotate(submitted=Q(revision_number__gt=0))
-        .values("status", "submitted")
-        .annotate(n=Count("pk"))
-    }
-    return {
-        key: (kept.get(key, 0), counted.get(key, 0))
-        for key in kept.keys() | counted.keys()
-        if kept.get(key, 0) != counted.get(key, 0)
-    }
+        .values_list("status", "submitted")
+        .annotate(kept=Value(0), counted=Count("pk"))
+    )
+    sums: dict[tuple[str, bool], tuple[int, int]] = {}
+    for status, submitted, n_kept, n_counted in kept.union(counted, all=True):
+        key = (status, bool(submitted))
+        before = sums.get(key, (0, 0))
+        sums[key] = (before[0] + n_kept, before[1] + n_counted)
+    return {key: pair for key, pair in sums.items() if pair[0] != pair[1]}
 
 
 def proposal_list_for(user: Any) -> QuerySet[Proposal]:

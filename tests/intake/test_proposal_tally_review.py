@@ -223,3 +223,33 @@ def test_queue_total_is_counted_when_the_tally_contradicts_the_rows_read(
     assert sorted(listed) == sorted(p.pk for p in queued)
     assert paginator.count == 3
     assert "tally_rebuild" in caplog.text
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_tally_drift_reads_no_drift_from_a_move_committed_while_it_reads(consortium):
+    """`tally_rebuild --check` on a live database: a move committed by another connection while the
+    check reads is not drift (the tally and the proposals moved together)."""
+    moving = ProposalFactory(consortium=consortium, status=ProposalStatus.SUBMITTED, revision_number=1)
+    statements = 0
+
+    def another_connection_moves_after_the_first_read(execute, sql, params, many, context):
+        nonlocal statements
+        result = execute(sql, params, many, context)
+        statements += 1
+        if statements == 1:
+            mover = threading.Thread(target=_move_and_close, args=(moving.pk, ProposalStatus.IN_REVIEW))
+            mover.start()
+            mover.join()
+        return result
+
+    with connection.execute_wrapper(another_connection_moves_after_the_first_read):
+        assert proposal_tally_drift() == {}
+    assert Proposal.objects.get(pk=moving.pk).status == ProposalStatus.IN_REVIEW
+
+
+def _move_and_close(pk: int, status: str) -> None:
+    try:
+        Proposal.objects.filter(pk=pk).update(status=status)
+    finally:
+        connection.close()
