@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Sum
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -253,3 +254,27 @@ def _move_and_close(pk: int, status: str) -> None:
         Proposal.objects.filter(pk=pk).update(status=status)
     finally:
         connection.close()
+
+
+@pytest.mark.django_db
+def test_tally_a_submission_that_changes_only_the_revision_number_moves_the_count(consortium):
+    draft = ProposalFactory(consortium=consortium, status=ProposalStatus.SUBMITTED)  # revision 0
+    Proposal.objects.filter(pk=draft.pk).update(revision_number=1)  # the state stays "submitted"
+    assert proposal_tally_drift() == {}
+    kept = dict(
+        ProposalTally.objects.filter(status=ProposalStatus.SUBMITTED)
+        .values_list("submitted")
+        .annotate(Sum("proposals"))
+    )
+    assert kept == {True: 1, False: 0}
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_tally_a_truncate_cascading_from_another_table_empties_the_tally(consortium):
+    ProposalFactory(consortium=consortium, status=ProposalStatus.IN_REVIEW, revision_number=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's transaction: foreign keys checked now
+        cursor.execute("TRUNCATE proposals_consortium CASCADE")  # reaches proposals_proposal by its key
+    assert Proposal.objects.count() == 0
+    assert _tallied() == 0
