@@ -189,7 +189,7 @@ def test_queue_total_is_counted_when_another_filter_narrows_it(consortium, comme
 def test_queue_total_kept_past_the_last_page_and_for_no_one(consortium, commerce_reviewer):
     _queued(consortium, 3)
     paginator = commerce.CommerceQueuePaginator.of_filterset(_queue_filterset(commerce_reviewer, ""), 2)
-    assert paginator.get_page(99).number == 2  # past the end: the last page, the total read alone
+    assert paginator.get_page(99).number == 2  # past the end (an empty page, so counted): the last page
     assert paginator.count == 3
     outsider = _queue_filterset(UserFactory(), "")
     assert outsider.total_kept is None  # not Commerce: an empty queue, nothing read from the tally
