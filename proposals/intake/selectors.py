@@ -86,7 +86,7 @@ def proposal_total_kept(*, statuses: Iterable[str], excluding: Iterable[int] = (
     proposals a user is recused from): an expression a list's statement selects beside its keys.
 
     Read from the tally the database keeps (models.ProposalTally): a sum of a few rows, where a COUNT
-    reads every matching proposal (8 ms for the 50,000 of the Commerce queue; issue 16). Only for a
+    reads every matching proposal (7 to 8 ms for the 50,000 of the Commerce queue; issue 16). Only for a
     list narrowed by nothing but state and recusal: any other filter is counted the usual way.
     """
     statuses = sorted(statuses)
