@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Agency, User
 from proposals.commerce.models import (
@@ -14,6 +15,8 @@ from proposals.commerce.models import (
     ScreeningListVersion,
 )
 from proposals.core.enums import ConsortiumUserRole, MemberRole, ScreenedSubject
+from proposals.evaluation.enums import PanelStatus
+from proposals.evaluation.models import Panel, PanelMember
 from proposals.intake.models.call import Call, Criterion, Rubric
 from proposals.intake.models.consortium import Company, Consortium, ConsortiumMember, ConsortiumUser
 from proposals.intake.models.proposal import LineItem, Proposal
@@ -150,6 +153,19 @@ def license_gate(
         status=status,
         rule_code="ai-chips-d-groups",
         policy_version=policy,
+    )
+
+
+def declared_conflict(proposal: Proposal, evaluator: User, *, agency: str = "commerce") -> PanelMember:
+    """`evaluator` sits on the proposal's panel and has declared a conflict: recused from it."""
+    panel = Panel.objects.create(
+        proposal=proposal,
+        rubric=RubricFactory(),
+        status=PanelStatus.CONFLICTS,
+        stage_entered_at=timezone.now(),
+    )
+    return PanelMember.objects.create(
+        panel=panel, evaluator=evaluator, agency=agency, has_conflict=True, declared_at=timezone.now()
     )
 
 

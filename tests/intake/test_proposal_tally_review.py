@@ -9,17 +9,14 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Sum
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.pagination import PageNumberPagination
 
 from proposals.commerce.selectors import CommerceQueueFilter, CommerceQueuePaginator, commerce_queue_for
 from proposals.core.enums import ProposalStatus
-from proposals.evaluation.enums import PanelStatus
-from proposals.evaluation.models import Panel, PanelMember
 from proposals.intake.models.proposal import TALLY_SHARDS, Proposal, ProposalTally
 from proposals.intake.selectors import proposal_tally_drift
 from proposals.intake.services.tally import proposal_tally_rebuild
-from tests.factories import ProposalFactory, RubricFactory
+from tests.factories import ProposalFactory, declared_conflict
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks between connections: SQLite has one writer"
@@ -163,19 +160,7 @@ def test_queue_api_total_is_the_number_of_rows_it_pages_through(
     unsubmitted = ProposalFactory(consortium=consortium)
     Proposal.objects.filter(pk=unsubmitted.pk).update(status=ProposalStatus.IN_REVIEW)  # revision 0
     recused = ProposalFactory(consortium=consortium, status="in_review", revision_number=2)
-    panel = Panel.objects.create(
-        proposal=recused,
-        rubric=RubricFactory(),
-        status=PanelStatus.CONFLICTS,
-        stage_entered_at=timezone.now(),
-    )
-    PanelMember.objects.create(
-        panel=panel,
-        evaluator=commerce_reviewer,
-        agency="commerce",
-        has_conflict=True,
-        declared_at=timezone.now(),
-    )
+    declared_conflict(recused, commerce_reviewer)
     api_client.force_authenticate(commerce_reviewer)
     for query, expected in [
         ({}, 5),

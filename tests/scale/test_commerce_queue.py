@@ -8,15 +8,12 @@ from django.http import QueryDict
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from proposals.commerce import web as commerce
 from proposals.commerce.selectors import CommerceQueueFilter, commerce_queue_for
 from proposals.core.pagination import bounds_of
-from proposals.evaluation.enums import PanelStatus
-from proposals.evaluation.models import Panel, PanelMember
 from proposals.search.services import search_rebuild
-from tests.factories import ProposalFactory, RubricFactory, UserFactory
+from tests.factories import ProposalFactory, UserFactory, declared_conflict
 
 pytestmark = pytest.mark.django_db
 
@@ -146,19 +143,7 @@ def test_queue_total_kept_is_the_queue_count(consortium, commerce_reviewer):
     states = ["submitted", "in_review", "in_review", "returned", "returned", "approved", "declined"]
     made = [ProposalFactory(consortium=consortium, status=s, revision_number=1) for s in states]
     ProposalFactory(consortium=consortium)  # a draft, never submitted
-    panel = Panel.objects.create(
-        proposal=made[1],
-        rubric=RubricFactory(),
-        status=PanelStatus.CONFLICTS,
-        stage_entered_at=timezone.now(),
-    )
-    PanelMember.objects.create(
-        panel=panel,
-        evaluator=commerce_reviewer,
-        agency="commerce",
-        has_conflict=True,
-        declared_at=timezone.now(),
-    )
+    declared_conflict(made[1], commerce_reviewer)
     for query in [
         "",
         "status=in_review",
