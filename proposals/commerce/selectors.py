@@ -122,18 +122,10 @@ class CommerceQueuePaginator(DeferredJoinPaginator):
     def page_keys(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(commerce_review__isnull=False)
 
-    def _rows_and_total(self, keys: QuerySet, total: Any) -> tuple[int, list[Any]] | None:
-        # The total (exact, or bounded for a search) stays beside the keys, as in the base class.
-        pairs = list(keys.annotate(_total=total).values_list("pk", "_total"))
-        if not pairs:
-            return None
-        return pairs[0][1], queue_rows_for([pk for pk, _ in pairs])
-
-    def _rows_qs(self, keys: Any) -> "list[QueueRow]":
-        # The page's keys as the base class passes them: the keys' query (values("pk")), or a list of
-        # ids (a DISTINCT or grouped list, read in two steps).
-        ids = keys.values_list("pk", flat=True) if isinstance(keys, QuerySet) else keys
-        return queue_rows_for(list(ids))
+    @staticmethod
+    def keyed_rows(keys: Sequence[int]) -> "list[QueueRow]":
+        """The page's rows: QueueRows by the page's keys (a statement compiled once a process)."""
+        return queue_rows_for(keys)
 
 
 class CommerceQueuePagination(DeferredJoinPagination):

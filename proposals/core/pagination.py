@@ -11,7 +11,7 @@ engines do (docs/decisions/0010-bounded-search-totals.md).
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -57,7 +57,15 @@ class DeferredJoinPaginator(Paginator):
     `total_kept`, if given, is the exact total as an expression read from counts the database keeps
     (proposals.intake.selectors.proposal_total_kept): selected beside the keys instead of a COUNT,
     and checked against the rows read with it: a page they contradict is counted (fails closed).
+
+    `keyed_rows`, set by a subclass, reads a page's rows by its keys (in the keys' order) through a
+    statement compiled once a process (proposals.core.statements.KeyedStatement): the keys are then
+    read with the total beside them, and the rows by those keys, in two statements. Building and
+    compiling the rows' annotations on every request cost more CPU than PostgreSQL took to answer
+    them (the Commerce queue and the proposals API, issue 16).
     """
+
+    keyed_rows: Callable[[Sequence[int]], list[Any]] | None = None
 
     def __init__(
         self,
@@ -212,6 +220,11 @@ class DeferredJoinPaginator(Paginator):
         return self.page_keys(self.object_list).prefetch_related(None).values("pk")[bottom:top]
 
     def _rows_qs(self, keys: Any) -> Any:
+        if self.keyed_rows is not None:
+            # The keys as `page` passes them: their query (values("pk")), or a list of ids (a
+            # DISTINCT or grouped list, read in two steps).
+            ids = keys.values_list("pk", flat=True) if isinstance(keys, QuerySet) else keys
+            return self.keyed_rows(list(ids))
         rows = self.object_list.filter(pk__in=keys)
         if self.rows is not None:
             return self.rows(rows)
@@ -279,7 +292,10 @@ class DeferredJoinPaginator(Paginator):
     def _rows_and_total(self, keys: QuerySet, total: Any) -> tuple[int, list[Any]] | None:
         """(total, rows) of the page whose sorted keys are `keys`, None when it has no rows: one
         statement, the rows by their keys with the total beside them. A subclass that reads its rows
-        otherwise (with `_rows_qs`) keeps the total in the keys' statement."""
+        otherwise (`keyed_rows`) keeps the total in the keys' statement."""
+        if self.keyed_rows is not None:
+            pairs = list(keys.annotate(_total=total).values_list("pk", "_total"))
+            return (pairs[0][1], self.keyed_rows([pk for pk, _ in pairs])) if pairs else None
         rows = list(self._rows_qs(keys).annotate(_total=total))
         return (rows[0]._total, rows) if rows else None
 

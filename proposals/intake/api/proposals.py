@@ -1,7 +1,7 @@
 """/api/proposals/: list (filtered, paginated), create, read and change a proposal's own fields."""
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -26,11 +26,12 @@ from proposals.core.api.concurrency import (
 )
 from proposals.core.api.errors import error_responses
 from proposals.core.enums import Section
-from proposals.core.pagination import DeferredJoinPagination
+from proposals.core.pagination import DeferredJoinPagination, DeferredJoinPaginator
 from proposals.core.permissions import consortium_roles
+from proposals.core.statements import KeyedStatement
 from proposals.intake.models.call import Call
 from proposals.intake.models.consortium import Consortium
-from proposals.intake.models.proposal import Proposal
+from proposals.intake.models.proposal import Proposal, ProposalQuerySet
 from proposals.intake.selectors import (
     ProposalFilter,
     proposal_list_for,
@@ -46,17 +47,43 @@ def proposals_for_api(user: Any) -> QuerySet[Proposal]:
     return proposal_list_for(user).with_target_country_codes()
 
 
-def proposals_for_list(user: Any) -> QuerySet[Proposal]:
+def _list_columns(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """The list's rows (ProposalListOutput): its columns only, the long text and JSON fields being the
     detail view's, and the consortium's name as a column of the row (a subquery per page row) rather
     than a joined Consortium instance per row."""
     name = Consortium.objects.filter(pk=OuterRef("consortium_id")).order_by().values("name")
-    return (
-        proposals_for_api(user)
-        .select_related(None)
-        .only(*LIST_COLUMNS)
-        .annotate(consortium_name=Subquery(name))
-    )
+    return proposals.select_related(None).only(*LIST_COLUMNS).annotate(consortium_name=Subquery(name))
+
+
+# A page's rows by its keys, compiled once a process: who may see which proposal, the filters and the
+# order are the keys' query's (ProposalListCreateApi.get_queryset, ProposalFilter).
+LIST_ROWS = KeyedStatement(
+    lambda: _list_columns(Proposal.objects.with_item_counts().with_target_country_codes()).for_page()
+)
+
+
+def proposal_list_rows(keys: Sequence[int]) -> list[Proposal]:
+    """The list's rows for these keys, in their order: ProposalListOutput's columns, the consortium's
+    name, the item count and the target countries' codes (in country-name order)."""
+    by_key = {row.pk: row for row in LIST_ROWS.instances(keys)}
+    rows = [by_key[key] for key in keys if key in by_key]
+    # Where the statement could not read them (the codes on SQLite), read for the page as the
+    # queryset would have.
+    ProposalQuerySet.fill_page_reads(rows)
+    return rows
+
+
+class ProposalListPaginator(DeferredJoinPaginator):
+    """The proposals API's pages: the keys (with the total) by the caller's visibility, filters and
+    order, then the rows by those keys (`proposal_list_rows`)."""
+
+    @staticmethod
+    def keyed_rows(keys: Sequence[int]) -> list[Proposal]:
+        return proposal_list_rows(keys)
+
+
+class ProposalListPagination(DeferredJoinPagination):
+    paginator_class = ProposalListPaginator
 
 
 # --- Input -------------------------------------------------------------------------------------
@@ -181,7 +208,7 @@ def _list_formats() -> Callable[[Any], Any]:
     return ProposalListOutput().fields["financing_amount"].to_representation
 
 
-# What ProposalListOutput reads of a row (the annotations aside: proposals_for_list).
+# What ProposalListOutput reads of a row (the annotations aside: _list_columns).
 LIST_COLUMNS = (
     "title",
     "consortium",
@@ -224,10 +251,11 @@ class ProposalListCreateApi(generics.ListAPIView):
 
     serializer_class = ProposalListOutput
     filterset_class = ProposalFilter
-    pagination_class = DeferredJoinPagination
+    pagination_class = ProposalListPagination
 
     def get_queryset(self) -> QuerySet[Proposal]:
-        return proposals_for_list(self.request.user)
+        # The keys' query: the page's rows are read by their keys (ProposalListPaginator).
+        return proposal_list_for(self.request.user)
 
     def filter_queryset(self, queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
         # Without a filter parameter (a plain page) the FilterSet would build its form, every field

@@ -92,10 +92,20 @@ class ProposalQuerySet(models.QuerySet):
         super()._fetch_all()
         if fetched or self._iterable_class is not ModelIterable:
             return
-        if self._with_item_counts:
-            self._set_item_counts([r for r in self._result_cache if not hasattr(r, "item_count")])
-        if self._with_country_codes:
-            self._set_country_codes([r for r in self._result_cache if not hasattr(r, "target_country_codes")])
+        self.fill_page_reads(
+            self._result_cache, item_counts=self._with_item_counts, country_codes=self._with_country_codes
+        )
+
+    @classmethod
+    def fill_page_reads(
+        cls, rows: list["Proposal"], *, item_counts: bool = True, country_codes: bool = True
+    ) -> None:
+        """Read the item counts and target countries' codes of the rows that lack them (rows read
+        without `for_page`, or on a database where it cannot read the codes), one query each."""
+        if item_counts:
+            cls._set_item_counts([r for r in rows if not hasattr(r, "item_count")])
+        if country_codes:
+            cls._set_country_codes([r for r in rows if not hasattr(r, "target_country_codes")])
 
     @staticmethod
     def _set_item_counts(rows: list["Proposal"]) -> None:
