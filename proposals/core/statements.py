@@ -173,6 +173,12 @@ class KeyedStatement:
             out.append(instance)
         return out
 
+    def instances_in_order(self, keys: Sequence[int], *, using: str = "default") -> list[Model]:
+        """`instances(keys)` in the order of `keys`, a key without a row left out: a page's rows by
+        the page's sorted keys (pagination.DeferredJoinPaginator's `keyed_rows`)."""
+        by_key = {instance.pk: instance for instance in self.instances(keys, using=using)}
+        return [by_key[key] for key in keys if key in by_key]
+
     def _run(self, compiled: _Compiled, keys: Sequence[int], using: str) -> list[tuple[Any, ...]]:
         connection = connections[using]
         # The ORM refuses to compile a locking read outside a transaction; compiled once, it is refused here.

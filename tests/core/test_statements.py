@@ -127,6 +127,17 @@ def test_keyed_statement_of_one_key_sends_an_equality_and_refuses_any_other_numb
         statement.rows(five[:2])
 
 
+def test_keyed_statement_instances_in_order_follow_the_keys_and_leave_out_a_key_without_a_row(five):
+    statement = KeyedStatement(lambda: Proposal.objects.only("title"))
+    gone = max(five) + 1000
+    keys = [five[4], gone, five[0], five[2]]
+    assert [(p.pk, p.title) for p in statement.instances_in_order(keys)] == [
+        (five[4], "P4"),
+        (five[0], "P0"),
+        (five[2], "P2"),
+    ]
+
+
 def test_keyed_statement_instances_needs_a_model_queryset(five):
     with pytest.raises(TypeError, match="model instances"):
         KeyedStatement(lambda: Proposal.objects.values_list("pk")).instances(five[:1])

@@ -65,8 +65,7 @@ LIST_ROWS = KeyedStatement(
 def proposal_list_rows(keys: Sequence[int]) -> list[Proposal]:
     """The list's rows for these keys, in their order: ProposalListOutput's columns, the consortium's
     name, the item count and the target countries' codes (in country-name order)."""
-    by_key = {row.pk: row for row in LIST_ROWS.instances(keys)}
-    rows = [by_key[key] for key in keys if key in by_key]
+    rows = LIST_ROWS.instances_in_order(keys)
     # Where the statement could not read them (the codes on SQLite), read for the page as the
     # queryset would have.
     ProposalQuerySet.fill_page_reads(rows)
