@@ -28,12 +28,12 @@ from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.selectors import (
     DealFilter,
+    PipelinePaginator,
     access_deal,
     deal_timeline,
     exim_dashboard,
     pipeline_csv_lines,
     pipeline_in_order,
-    pipeline_values,
     stage_clock,
 )
 from proposals.exim.workflow import DEAL_TRANSITIONS
@@ -107,7 +107,7 @@ class DealOutput(serializers.ModelSerializer):
         return self._clock(deal).over
 
 
-# Reads pipeline rows (named tuples from pipeline_values), so the list builds no model instances: a
+# Reads pipeline rows (named tuples from pipeline_rows), so the list builds no model instances: a
 # deal, its proposal, consortium and country for every row cost more than the rest of the page. The
 # same fields and formats as DealOutput, which the detail extends.
 class DealListOutput(serializers.Serializer):
@@ -244,9 +244,9 @@ def _context(request: Request) -> dict[str, Any]:
 
 
 class PipelinePagination(DeferredJoinPagination):
-    """Pages of pipeline rows (named tuples, pipeline_values) from the deferred join."""
+    """Pages of pipeline rows (named tuples, pipeline_rows) from the deferred join."""
 
-    rows = staticmethod(pipeline_values)
+    paginator_class = PipelinePaginator
 
 
 class DealListApi(generics.ListAPIView):

@@ -3,7 +3,8 @@ dashboard's figures, and a deal's timeline. Web and API call the same functions.
 """
 
 import csv
-from collections.abc import Iterator
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,8 +26,10 @@ from proposals.core.enums import (
 )
 from proposals.core.models.audit import AuditEvent
 from proposals.core.models.reference import ProgramSettings
+from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.permissions import is_exim, is_program_admin
 from proposals.core.selectors import RegionChoiceField, country_regions
+from proposals.core.statements import KeyedStatement
 from proposals.exim.models import Deal
 from proposals.exim.policy import exposure
 from proposals.exim.workflow import PRE_COMMITMENT
@@ -64,9 +67,12 @@ PIPELINE_ROW_FIELDS = (
 
 def pipeline_queryset(user: Any) -> QuerySet[Deal]:
     """Deals with what a list row shows, in a fixed number of queries however many rows."""
+    return _with_row_columns(deals_visible_to(user))
+
+
+def _with_row_columns(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     return (
-        deals_visible_to(user)
-        .select_related("proposal__consortium", "destination")
+        deals.select_related("proposal__consortium", "destination")
         # Only what a row shows: the proposal's long texts and JSON, and the terms' findings, cost
         # more to load than the rest of the page (the two figures from the terms are annotations).
         .only(*PIPELINE_ROW_FIELDS)
@@ -204,7 +210,7 @@ class StageClock:
 def stage_clock(
     deal: Any, benchmarks: dict[str, dict[str, int]], *, now: datetime | None = None
 ) -> StageClock:
-    """The clock of a Deal, or of a pipeline row (pipeline_values), which carries the term class as an
+    """The clock of a Deal, or of a pipeline row (pipeline_rows), which carries the term class as an
     annotation (its terms are not read): used as is."""
     term = deal.term_class_value if hasattr(deal, "term_class_value") else deal.term_class
     return _clock(deal.stage, deal.stage_entered_at, term, benchmarks, now or timezone.now())
@@ -269,9 +275,27 @@ PIPELINE_COLUMNS = (
 )
 
 
-def pipeline_values(queryset: QuerySet[Deal]) -> QuerySet[Any]:
-    """The pipeline's rows as named tuples (`row.pk`, `row.proposal__title`, ...), in its order."""
-    return queryset.values_list(*PIPELINE_COLUMNS, named=True)
+# A pipeline row: `row.pk`, `row.proposal__title`, ... (the columns above, plain values).
+PipelineRow = namedtuple("PipelineRow", PIPELINE_COLUMNS)
+
+# A page's rows by its keys, compiled once a process: who sees which deal, the filters and the order
+# are the keys' query's (pipeline_in_order, DealFilter). Built and compiled with them on every
+# request, the rows' joins and annotations cost about as much CPU as the page's SQL (issue 16).
+_PIPELINE_ROWS = KeyedStatement(lambda: _with_row_columns(Deal.objects.all()).values_list(*PIPELINE_COLUMNS))
+
+
+def pipeline_rows(keys: Sequence[int]) -> list[PipelineRow]:
+    """The pipeline's rows for these deal keys, in their order (a key without a row left out)."""
+    by_key = {values[0]: PipelineRow(*values) for values in _PIPELINE_ROWS.rows(keys)}
+    return [by_key[key] for key in keys if key in by_key]
+
+
+class PipelinePaginator(DeferredJoinPaginator):
+    """Pages of the pipeline (web and API): the keys with the total, then their rows (pipeline_rows)."""
+
+    @staticmethod
+    def keyed_rows(keys: Sequence[int]) -> list[PipelineRow]:
+        return pipeline_rows(keys)
 
 
 def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:

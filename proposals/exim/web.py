@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from proposals.commerce.selectors import commerce_clearance
 from proposals.core.errors import ApplicationError, CommitmentRefused
 from proposals.core.models.reference import ProgramSettings
-from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.web.access import permission_required
 from proposals.core.web.fields import text_field
@@ -23,12 +22,12 @@ from proposals.exim import services as exim_service
 from proposals.exim.models import TARGET_DATE_FIELDS, Deal
 from proposals.exim.policy import financing as fin
 from proposals.exim.selectors import (
+    PipelinePaginator,
     access_deal,
     deal_pipeline,
     deal_timeline,
     exim_dashboard,
     pipeline_csv_lines,
-    pipeline_values,
     stage_benchmarks,
     stage_clock,
 )
@@ -69,9 +68,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     if not filtered.is_valid():  # a bad filter value is an error on the form, never an empty list
         return render(request, "exim/pipeline.html", {**context, "invalid": True}, status=400)
     # Plain rows (named tuples), not model instances: the table shows values only.
-    page = DeferredJoinPaginator.of_filterset(filtered, PAGE_SIZE, rows=pipeline_values).get_page(
-        request.GET.get("page")
-    )
+    page = PipelinePaginator.of_filterset(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
     benchmarks = stage_benchmarks()
     now = timezone.now()
     rows = [(row, stage_clock(row, benchmarks, now=now)) for row in page.object_list]

@@ -62,7 +62,7 @@ _URL_ID = 987654321  # a stand-in id: one reverse() for the table, not one a row
 
 @register.simple_tag
 def pipeline_rows(rows: list[tuple[Any, Any]]) -> SafeString:
-    """The pipeline table's rows (pipeline_values rows with their stage clocks), written in Python with
+    """The pipeline table's rows (pipeline_rows with their stage clocks), written in Python with
     every text escaped: fifty rows of template variables were a third of the page's time (bench/)."""
     stage_labels = {value: escape(label) for value, label in DealStage.choices}
     product_labels = {value: escape(label) for value, label in EximProduct.choices}
