@@ -58,7 +58,7 @@ class DeferredJoinPaginator(Paginator):
     (proposals.intake.selectors.proposal_total_kept): selected beside the keys instead of a COUNT,
     and checked against the rows read with it: a page they contradict is counted (fails closed).
 
-    `keyed_rows`, set by a subclass, reads a page's rows by its keys (in the keys' order) through a
+    `keyed_rows`, given or set by a subclass, reads a page's rows by its keys (in the keys' order) through a
     statement compiled once a process (proposals.core.statements.KeyedStatement): the keys are then
     read with the total beside them, and the rows by those keys, in two statements. Building and
     compiling the rows' annotations on every request cost more CPU than PostgreSQL took to answer
@@ -77,10 +77,13 @@ class DeferredJoinPaginator(Paginator):
         count_exact_up_to: int | None = None,
         count_matches: QuerySet | None = None,
         total_kept: Expression | None = None,
+        keyed_rows: Callable[[Sequence[int]], list[Any]] | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kw)
         self.rows = rows
+        if keyed_rows is not None:
+            self.keyed_rows = keyed_rows
         self.count_matches = count_matches
         self.total_kept = total_kept if isinstance(object_list, QuerySet) else None
         self.count_exact_up_to = count_exact_up_to if self._boundable() else None

@@ -23,10 +23,10 @@ def test_dashboard_queries_same_at_page_size_10_and_100(
         ProposalFactory(consortium=consortium, title=f"Listed {n}")
     monkeypatch.setattr(dashboard, "PAGE_SIZE", page_size)
     client.force_login(lead)
-    # session, user, roles, status counts (their sum is the pager's count), the page (its rows by
-    # sorted keys, with their item counts)
+    # session, user, roles, status counts (their sum is the pager's count), the page's sorted keys,
+    # then their rows by those keys with their item counts
     # ... and the search form: saved filters, the destination select's countries
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get("/")
     assert response.content.decode().count("Listed ") == page_size
 
@@ -45,11 +45,11 @@ def test_agency_list_queries_same_at_page_size_10_and_100(
     country_choices_forget()
     country_choices()
     # session, user, TOTP device (two-factor), the reviewer's panel seats (what they are recused
-    # from), the page (its rows by sorted keys, with the count), no consortium roles (agency staff act
+    # from), the page's sorted keys with the count, then their rows, no consortium roles (agency staff act
     # for none), no item counts (not shown); the "Action required" panel: the reviewer's own work, the
     # unassigned (no panel seat: no evaluation panels to ask for); the search form: saved filters (the
     # countries are kept)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/")
     assert response.content.decode().count("Queued proposal ") == page_size
 

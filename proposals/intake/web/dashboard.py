@@ -15,6 +15,7 @@ from proposals.commerce.selectors import information_requests_due_first
 from proposals.core.enums import ProposalStatus
 from proposals.core.pagination import DeferredJoinPaginator
 from proposals.core.permissions import is_agency_reviewer, is_evaluator
+from proposals.core.statements import KeyedStatement
 from proposals.core.web.access import run_service
 from proposals.intake.api.proposals import proposals_csv_response
 from proposals.intake.models.proposal import Proposal
@@ -41,6 +42,15 @@ AGENCY_COLUMNS = ("title", "consortium__name", "status", "status_changed_at", "r
 # Open requests for information the dashboard lists (soonest due first); the proposal page has them all.
 OPEN_REQUESTS_SHOWN = 10
 DASHBOARD_COLUMNS = ("title", "consortium__name", "status", "revision_number", "updated_at")
+
+# Each list's rows by the page's keys, compiled once a process (DeferredJoinPaginator's keyed_rows):
+# who sees what, the filters and the order are the keys' query's.
+AGENCY_ROWS = KeyedStatement(lambda: Proposal.objects.select_related("consortium").only(*AGENCY_COLUMNS))
+CONSORTIUM_ROWS = KeyedStatement(
+    lambda: (
+        Proposal.objects.select_related("consortium").only(*DASHBOARD_COLUMNS).with_item_counts().for_page()
+    )
+)
 
 
 class ConsortiumProposalFilter(ProposalFilter):
@@ -84,7 +94,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["action_required"] = action_required_for(request.user)
         if not filterset.is_valid():  # a bad filter value is an error on the form, never an empty list
             return render(request, "proposals/agency_list.html", {**context, "invalid": True}, status=400)
-        page = DeferredJoinPaginator.of_filterset(filterset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = DeferredJoinPaginator.of_filterset(
+            filterset, PAGE_SIZE, keyed_rows=AGENCY_ROWS.instances_in_order
+        ).get_page(request.GET.get("page"))
         return render(
             request,
             "proposals/agency_list.html",
@@ -115,7 +127,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # is its pager's count.
     current = sum(n for status, n in counts.items() if status not in FILED_AWAY_STATUSES)
     paginator = DeferredJoinPaginator.of_filterset(
-        filterset, PAGE_SIZE, count=None if context["filtered"] else current
+        filterset,
+        PAGE_SIZE,
+        count=None if context["filtered"] else current,
+        keyed_rows=CONSORTIUM_ROWS.instances_in_order,
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(

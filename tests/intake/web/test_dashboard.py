@@ -9,10 +9,10 @@ from tests.factories import ProposalFactory
 pytestmark = pytest.mark.django_db
 
 # The same whatever the list's length: session, user, roles, status counts (their sum is the pager's
-# count), the page (its rows by sorted keys, with their item counts); the start button reads the
-# cached roles.
+# count), the page's sorted keys, then their rows by those keys with their item counts (keyed_rows);
+# the start button reads the cached roles.
 # Then the search form: the user's saved filters, and the destination select's countries.
-DASHBOARD_QUERIES = 7
+DASHBOARD_QUERIES = 8
 
 
 def test_anonymous_visitor_sees_the_landing_page(client):
@@ -78,7 +78,7 @@ def test_agency_list_query_count_does_not_grow(
     assert response.content.decode().count("Submitted number") == count
 
 
-# session, user, TOTP device (two-factor), the page (its rows by sorted keys, with the count); no
+# session, user, TOTP device (two-factor), the page's sorted keys with the count, then their rows; no
 # consortium roles (agency staff act for none), no item counts (the submitted list does not show them);
 # then the "Action required" panel: a Commerce reviewer's own work, the unassigned (their panels only
 # for a reviewer with a panel seat: none here); and
@@ -86,7 +86,7 @@ def test_agency_list_query_count_does_not_grow(
 # in tests; kept per process as deployed, tests/scale); and the reviewer's
 # panel seats (the proposals they are recused from, excluded by key: a NOT EXISTS in the page's query
 # kept its count off the narrow index, issue 16)
-AGENCY_LIST_QUERIES = 9
+AGENCY_LIST_QUERIES = 10
 
 
 def test_create_proposal_as_lead(lead_client, consortium, call):
