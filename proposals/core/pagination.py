@@ -58,11 +58,12 @@ class DeferredJoinPaginator(Paginator):
     (proposals.intake.selectors.proposal_total_kept): selected beside the keys instead of a COUNT,
     and checked against the rows read with it: a page they contradict is counted (fails closed).
 
-    `keyed_rows`, given or set by a subclass, reads a page's rows by its keys (in the keys' order) through a
-    statement compiled once a process (proposals.core.statements.KeyedStatement): the keys are then
-    read with the total beside them, and the rows by those keys, in two statements. Building and
-    compiling the rows' annotations on every request cost more CPU than PostgreSQL took to answer
-    them (the Commerce queue and the proposals API, issue 16).
+    `keyed_rows`, given or set by a subclass, reads a page's rows by its keys (in the keys' order)
+    through a statement compiled once a process (proposals.core.statements.KeyedStatement): the keys
+    are then read with the total beside them, and the rows by those keys, in two statements.
+    Building and compiling the rows' joins and annotations on every request cost more CPU than
+    PostgreSQL took to answer them (the Commerce queue, the proposals API, the EXIM pipeline and the
+    dashboards; issue 16).
     """
 
     keyed_rows: Callable[[Sequence[int]], list[Any]] | None = None

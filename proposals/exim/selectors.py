@@ -293,9 +293,7 @@ def pipeline_rows(keys: Sequence[int]) -> list[PipelineRow]:
 class PipelinePaginator(DeferredJoinPaginator):
     """Pages of the pipeline (web and API): the keys with the total, then their rows (pipeline_rows)."""
 
-    @staticmethod
-    def keyed_rows(keys: Sequence[int]) -> list[PipelineRow]:
-        return pipeline_rows(keys)
+    keyed_rows = staticmethod(pipeline_rows)
 
 
 def pipeline_csv_lines(queryset: QuerySet[Deal]) -> Iterator[str]:

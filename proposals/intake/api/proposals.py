@@ -76,9 +76,7 @@ class ProposalListPaginator(DeferredJoinPaginator):
     """The proposals API's pages: the keys (with the total) by the caller's visibility, filters and
     order, then the rows by those keys (`proposal_list_rows`)."""
 
-    @staticmethod
-    def keyed_rows(keys: Sequence[int]) -> list[Proposal]:
-        return proposal_list_rows(keys)
+    keyed_rows = staticmethod(proposal_list_rows)
 
 
 class ProposalListPagination(DeferredJoinPagination):
