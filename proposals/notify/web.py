@@ -19,6 +19,7 @@ from proposals.core.policy.text import NOTE_MAX_CHARS
 from proposals.core.web.access import run_service
 from proposals.core.web.context import NavItem
 from proposals.core.web.fields import text_field
+from proposals.core.web.paths import named_path
 from proposals.notify.selectors import (
     access_inbox_item,
     access_message_attachment,
@@ -128,7 +129,7 @@ def inbox_context(request: HttpRequest) -> dict[str, Callable[[], int]]:
 
 def notification_links(user: Any) -> list[NavItem]:
     """Navigation: everyone signed in chooses how they get e-mail (with the inbox beside it)."""
-    return [NavItem("Notification settings", reverse("notification-preferences"))]
+    return [NavItem("Notification settings", named_path("notification-preferences"))]
 
 
 def _inbox_return(request: HttpRequest) -> HttpResponseRedirect:

@@ -15,6 +15,7 @@ from proposals.core.permissions import (
     is_exim,
     is_program_admin,
 )
+from proposals.core.web.paths import named_path
 
 
 @dataclass(frozen=True)
@@ -31,43 +32,48 @@ def _consortium_links(user: Any) -> list[NavItem]:
     members = (
         reverse("consortium-members", kwargs={"consortium_pk": next(iter(roles))})
         if len(roles) == 1
-        else reverse("consortium-list")
+        else named_path("consortium-list")
     )
     return [
-        NavItem("Start a proposal", reverse("proposal-create")),
+        NavItem("Start a proposal", named_path("proposal-create")),
         NavItem("Members", members),
-        NavItem("Bill-of-materials template", reverse("bom-template")),
+        NavItem("Bill-of-materials template", named_path("bom-template")),
     ]
 
 
 def _agency_links(user: Any) -> list[NavItem]:
     links = []
     if is_program_admin(user):
-        links.append(NavItem("Calls", reverse("program-calls")))
-        links.append(NavItem("Administration", reverse("admin:index")))
+        links.append(NavItem("Calls", named_path("program-calls")))
+        links.append(NavItem("Administration", named_path("admin:index")))
     return links
 
 
 def _commerce_links(user: Any) -> list[NavItem]:
-    return [NavItem("Commerce queue", reverse("commerce-queue"))] if is_commerce(user) else []
+    return [NavItem("Commerce queue", named_path("commerce-queue"))] if is_commerce(user) else []
 
 
 def _exim_links(user: Any) -> list[NavItem]:
     # The predicates behind proposals.view_deal; has_perm would also ask the model backend (2 queries).
     if not (is_exim(user) or is_program_admin(user)):
         return []
-    return [NavItem("EXIM pipeline", reverse("exim-pipeline")), NavItem("Ceiling", reverse("exim-dashboard"))]
+    return [
+        NavItem("EXIM pipeline", named_path("exim-pipeline")),
+        NavItem("Ceiling", named_path("exim-dashboard")),
+    ]
 
 
 def _evaluation_links(user: Any) -> list[NavItem]:
     # The predicates behind proposals.evaluation_workspace: evaluators and the program officer.
     if not (is_evaluator(user) or is_program_admin(user)):
         return []
-    return [NavItem("Evaluation", reverse("evaluation-panels"))]
+    return [NavItem("Evaluation", named_path("evaluation-panels"))]
 
 
 def _common_links(user: Any) -> list[NavItem]:
-    return [NavItem("API", reverse("api-docs"))] if is_agency_reviewer(user) or consortium_roles(user) else []
+    return (
+        [NavItem("API", named_path("api-docs"))] if is_agency_reviewer(user) or consortium_roles(user) else []
+    )
 
 
 # Each provider takes the signed-in user and returns its links, in the order shown.
