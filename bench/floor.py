@@ -25,12 +25,18 @@ SAVED_FILTERS_SQL = "SELECT id, name, query FROM proposals_savedfilter WHERE use
 
 
 @cache
-def _page_statements(user_id: int) -> tuple[tuple[str, Any], ...]:
+def _page_statements(user_id: int) -> tuple[tuple[str, Any, bool], ...]:
     """The SQL and parameters of every statement the queue's paginator sends for its first page, as
-    the portal sends them, read once."""
+    the portal sends them, read once; and whether the portal prepares it (its rows by their keys)."""
     from accounts.models import User
-    from proposals.commerce.selectors import CommerceQueueFilter, CommerceQueuePaginator, commerce_queue_for
+    from proposals.commerce.selectors import (
+        QUEUE_ROWS,
+        CommerceQueueFilter,
+        CommerceQueuePaginator,
+        commerce_queue_for,
+    )
     from proposals.commerce.web import PAGE_SIZE
+    from proposals.core.statements import binds_on_server
 
     user = User.objects.get(pk=user_id)
     request = RequestFactory().get("/")
@@ -45,7 +51,8 @@ def _page_statements(user_id: int) -> tuple[tuple[str, Any], ...]:
 
     with connection.execute_wrapper(capture):
         CommerceQueuePaginator.of_filterset(filterset, PAGE_SIZE).get_page(None)  # as the view: no ?page=
-    return tuple(sent)
+    keyed = QUEUE_ROWS.compiled().sql
+    return tuple((sql, params, sql == keyed and binds_on_server(connection)) for sql, params in sent)
 
 
 @login_required
@@ -55,8 +62,11 @@ def queue_statements(request: HttpRequest) -> HttpResponse:
         cursor.execute(SAVED_FILTERS_SQL, [request.user.pk, SearchList.COMMERCE_QUEUE])
         cursor.fetchall()
         counts = []
-        for sql, params in _page_statements(request.user.pk):
-            cursor.execute(sql, params)
+        for sql, params, prepare in _page_statements(request.user.pk):
+            if prepare:  # as the portal runs its rows by keys (core.statements, decision 0012)
+                cursor.cursor.execute(sql, params, prepare=True)
+            else:
+                cursor.execute(sql, params)
             counts.append(len(cursor.fetchall()))
     return HttpResponse(f"ok {counts} rows")
 

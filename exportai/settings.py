@@ -98,13 +98,10 @@ TEMPLATES = [
 # PostgreSQL without JIT: the portal's queries are short, and above jit_above_cost (the dashboard's
 # "Action required" counts) compiling took 10-18 ms of a 110 ms query at 100,000 proposals. bench/
 # settings.py uses the same options, so the baselines run on the same terms. Parameters are bound on
-# the server and a statement a connection has sent five times is prepared (planned once): decision
-# 0012, issue 16. DATABASE_PREPARE_THRESHOLD=0 prepares nothing (a pooler in transaction mode).
-POSTGRES_OPTIONS = {
-    "options": "-c jit=off",
-    "server_side_binding": True,
-    "prepare_threshold": env.int("DATABASE_PREPARE_THRESHOLD", default=5) or None,
-}
+# the server, so that the statements that read rows by their keys can be prepared (core.statements);
+# no statement is prepared for having been sent often (a threshold never reached: psycopg's None
+# would refuse those too). Decision 0012, issue 16.
+POSTGRES_OPTIONS = {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 2**62}
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)

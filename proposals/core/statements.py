@@ -22,6 +22,9 @@ Its limits, by design:
 
 Automated intake reads its proposal and revision under a lock this way: building and compiling that
 queryset through the ORM was about a millisecond of CPU for every proposal (issue 16).
+
+On PostgreSQL a keyed statement is also a prepared statement (decision 0012): planned once a
+connection, not on every run.
 """
 
 import json
@@ -109,6 +112,25 @@ class _Compiled:
             self.model = None
 
 
+def _prepared(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    """Run a keyed statement as a prepared statement where the connection can (PostgreSQL binding
+    parameters on the server, decision 0012): planned once a connection, and PostgreSQL may keep a
+    generic plan, which for rows read by their keys is the right one whatever the keys. As Django's
+    own executor does, with psycopg's `prepare`; anywhere else Django's executor runs it."""
+    connection = context["connection"]
+    if many or connection.vendor != "postgresql" or not binds_on_server(connection):
+        return execute(sql, params, many, context)
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        return context["cursor"].cursor.execute(sql, params, prepare=True)
+
+
+def binds_on_server(connection: Any) -> bool:
+    """Whether the connection's cursors bind parameters on the server, as Django decides it (a cursor
+    that binds on the client cannot prepare)."""
+    return connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+
+
 class KeyedStatement:
     """A queryset narrowed to a set of keys, compiled once per process and alias.
 
@@ -186,7 +208,7 @@ class KeyedStatement:
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(compiled.params)
         params[compiled.place] = _keys_value(connection.vendor, keys, one=self.one)
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, connection.execute_wrapper(_prepared):
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         width, converters = compiled.width, compiled.converters

@@ -1,12 +1,11 @@
-"""Decision 0012: on PostgreSQL the portal's connections bind parameters on the server and prepare a
-statement once the connection has sent it `DATABASE_PREPARE_THRESHOLD` times (5)."""
-
-import re
+"""Decision 0012: on PostgreSQL parameters are bound on the server; the statements that read rows by
+their keys (core.statements.KeyedStatement) are prepared, and no other statement is, however often
+it is sent (its plan may depend on its values: an ECCN on 96% of proposals or on 1%)."""
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
+from proposals.core.statements import KeyedStatement
 from proposals.intake.models.proposal import Proposal
 from tests.factories import ProposalFactory
 
@@ -15,33 +14,31 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"),
 ]
 
+TITLES = KeyedStatement(lambda: Proposal.objects.values_list("pk", "title"))
 
-def _prepared_statements() -> list[str]:
+
+def _prepared_statements() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
+        return {row[0] for row in cursor.fetchall()}
 
 
-def test_a_statement_is_prepared_when_sent_as_often_as_the_threshold_with_values_as_parameters() -> None:
-    threshold = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
-    assert threshold == 5
-    proposal = ProposalFactory()
-    marker = "prepared-statement-probe"
-    before = set(_prepared_statements())
-
-    def probe() -> None:  # a statement of its own: no other query filters on both columns
-        assert not Proposal.objects.filter(pk=proposal.pk, title=marker).exists()
-
-    def new() -> list[str]:
-        return [sql for sql in set(_prepared_statements()) - before if '"title" = $' in sql]
-
-    # psycopg counts the sends: the statement is prepared on the one after the threshold's.
-    for _ in range(threshold):
-        probe()
-    assert new() == []
-    probe()
-    prepared = new()
+def test_a_keyed_statement_is_prepared_on_its_first_run_with_the_keys_as_a_parameter() -> None:
+    first, second = ProposalFactory(), ProposalFactory()
+    before = _prepared_statements()
+    assert TITLES.rows([first.pk]) == [(first.pk, first.title)]
+    prepared = [sql for sql in _prepared_statements() - before if "ANY($" in sql]
     assert len(prepared) == 1
-    # The values travelled as parameters ($1, $2), never spliced into the prepared text.
-    assert marker not in prepared[0]
-    assert re.search(r'"id" = \$\d', prepared[0]), prepared[0]
+    assert prepared[0].rstrip().endswith('"proposals_proposal"."id" = ANY($1)'), prepared[0]
+    # Run again with other keys: the same prepared statement, the right rows.
+    assert TITLES.rows([second.pk]) == [(second.pk, second.title)]
+    assert [sql for sql in _prepared_statements() - before if "ANY($" in sql] == prepared
+
+
+def test_any_other_statement_is_never_prepared_however_often_it_is_sent() -> None:
+    proposal = ProposalFactory()
+    marker = "never-prepared-probe"
+    before = _prepared_statements()
+    for _ in range(20):
+        assert not Proposal.objects.filter(pk=proposal.pk, title=marker).exists()
+    assert [sql for sql in _prepared_statements() - before if '"title" = $' in sql] == []
