@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.test import RequestFactory
 from django.urls import path
 
+from proposals.core.statements import prepares_keyed_statements
 from proposals.search.enums import SearchList
 
 SAVED_FILTERS_SQL = "SELECT id, name, query FROM proposals_savedfilter WHERE user_id = %s AND list_name = %s"
@@ -36,7 +37,6 @@ def _page_statements(user_id: int) -> tuple[tuple[str, Any, bool], ...]:
         commerce_queue_for,
     )
     from proposals.commerce.web import PAGE_SIZE
-    from proposals.core.statements import binds_on_server
 
     user = User.objects.get(pk=user_id)
     request = RequestFactory().get("/")
@@ -52,14 +52,21 @@ def _page_statements(user_id: int) -> tuple[tuple[str, Any, bool], ...]:
     with connection.execute_wrapper(capture):
         CommerceQueuePaginator.of_filterset(filterset, PAGE_SIZE).get_page(None)  # as the view: no ?page=
     keyed = QUEUE_ROWS.compiled().sql
-    return tuple((sql, params, sql == keyed and binds_on_server(connection)) for sql, params in sent)
+    return tuple(
+        (sql, params, sql == keyed and prepares_keyed_statements(connection)) for sql, params in sent
+    )
 
 
 @login_required
 def queue_statements(request: HttpRequest) -> HttpResponse:
     """The queue's first page's statements, run as raw SQL; answers how many rows each returned."""
     with connection.cursor() as cursor:
-        cursor.execute(SAVED_FILTERS_SQL, [request.user.pk, SearchList.COMMERCE_QUEUE])
+        # Prepared, as the portal's saved filters are (search.selectors, a keyed statement).
+        saved = [request.user.pk, SearchList.COMMERCE_QUEUE]
+        if prepares_keyed_statements(connection):
+            cursor.cursor.execute(SAVED_FILTERS_SQL, saved, prepare=True)
+        else:
+            cursor.execute(SAVED_FILTERS_SQL, saved)
         cursor.fetchall()
         counts = []
         for sql, params, prepare in _page_statements(request.user.pk):

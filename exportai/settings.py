@@ -100,8 +100,13 @@ TEMPLATES = [
 # settings.py uses the same options, so the baselines run on the same terms. Parameters are bound on
 # the server, so that the statements that read rows by their keys can be prepared (core.statements);
 # no statement is prepared for having been sent often (a threshold never reached: psycopg's None
-# would refuse those too). Decision 0012, issue 16.
-POSTGRES_OPTIONS = {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 2**62}
+# would refuse those too). DATABASE_PREPARED_STATEMENTS=false binds on the client and prepares
+# nothing (a pooler that cannot carry prepared statements). Decision 0012, issue 16.
+POSTGRES_OPTIONS = {
+    "options": "-c jit=off",
+    "server_side_binding": env.bool("DATABASE_PREPARED_STATEMENTS", default=True),
+    "prepare_threshold": 2**62,
+}
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)

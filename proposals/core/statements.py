@@ -74,13 +74,25 @@ class _KeyParameter(Lookup):
 
 def _keys_value(vendor: str, keys: Sequence[int], *, one: bool = False) -> Any:
     """The keys as the one parameter each database reads them: an array, or a JSON list (or the
-    one key itself, for a statement of one key)."""
+    one key itself, for a statement of one key).
+
+    On PostgreSQL always as bigint: psycopg sends an integer as the smallest type that holds it, and a
+    prepared statement is kept by its parameters' types, so keys below and above 32,767 would have
+    prepared (and planned) the same statement twice or three times on a connection."""
     if one:
         if len(keys) != 1:
             raise ValueError(f"this statement reads one key at a time, given {len(keys)}")
-        return int(keys[0])
+        return _bigint(vendor, int(keys[0]))
     values = [int(key) for key in keys]
-    return values if vendor == "postgresql" else json.dumps(values)
+    return [_bigint(vendor, value) for value in values] if vendor == "postgresql" else json.dumps(values)
+
+
+def _bigint(vendor: str, value: int) -> Any:
+    if vendor != "postgresql":
+        return value
+    from psycopg.types.numeric import Int8  # noqa: PLC0415 (PostgreSQL's driver, not needed on SQLite)
+
+    return Int8(value)
 
 
 class _Compiled:
@@ -118,17 +130,24 @@ def _prepared(execute: Callable[..., Any], sql: str, params: Any, many: bool, co
     generic plan, which for rows read by their keys is the right one whatever the keys. As Django's
     own executor does, with psycopg's `prepare`; anywhere else Django's executor runs it."""
     connection = context["connection"]
-    if many or connection.vendor != "postgresql" or not binds_on_server(connection):
+    if many or not prepares_keyed_statements(connection):
         return execute(sql, params, many, context)
     connection.validate_no_broken_transaction()
     with connection.wrap_database_errors:
         return context["cursor"].cursor.execute(sql, params, prepare=True)
 
 
-def binds_on_server(connection: Any) -> bool:
-    """Whether the connection's cursors bind parameters on the server, as Django decides it (a cursor
-    that binds on the client cannot prepare)."""
-    return connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+def prepares_keyed_statements(connection: Any) -> bool:
+    """Whether keyed statements run prepared on this connection: PostgreSQL with parameters bound on
+    the server, as Django decides it (a cursor that binds on the client cannot prepare), and a
+    connection kept between requests (closed after each, it would prepare the statement, at the cost
+    of one more round trip, for no later run to use)."""
+    options = connection.settings_dict["OPTIONS"]
+    return (
+        connection.vendor == "postgresql"
+        and options.get("server_side_binding") is True
+        and connection.settings_dict["CONN_MAX_AGE"] != 0
+    )
 
 
 class KeyedStatement:
