@@ -57,24 +57,30 @@ def _page_statements(user_id: int) -> tuple[tuple[str, Any, bool], ...]:
     )
 
 
+def _rows(cursor: Any, sql: str, params: Any, *, prepare: bool) -> list[Any]:
+    """A statement's rows; prepared as the portal prepares its keyed statements (core.statements,
+    decision 0012: on a cursor of the same connection that binds on the server)."""
+    if not prepare:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    from psycopg import Cursor
+
+    with Cursor(connection.connection) as binds_on_server:
+        binds_on_server.execute(sql, params, prepare=True)
+        return binds_on_server.fetchall()
+
+
 @login_required
 def queue_statements(request: HttpRequest) -> HttpResponse:
     """The queue's first page's statements, run as raw SQL; answers how many rows each returned."""
+    prepares = prepares_keyed_statements(connection)
     with connection.cursor() as cursor:
-        # Prepared, as the portal's saved filters are (search.selectors, a keyed statement).
-        saved = [request.user.pk, SearchList.COMMERCE_QUEUE]
-        if prepares_keyed_statements(connection):
-            cursor.cursor.execute(SAVED_FILTERS_SQL, saved, prepare=True)
-        else:
-            cursor.execute(SAVED_FILTERS_SQL, saved)
-        cursor.fetchall()
-        counts = []
-        for sql, params, prepare in _page_statements(request.user.pk):
-            if prepare:  # as the portal runs its rows by keys (core.statements, decision 0012)
-                cursor.cursor.execute(sql, params, prepare=True)
-            else:
-                cursor.execute(sql, params)
-            counts.append(len(cursor.fetchall()))
+        # Prepared where the portal's are (search.selectors reads them by a keyed statement).
+        _rows(cursor, SAVED_FILTERS_SQL, [request.user.pk, SearchList.COMMERCE_QUEUE], prepare=prepares)
+        counts = [
+            len(_rows(cursor, sql, params, prepare=prepare))
+            for sql, params, prepare in _page_statements(request.user.pk)
+        ]
     return HttpResponse(f"ok {counts} rows")
 
 

@@ -97,15 +97,14 @@ TEMPLATES = [
 
 # PostgreSQL without JIT: the portal's queries are short, and above jit_above_cost (the dashboard's
 # "Action required" counts) compiling took 10-18 ms of a 110 ms query at 100,000 proposals. bench/
-# settings.py uses the same options, so the baselines run on the same terms. Parameters are bound on
-# the server, so that the statements that read rows by their keys can be prepared (core.statements);
-# no statement is prepared for having been sent often (a threshold never reached: psycopg's None
-# would refuse those too). DATABASE_PREPARED_STATEMENTS=false binds on the client and prepares
-# nothing (a pooler that cannot carry prepared statements). Decision 0012, issue 16.
+# settings.py uses the same options, so the baselines run on the same terms. The statements that read
+# rows by their keys are prepared (core.statements, decision 0012, issue 16); no other statement is:
+# psycopg would prepare one sent this many times, a number never reached (its None would refuse
+# every prepare). DATABASE_PREPARED_STATEMENTS=false prepares nothing (a pooler that cannot carry
+# prepared statements).
 POSTGRES_OPTIONS = {
     "options": "-c jit=off",
-    "server_side_binding": env.bool("DATABASE_PREPARED_STATEMENTS", default=True),
-    "prepare_threshold": 2**62,
+    "prepare_threshold": 2**62 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None,
 }
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

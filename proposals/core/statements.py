@@ -27,6 +27,7 @@ On PostgreSQL a keyed statement is also a prepared statement (decision 0012): pl
 connection, not on every run.
 """
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -124,29 +125,45 @@ class _Compiled:
             self.model = None
 
 
-def _prepared(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-    """Run a keyed statement as a prepared statement where the connection can (PostgreSQL binding
-    parameters on the server, decision 0012): planned once a connection, and PostgreSQL may keep a
-    generic plan, which for rows read by their keys is the right one whatever the keys. As Django's
-    own executor does, with psycopg's `prepare`; anywhere else Django's executor runs it."""
-    connection = context["connection"]
-    if many or not prepares_keyed_statements(connection):
-        return execute(sql, params, many, context)
-    connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors:
-        return context["cursor"].cursor.execute(sql, params, prepare=True)
+def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """A keyed statement's rows, run as a prepared statement (decision 0012): planned once a
+    connection, and PostgreSQL may keep a generic plan, which for rows read by their keys is the
+    right one whatever the keys.
+
+    Django's cursors bind parameters on the client, which cannot prepare: the statement runs on
+    Django's cursor that binds on the server (preparing what it runs), on the same connection, and
+    wrapped as Django wraps any cursor (execute wrappers, error translation)."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.make_cursor(_preparing_cursor()(connection.connection)) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@functools.cache
+def _preparing_cursor() -> type:
+    """Django's PostgreSQL cursor that binds on the server, preparing every statement it runs (made
+    once, on first use: the driver is not imported where only SQLite runs)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor  # noqa: PLC0415 (PostgreSQL only)
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, **{**kwargs, "prepare": True})
+
+    return PreparingCursor
 
 
 def prepares_keyed_statements(connection: Any) -> bool:
-    """Whether keyed statements run prepared on this connection: PostgreSQL with parameters bound on
-    the server, as Django decides it (a cursor that binds on the client cannot prepare), and a
-    connection kept between requests (closed after each, it would prepare the statement, at the cost
-    of one more round trip, for no later run to use)."""
-    options = connection.settings_dict["OPTIONS"]
+    """Whether keyed statements run prepared on this connection: PostgreSQL, with preparing allowed
+    (`prepare_threshold` set: psycopg's None refuses it), a connection kept between requests (closed
+    after each, it would prepare the statement, at the cost of one more round trip, for no later run
+    to use), and Django not logging queries (DEBUG, a test counting them): a prepared statement's
+    text is not what Django's query log reads, so there they run as any statement does."""
     return (
         connection.vendor == "postgresql"
-        and options.get("server_side_binding") is True
+        and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
         and connection.settings_dict["CONN_MAX_AGE"] != 0
+        and not connection.queries_logged
     )
 
 
@@ -227,9 +244,12 @@ class KeyedStatement:
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(compiled.params)
         params[compiled.place] = _keys_value(connection.vendor, keys, one=self.one)
-        with connection.cursor() as cursor, connection.execute_wrapper(_prepared):
-            cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
+        if prepares_keyed_statements(connection):
+            fetched = _prepared_rows(connection, compiled.sql, params)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(compiled.sql, params)
+                fetched = cursor.fetchall()
         width, converters = compiled.width, compiled.converters
         if not converters:
             return [tuple(row[:width]) for row in fetched]

@@ -1,9 +1,10 @@
-"""Decision 0012: on PostgreSQL parameters are bound on the server; the statements that read rows by
-their keys (core.statements.KeyedStatement) are prepared, and no other statement is, however often
-it is sent (its plan may depend on its values: an ECCN on 96% of proposals or on 1%)."""
+"""Decision 0012: on PostgreSQL the statements that read rows by their keys (core.statements.
+KeyedStatement) are prepared, and no other statement is, however often it is sent (its plan may depend
+on its values: an ECCN on 96% of proposals or on 1%)."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from proposals.core.statements import KeyedStatement, prepares_keyed_statements
 from proposals.intake.models.proposal import Proposal
@@ -77,4 +78,16 @@ def test_nothing_is_prepared_on_a_connection_closed_after_each_request(
     proposal = ProposalFactory()
     before = _prepared_statements()
     assert TITLES.rows([proposal.pk]) == [(proposal.pk, proposal.title)]
+    assert [sql for sql in _prepared_statements() - before if "ANY($" in sql] == []
+
+
+@pytest.mark.usefixtures("persistent_connection")
+def test_a_keyed_statement_runs_unprepared_while_django_logs_queries_so_the_log_shows_it() -> None:
+    proposal = ProposalFactory()
+    before = _prepared_statements()
+    with CaptureQueriesContext(connection) as captured:
+        assert not prepares_keyed_statements(connection)
+        assert TITLES.rows([proposal.pk]) == [(proposal.pk, proposal.title)]
+    assert len(captured.captured_queries) == 1
+    assert "ANY(" in captured.captured_queries[0]["sql"]
     assert [sql for sql in _prepared_statements() - before if "ANY($" in sql] == []
