@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.test import RequestFactory
 from django.urls import path
 
-from proposals.core.statements import prepares_keyed_statements
+from proposals.core.statements import prepares_keyed_statements, statement_rows
 from proposals.search.enums import SearchList
 
 SAVED_FILTERS_SQL = "SELECT id, name, query FROM proposals_savedfilter WHERE user_id = %s AND list_name = %s"
@@ -57,30 +57,18 @@ def _page_statements(user_id: int) -> tuple[tuple[str, Any, bool], ...]:
     )
 
 
-def _rows(cursor: Any, sql: str, params: Any, *, prepare: bool) -> list[Any]:
-    """A statement's rows; prepared as the portal prepares its keyed statements (core.statements,
-    decision 0012: on a cursor of the same connection that binds on the server)."""
-    if not prepare:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    from psycopg import Cursor
-
-    with Cursor(connection.connection) as binds_on_server:
-        binds_on_server.execute(sql, params, prepare=True)
-        return binds_on_server.fetchall()
-
-
 @login_required
 def queue_statements(request: HttpRequest) -> HttpResponse:
     """The queue's first page's statements, run as raw SQL; answers how many rows each returned."""
     prepares = prepares_keyed_statements(connection)
-    with connection.cursor() as cursor:
-        # Prepared where the portal's are (search.selectors reads them by a keyed statement).
-        _rows(cursor, SAVED_FILTERS_SQL, [request.user.pk, SearchList.COMMERCE_QUEUE], prepare=prepares)
-        counts = [
-            len(_rows(cursor, sql, params, prepare=prepare))
-            for sql, params, prepare in _page_statements(request.user.pk)
-        ]
+    # Prepared where the portal's are (search.selectors reads them by a keyed statement).
+    statement_rows(
+        connection, SAVED_FILTERS_SQL, [request.user.pk, SearchList.COMMERCE_QUEUE], prepare=prepares
+    )
+    counts = [
+        len(statement_rows(connection, sql, params, prepare=prepare))
+        for sql, params, prepare in _page_statements(request.user.pk)
+    ]
     return HttpResponse(f"ok {counts} rows")
 
 

@@ -80,20 +80,13 @@ def _keys_value(vendor: str, keys: Sequence[int], *, one: bool = False) -> Any:
     On PostgreSQL always as bigint: psycopg sends an integer as the smallest type that holds it, and a
     prepared statement is kept by its parameters' types, so keys below and above 32,767 would have
     prepared (and planned) the same statement twice or three times on a connection."""
-    if one:
-        if len(keys) != 1:
-            raise ValueError(f"this statement reads one key at a time, given {len(keys)}")
-        return _bigint(vendor, int(keys[0]))
-    values = [int(key) for key in keys]
-    return [_bigint(vendor, value) for value in values] if vendor == "postgresql" else json.dumps(values)
-
-
-def _bigint(vendor: str, value: int) -> Any:
+    if one and len(keys) != 1:
+        raise ValueError(f"this statement reads one key at a time, given {len(keys)}")
     if vendor != "postgresql":
-        return value
+        return int(keys[0]) if one else json.dumps([int(key) for key in keys])
     from psycopg.types.numeric import Int8  # noqa: PLC0415 (PostgreSQL's driver, not needed on SQLite)
 
-    return Int8(value)
+    return Int8(int(keys[0])) if one else [Int8(int(key)) for key in keys]
 
 
 class _Compiled:
@@ -125,14 +118,18 @@ class _Compiled:
             self.model = None
 
 
-def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """A keyed statement's rows, run as a prepared statement (decision 0012): planned once a
-    connection, and PostgreSQL may keep a generic plan, which for rows read by their keys is the
-    right one whatever the keys.
+def statement_rows(connection: Any, sql: str, params: list[Any], *, prepare: bool) -> list[tuple[Any, ...]]:
+    """A statement's rows, on Django's cursor of `connection` (execute wrappers, error translation);
+    with `prepare`, run as a prepared statement (decision 0012): planned once a connection, and
+    PostgreSQL may keep a generic plan, which for rows read by their keys is the right one whatever
+    the keys. Only where `prepares_keyed_statements(connection)`.
 
-    Django's cursors bind parameters on the client, which cannot prepare: the statement runs on
-    Django's cursor that binds on the server (preparing what it runs), on the same connection, and
-    wrapped as Django wraps any cursor (execute wrappers, error translation)."""
+    Django's cursors bind parameters on the client, which cannot prepare: a prepared statement runs
+    on Django's cursor that binds on the server (preparing what it runs), on the same connection."""
+    if not prepare:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.make_cursor(_preparing_cursor()(connection.connection)) as cursor:
@@ -244,12 +241,8 @@ class KeyedStatement:
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(compiled.params)
         params[compiled.place] = _keys_value(connection.vendor, keys, one=self.one)
-        if prepares_keyed_statements(connection):
-            fetched = _prepared_rows(connection, compiled.sql, params)
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(compiled.sql, params)
-                fetched = cursor.fetchall()
+        prepare = prepares_keyed_statements(connection)
+        fetched = statement_rows(connection, compiled.sql, params, prepare=prepare)
         width, converters = compiled.width, compiled.converters
         if not converters:
             return [tuple(row[:width]) for row in fetched]
