@@ -8,6 +8,11 @@ captured once per process from the queue's FilterSet and paginator (so they foll
 it changes); the saved filters' is written here as the cheapest equivalent. Whatever this page
 reaches under load against the bare page is the most the queue page could reach while it shows
 those rows and that total.
+
+A second page, `queue_without_template`, is the queue page with everything but its HTML: the same
+permission check, filters, saved filters, paging and rows (commerce.web.queue_context), answered
+with a line of text. Between the two, the load test shows how the page's cost divides between its
+statements, the Python that builds and reads them, and its template.
 """
 
 from functools import cache
@@ -19,7 +24,9 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.test import RequestFactory
 from django.urls import path
 
+from proposals.commerce.web import queue_context
 from proposals.core.statements import prepares_keyed_statements, statement_rows
+from proposals.core.web.access import permission_required
 from proposals.search.enums import SearchList
 
 SAVED_FILTERS_SQL = "SELECT id, name, query FROM proposals_savedfilter WHERE user_id = %s AND list_name = %s"
@@ -72,4 +79,17 @@ def queue_statements(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"ok {counts} rows")
 
 
-urlpatterns = [path("queue-statements/", queue_statements, name="bench-queue-statements")]
+@permission_required("proposals.commerce_workspace")  # as the queue page
+def queue_without_template(request: HttpRequest) -> HttpResponse:
+    """The queue page's reads, as the page makes them, without rendering its HTML."""
+    context, status = queue_context(request)
+    rows = context.get("rows", ())
+    return HttpResponse(
+        f"ok {len(rows)} rows of {context['page'].paginator.count}" if rows else "ok", status=status
+    )
+
+
+urlpatterns = [
+    path("queue-statements/", queue_statements, name="bench-queue-statements"),
+    path("queue-without-template/", queue_without_template, name="bench-queue-without-template"),
+]

@@ -120,13 +120,20 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @page_cache.cached_page(page_cache.COMMERCE_QUEUE)
 def _queue_page(request: HttpRequest) -> HttpResponse:
+    context, status = queue_context(request)
+    return render(request, "commerce/queue.html", context, status=status)
+
+
+def queue_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
+    """What the queue page shows (its filters, saved filters, page and rows, all read) and its status:
+    400 when a filter value is one the queue does not know (an error on the form, never an empty
+    result). bench/floor.py serves it without the template, to measure the rendering's share."""
     filterset = CommerceQueueFilter(request.GET, queryset=commerce_queue_for(request.user), request=request)
     context = list_context(request, filterset, SearchList.COMMERCE_QUEUE)
     if not filterset.is_valid():
-        # A filter value the queue does not know is an error on the form, never an empty result.
-        return render(request, "commerce/queue.html", {**context, "invalid": True}, status=400)
+        return {**context, "invalid": True}, 400
     page = CommerceQueuePaginator.of_filterset(filterset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "commerce/queue.html", {**context, "page": page, "rows": page.object_list})
+    return {**context, "page": page, "rows": page.object_list}, 200
 
 
 # Where each form on the proposal page lives: its fields' id prefix and suffix (commerce/_field.html),
