@@ -103,9 +103,10 @@ def test_worker_hostile_import_fails_with_the_reason_and_leaves_the_draft_unchan
         "failed",
         "The file has more than 5,000 line items; the limit is 5,000.",
     )
-    # Its row's cells are all "1": refused for its rows, or at the CPU budget on a busy machine.
+    # Its row's cells are all "1": refused for its row's errors (read to the end, the budget out of
+    # the way; reading it takes ~1.2 s, near the usual 1.5 s budget).
     assert wide.status == "failed"
-    assert wide.message.startswith(("Nothing was imported: ", "The file takes more than "))
+    assert wide.message.startswith("Nothing was imported: ")
     assert list(LineItem.objects.values_list("description", flat=True)) == ["Already there"]
 
 
