@@ -197,36 +197,38 @@ def bench_commerce_queue_under_load(users: dict) -> None:
             f"Load baseline is a signed-in bare page; an anonymous bare page served {_figure(cached[2])}."
         )
     if uncached is not None:
-        # Not a goal: how far the queue's own statements go, so a miss can be read (bench/floor.py).
-        RESULTS.add(
-            "Load",
-            "Commerce queue's statements alone (raw SQL: no ORM rows, form or template), page cache off",
-            _figure(uncached[2]),
-            baseline=_figure(uncached[1]),
-            ratio=f"{_ratio(uncached[2], uncached[1]):.2f}",
-            goal="(floor of the row above)",
-        )
-        # Not a goal either: the portal's layout around an empty page, the least any page of it costs.
-        RESULTS.add(
-            "Load",
-            "Commerce queue against an empty page in the portal's layout (not the goal's measure), "
-            "page cache off",
-            _figure(uncached[0]),
-            baseline=_figure(uncached[3]),
-            ratio=f"{_ratio(uncached[0], uncached[3]):.2f}",
-            goal="(for reading)",
-        )
-        # Not a goal: the queue page with all its reads and none of its HTML, so the template's share
-        # of a miss can be read beside the statements' (bench/floor.py).
-        RESULTS.add(
-            "Load",
-            "Commerce queue without its template (same permission, filters, paging and rows; no HTML), "
-            "page cache off",
-            _figure(uncached[4]),
-            baseline=_figure(uncached[1]),
-            ratio=f"{_ratio(uncached[4], uncached[1]):.2f}",
-            goal="(template at no cost)",
-        )
+        # Not goals: rows to read a miss by (bench/floor.py, bench/baseline.py), each a page of the
+        # rotation against another: (page, baseline page, measure, what the row is).
+        queue_at, bare_at, floor_at, layout_at, untemplated_at = range(5)  # the rotation's order
+        readings = [
+            (
+                floor_at,
+                bare_at,
+                "Commerce queue's statements alone (raw SQL: no ORM rows, form or template)",
+                "(floor of the row above)",
+            ),
+            (
+                queue_at,
+                layout_at,
+                "Commerce queue against an empty page in the portal's layout (not the goal's measure)",
+                "(for reading)",
+            ),
+            (
+                untemplated_at,
+                bare_at,
+                "Commerce queue without its template (same permission, filters, paging and rows; no HTML)",
+                "(template at no cost)",
+            ),
+        ]
+        for page, baseline, measure, reading in readings:
+            RESULTS.add(
+                "Load",
+                f"{measure}, page cache off",
+                _figure(uncached[page]),
+                baseline=_figure(uncached[baseline]),
+                ratio=f"{_ratio(uncached[page], uncached[baseline]):.2f}",
+                goal=reading,
+            )
         RESULTS.note(
             f"Load, page cache off: the queue, the bare page, the statements alone, the empty layout page "
             f"and the queue without its template took turns {ROUNDS} "
